@@ -1,0 +1,3 @@
+"""gwa-wizard: learn the API Services Portal by doing it."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,144 @@
+"""Run the sandbox: three uvicorn listeners (portal, data plane, upstream) on one event loop.
+
+``SandboxServer.start()`` runs it in a background thread and returns once every socket is
+bound, so the wizard and the tests get real loopback URLs; port 0 picks free ports.
+``gwa-wizard sandbox serve`` uses the same class and waits for Ctrl+C.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+import threading
+from dataclasses import dataclass
+
+import uvicorn
+
+from .app import build_apps, open_context
+from .context import SHARED_IDP_ISSUER, SandboxConfig, SandboxContext
+
+LISTENERS = ("portal", "data_plane", "upstream")
+
+
+@dataclass(frozen=True)
+class SandboxInfo:
+    portal_url: str
+    portal_host: str  # host:port, what the wizard's --host takes
+    data_plane_port: int
+    upstream_url: str
+    shared_idp_issuer: str
+    shared_idp_token_endpoint: str
+    login_issuer: str
+
+
+class SandboxServer:
+    def __init__(self, config: SandboxConfig) -> None:
+        self.config = config
+        self.ctx: SandboxContext = open_context(config)
+        self._sockets: dict[str, socket.socket] = {}
+        self._servers: list[uvicorn.Server] = []
+        self._thread: threading.Thread | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._started = threading.Event()
+        self._error: BaseException | None = None
+
+    # -- lifecycle --------------------------------------------------------------------------
+    def _bind(self) -> None:
+        ports = {
+            "portal": self.config.portal_port,
+            "data_plane": self.config.data_plane_port,
+            "upstream": self.config.upstream_port,
+        }
+        family = socket.AF_INET6 if ":" in self.config.host else socket.AF_INET
+        try:
+            for name in LISTENERS:
+                sock = socket.socket(family, socket.SOCK_STREAM)
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                sock.bind((self.config.host, ports[name]))
+                sock.listen(512)
+                sock.setblocking(False)
+                self._sockets[name] = sock
+                self.ctx.bound[name] = sock.getsockname()[1]
+        except OSError:
+            for sock in self._sockets.values():
+                sock.close()
+            self._sockets.clear()
+            raise
+
+    def start(self, timeout: float = 15.0) -> SandboxInfo:
+        """Bind, then serve in a daemon thread; returns when the listeners accept."""
+        self._bind()
+        apps = build_apps(self.ctx)
+        for name in LISTENERS:
+            cfg = uvicorn.Config(
+                apps[name],
+                log_level="warning",
+                access_log=False,
+                lifespan="off",
+                timeout_keep_alive=30,
+                limit_concurrency=2000,
+            )
+            self._servers.append(uvicorn.Server(cfg))
+        self._thread = threading.Thread(target=self._run, name="gwa-sandbox", daemon=True)
+        self._thread.start()
+        if not self._started.wait(timeout):
+            raise RuntimeError("the sandbox did not start in time")
+        if self._error is not None:
+            raise RuntimeError(f"the sandbox failed to start: {self._error}") from self._error
+        return self.info
+
+    def _run(self) -> None:
+        loop = asyncio.new_event_loop()
+        self._loop = loop
+        asyncio.set_event_loop(loop)
+        try:
+            loop.run_until_complete(self._serve())
+        except BaseException as exc:  # reported to start() or logged at stop
+            self._error = exc
+            self._started.set()
+        finally:
+            with contextlib.suppress(Exception):
+                loop.run_until_complete(loop.shutdown_asyncgens())
+            loop.close()
+
+    async def _serve(self) -> None:
+        tasks = [
+            asyncio.create_task(server.serve(sockets=[self._sockets[name]]))
+            for name, server in zip(LISTENERS, self._servers, strict=True)
+        ]
+        while not all(s.started for s in self._servers):
+            if any(t.done() for t in tasks):
+                break
+            await asyncio.sleep(0.01)
+        self._started.set()
+        await asyncio.gather(*tasks)
+
+    def stop(self, timeout: float = 10.0) -> None:
+        for server in self._servers:
+            server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(timeout)
+        for sock in self._sockets.values():
+            with contextlib.suppress(OSError):
+                sock.close()
+        self.ctx.db.close()
+
+    def __enter__(self) -> SandboxServer:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def info(self) -> SandboxInfo:
+        return SandboxInfo(
+            portal_url=self.ctx.portal_url,
+            portal_host=self.ctx.portal_hostport,
+            data_plane_port=self.ctx.data_plane_port,
+            upstream_url=self.ctx.upstream_url,
+            shared_idp_issuer=SHARED_IDP_ISSUER,
+            shared_idp_token_endpoint=self.ctx.shared_idp_token_endpoint,
+            login_issuer=self.ctx.login_issuer,
+        )
