@@ -1,0 +1,45 @@
+"""Run options parsed by ``cli.py`` and handed to the app (no textual import)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "gwa-wizard"
+
+
+def default_data_dir() -> Path:
+    return Path(platformdirs.user_data_dir(APP_NAME))
+
+
+def default_state_dir() -> Path:
+    return Path(platformdirs.user_state_dir(APP_NAME))
+
+
+def default_workspace() -> Path:
+    """Where generated YAML goes: a folder the learner can see and reuse with the real gwa."""
+    return Path.cwd()
+
+
+@dataclass(frozen=True)
+class WizardOptions:
+    host: str | None = None  # None: the embedded sandbox
+    scheme: str = "https"
+    data_dir: Path | None = None  # the embedded sandbox's state (default: XDG data dir)
+    state_dir: Path | None = None  # the session file (default: XDG state dir)
+    workspace: Path | None = None  # where YAML files are written (default: cwd)
+    fresh: bool = False  # ignore a saved session and start over
+
+    @property
+    def resolved_data_dir(self) -> Path:
+        return self.data_dir or default_data_dir() / "sandbox"
+
+    @property
+    def resolved_state_dir(self) -> Path:
+        return self.state_dir or default_state_dir()
+
+    @property
+    def resolved_workspace(self) -> Path:
+        return self.workspace or default_workspace()
