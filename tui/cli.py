@@ -1,0 +1,223 @@
+"""Command line: the wizard (default), the class sandbox, generate-config and export."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+from pathlib import Path
+
+from . import __version__
+from .options import APP_NAME, WizardOptions, default_data_dir, default_state_dir
+
+TEMPLATE_NAMES = ("client-credentials-shared-idp", "kong-httpbin", "quick-start")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=APP_NAME,
+        description=(
+            "Learn the BC Government API Services Portal by doing the 'Protect an API with "
+            "Client Credential Flow' tutorial for real. With no --host it runs against a "
+            "built-in sandbox (offline, no account needed)."
+        ),
+    )
+    parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
+    parser.add_argument(
+        "--host",
+        help="a live APS host, e.g. api-gov-bc-ca.test.api.gov.bc.ca, or a class sandbox "
+        "host:port (default: the embedded sandbox)",
+    )
+    parser.add_argument(
+        "--scheme", choices=("https", "http"), default=None,
+        help="URL scheme for --host (default https; a class sandbox needs http)",
+    )
+    parser.add_argument(
+        "--data-dir", type=Path,
+        help=f"where the embedded sandbox keeps its state (default {default_data_dir()}/sandbox)",
+    )
+    parser.add_argument(
+        "--state-dir", type=Path,
+        help=f"where the session file is saved (default {default_state_dir()})",
+    )
+    parser.add_argument(
+        "--workspace", type=Path, help="folder for generated YAML files (default: current folder)"
+    )
+    parser.add_argument(
+        "--fresh", action="store_true", help="ignore the saved session and start from Target"
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    sandbox = sub.add_parser("sandbox", help="run the APS sandbox as a server")
+    sandbox_sub = sandbox.add_subparsers(dest="sandbox_command", metavar="ACTION", required=True)
+    serve = sandbox_sub.add_parser(
+        "serve", help="serve a sandbox (for a class) until interrupted with Ctrl+C"
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="bind address (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8460, help="portal port (default 8460)")
+    serve.add_argument(
+        "--data-plane-port", type=int, default=None, help="gateway port (default port+1)"
+    )
+    serve.add_argument(
+        "--upstream-port", type=int, default=None, help="built-in upstream port (default port+2)"
+    )
+    serve.add_argument(
+        "--data-dir", type=Path, default=None,
+        help=f"state folder, kept across restarts (default {default_data_dir()}/sandbox)",
+    )
+    serve.add_argument(
+        "--passcode", default=None,
+        help="learners must type this code on the login page to approve a device",
+    )
+    serve.add_argument(
+        "--public-host", default=None,
+        help="the name learners use to reach this machine (default: the bind address)",
+    )
+
+    gen = sub.add_parser(
+        "generate-config", help="write gateway YAML exactly as `gwa generate-config` does"
+    )
+    gen.add_argument("--template", "-t", required=True, help=" | ".join(TEMPLATE_NAMES))
+    gen.add_argument("--service", "-s", required=True)
+    gen.add_argument("--upstream", "-u", required=True)
+    gen.add_argument("--gateway", "-g", required=True, help="gateway id, e.g. gw-1a2b3")
+    gen.add_argument("--org", default="ministry-of-citizens-services")
+    gen.add_argument("--org-unit", default="databc")
+    gen.add_argument("--out", "-o", default="gw-config.yaml", help="relative to this folder")
+
+    export = sub.add_parser(
+        "export", help="write the session as a shell script and a Markdown report"
+    )
+    export.add_argument("--out-dir", type=Path, default=Path.cwd(), help="default: this folder")
+
+    sub.add_parser("locate", help="print where the wizard keeps its files")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "sandbox":
+        return serve_sandbox(args)
+    if args.command == "generate-config":
+        return generate_config(args)
+    if args.command == "export":
+        return export_record(args)
+    if args.command == "locate":
+        options = _options(args)
+        print(f"session:   {options.resolved_state_dir / 'session.json'}")
+        print(f"sandbox:   {options.resolved_data_dir}")
+        print(f"workspace: {options.resolved_workspace}")
+        return 0
+    from .app import run_wizard
+
+    return run_wizard(_options(args))
+
+
+def _options(args: argparse.Namespace) -> WizardOptions:
+    scheme = args.scheme or "https"
+    return WizardOptions(
+        host=args.host,
+        scheme=scheme,
+        data_dir=args.data_dir,
+        state_dir=args.state_dir,
+        workspace=args.workspace,
+        fresh=bool(getattr(args, "fresh", False)),
+    )
+
+
+def serve_sandbox(args: argparse.Namespace) -> int:
+    from .sandbox.context import SandboxConfig
+    from .sandbox.server import SandboxServer
+
+    data_dir = args.data_dir or default_data_dir() / "sandbox"
+    config = SandboxConfig(
+        data_dir=data_dir,
+        host=args.host,
+        portal_port=args.port,
+        data_plane_port=args.data_plane_port if args.data_plane_port is not None else args.port + 1,
+        upstream_port=args.upstream_port if args.upstream_port is not None else args.port + 2,
+        passcode=args.passcode,
+        public_host=args.public_host,
+    )
+    try:
+        server = SandboxServer(config)
+        info = server.start()
+    except OSError as exc:
+        print(
+            f"error: could not listen on {args.host}: {exc.strerror or exc}.\n"
+            f"Is another sandbox running? Pick other ports with --port.",
+            file=sys.stderr,
+        )
+        return 1
+    example = "my-svc-dev-api-gov-bc-ca.localhost"
+    print(f"APS sandbox {__version__} is running (state in {data_dir}).")
+    print(f"  portal + login:  {info.portal_url}   (discovery: {info.portal_url}/ds/api)")
+    print(f"  gateway:         http://<service>-dev-api-gov-bc-ca.localhost:{info.data_plane_port}"
+          f"   e.g. http://{example}:{info.data_plane_port}/uuid")
+    print(f"  upstream:        {info.upstream_url}/uuid")
+    print(f"  consumer tokens: {info.shared_idp_token_endpoint}")
+    print(f"  info:            {info.portal_url}/sandbox/info")
+    if config.passcode:
+        print("  login pages ask for the class passcode.")
+    print(f"Learners run:  gwa-wizard --host {info.portal_host} --scheme http")
+    print("Press Ctrl+C to stop.", flush=True)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        while not stop.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        pass
+    print("Stopping the sandbox…", flush=True)
+    server.stop()
+    return 0
+
+
+def generate_config(args: argparse.Namespace) -> int:
+    from .services import templates
+
+    problems = [
+        p
+        for p in (
+            templates.template_problem(args.template),
+            templates.service_problem(args.service),
+            templates.upstream_problem(args.upstream),
+            templates.out_file_problem(args.out),
+        )
+        if p
+    ]
+    if problems:
+        for problem in problems:
+            print(f"error: {problem}", file=sys.stderr)
+        return 2
+    text = templates.generate_config(
+        args.template, args.service, args.upstream, args.gateway, org=args.org,
+        org_unit=args.org_unit,
+    )
+    path = Path.cwd() / args.out
+    templates.write_config(text, path)
+    print(f"✓ File {args.out} created")
+    return 0
+
+
+def export_record(args: argparse.Namespace) -> int:
+    from .services.export import write_record
+    from .services.session import SessionStore
+
+    options = _options(args)
+    store = SessionStore(options.resolved_state_dir / "session.json")
+    session = store.load()
+    if session is None:
+        print(
+            "error: there is no saved session to export. Run gwa-wizard first.", file=sys.stderr
+        )
+        return 1
+    script, report = write_record(session, args.out_dir)
+    print(f"✓ Wrote {script}")
+    print(f"✓ Wrote {report}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
