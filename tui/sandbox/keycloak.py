@@ -1,7 +1,95 @@
-"""(being written: see the sandbox issue)"""
+"""The sandbox's Keycloak: the login realm (``/auth/realms/aps``) and the shared IdP realm.
 
-SCHEMA = ""
+Login realm (contract §4.2–§4.4), issuer ``ctx.login_issuer``:
+
+* ``GET  {issuer}/.well-known/openid-configuration`` and ``{issuer}/protocol/openid-connect/certs``
+* ``POST {issuer}/protocol/openid-connect/auth/device`` — device authorization (PKCE S256)
+* ``POST {issuer}/protocol/openid-connect/token`` — grants ``device_code``, ``refresh_token``
+  (public client ``gwa-cli``) and ``client_credentials`` (service accounts)
+* ``POST {issuer}/protocol/openid-connect/logout`` — ``client_id`` + ``refresh_token`` → 204
+* ``GET/POST {issuer}/device`` — the verification page
+
+The shared IdP realm lives in :mod:`shared_idp`; service accounts in :mod:`service_accounts`.
+"""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from . import device_flow, login_grants, service_accounts, shared_idp, verification_page
+from .context import LOGIN_CLIENT_ID, SandboxContext
+from .keys import LOGIN_REALM
+from .oauth import client_credentials, invalid_client, oauth_error, openid_configuration, read_form
+
+DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
+REALM_PATH = f"/auth/realms/{LOGIN_REALM}"
+
+SCHEMA = "\n".join((device_flow.SCHEMA, login_grants.SCHEMA, service_accounts.SCHEMA))
 
 
-def routes(ctx):
-    return []
+async def token_endpoint(request: Request, ctx: SandboxContext) -> JSONResponse:
+    form = await read_form(request)
+    grant = form.get("grant_type")
+    if not grant:
+        return oauth_error(400, "invalid_request", "Missing form parameter: grant_type")
+    client_id, secret = client_credentials(request, form)
+    if grant == "client_credentials":
+        if client_id == LOGIN_CLIENT_ID:
+            return oauth_error(
+                400, "unauthorized_client", "Public client not allowed to retrieve service account"
+            )
+        return service_accounts.client_credentials_grant(ctx, client_id, secret)
+    if client_id != LOGIN_CLIENT_ID:
+        # service accounts only hold the client-credentials grant; anything else is refused
+        if ctx.db.query_one("SELECT 1 FROM service_accounts WHERE client_id=?", (client_id,)):
+            return oauth_error(400, "unauthorized_client", "Client not allowed for this grant")
+        return invalid_client()
+    if grant == DEVICE_GRANT:
+        return device_flow.device_grant(ctx, form)
+    if grant == "refresh_token":
+        return login_grants.refresh_grant(ctx, client_id, form.get("refresh_token", ""))
+    return oauth_error(400, "unsupported_grant_type", "Unsupported grant_type")
+
+
+def routes(ctx: SandboxContext) -> list[BaseRoute]:
+    oidc = f"{REALM_PATH}/protocol/openid-connect"
+
+    async def well_known(request: Request) -> JSONResponse:
+        return JSONResponse(openid_configuration(ctx.login_issuer, ctx.login_issuer, device=True))
+
+    async def certs(request: Request) -> JSONResponse:
+        return JSONResponse(ctx.keys.jwks(LOGIN_REALM))
+
+    async def device(request: Request) -> Response:
+        return await device_flow.authorize(request, ctx)
+
+    async def token(request: Request) -> Response:
+        return await token_endpoint(request, ctx)
+
+    async def logout(request: Request) -> Response:
+        form = await read_form(request)
+        client_id, _ = client_credentials(request, form)
+        if client_id != LOGIN_CLIENT_ID:
+            return invalid_client()
+        if not login_grants.end_session(ctx, form.get("refresh_token", "")):
+            return oauth_error(400, "invalid_grant", "Invalid refresh token")
+        return Response(status_code=204)
+
+    async def verify_get(request: Request) -> Response:
+        return await verification_page.show(request, ctx)
+
+    async def verify_post(request: Request) -> Response:
+        return await verification_page.submit(request, ctx)
+
+    login: list[BaseRoute] = [
+        Route(f"{REALM_PATH}/.well-known/openid-configuration", well_known, methods=["GET"]),
+        Route(f"{oidc}/certs", certs, methods=["GET"]),
+        Route(f"{oidc}/auth/device", device, methods=["POST"]),
+        Route(f"{oidc}/token", token, methods=["POST"]),
+        Route(f"{oidc}/logout", logout, methods=["POST"]),
+        Route(f"{REALM_PATH}/device", verify_get, methods=["GET"]),
+        Route(f"{REALM_PATH}/device", verify_post, methods=["POST"]),
+    ]
+    return login + shared_idp.routes(ctx) + service_accounts.routes(ctx)
