@@ -1,0 +1,321 @@
+"""``WizardStep``: the base class of every wizard step (provider and consumer halves).
+
+A step is a :class:`textual.screen.Screen` that gets the learner's :class:`Session` and the
+:class:`Services` bundle injected, does its real operation in a worker, and writes what it
+learned into the session in :meth:`WizardStep.commit`. The host app (``tui.app.WizardApp``, or
+``tests/screens/harness.StepHarness`` in tests) owns navigation and saving.
+
+API (stable; later changes are additive only)
+=============================================
+
+Class attributes a step sets::
+
+    STEP_ID: str            # one of tui.steps.STEP_IDS, also the worker group name
+    HELP: str               # Markdown for F1: what the step does and why (our own words)
+    KEY_TERMS: tuple[tuple[str, str], ...]   # (term, meaning) pairs shown under "Key terms"
+    AUTO_FOCUS: str | None  # Textual's: selector of the widget that gets focus first
+
+Constructor: ``Step(session, services)``; keep both as ``self.session`` / ``self.services``.
+
+Layout: the base composes the header (target / user / gateway / service), the sidebar (steps
+with marks), the step title, a scrolling body, a busy line, an error panel and the footer.
+A step only implements :meth:`compose_body` (yield its widgets). Its CSS goes in the step's
+own ``DEFAULT_CSS`` nested under its class name.
+
+Readiness and navigation:
+
+* ``self.ready`` (reactive bool, default False). Next (``ctrl+n``, binding id ``wizard.next``)
+  is greyed out until it is True. Set it from validation or when the operation succeeded.
+* ``async commit()`` hook: write results into ``self.session`` (only here). Raise
+  ``WizardError`` to stay on the step and show the error. After it returns, the host marks
+  the step done, saves the session atomically and shows the next step.
+* Back (``ctrl+b``, ``wizard.back``) returns to the previous step with its widget state.
+* ``F1`` (``wizard.help``) opens :meth:`help_markdown` (HELP + KEY_TERMS + the equivalent
+  command from ``tui.services.commands.equivalent(STEP_ID, session)``).
+* Retry (``ctrl+r``, ``wizard.retry``) is enabled while an error with a retry is shown.
+
+Workers: declare them on the step as ``@work(exclusive=True, group="<step id>",
+exit_on_error=False)`` async methods and wrap the service call in :meth:`operation`::
+
+    @work(exclusive=True, group="gateway", exit_on_error=False)
+    async def create(self) -> None:
+        async with self.operation("Creating the gateway…", retry=self.create) as op:
+            gateway = await self.services.gateways.create(name)
+        if op.failed:
+            return
+        ...
+
+``operation`` clears any shown error, shows the busy line, and on ``WizardError`` hides the
+busy line and shows what / why / fix with Retry bound to ``retry`` (a callable, usually the
+worker method itself). Any other exception escaping a worker is shown the same way by
+:meth:`on_worker_state_changed` (never a silent failure, never a crash).
+
+Other helpers: :meth:`set_busy`, :meth:`show_error`, :meth:`clear_error`,
+:meth:`copy_text` (OSC 52 and the clipboard service; a missing clipboard is a notice),
+:meth:`equivalent_command`, :meth:`refresh_chrome` (redraw header and sidebar after changing the
+session), ``self.host`` (the :class:`StepHost`: ``target``, ``target_label``, ``workspace``,
+``sandbox_upstream``, ``save_session()``, ``make_services(target)``, ``adopt_target(...)``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, runtime_checkable
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+from textual.worker import Worker, WorkerState
+
+from tui.services.errors import WizardError
+from tui.steps import STEP_IDS, step
+from tui.widgets import BusyLine, ErrorPanel, StepSidebar, WizardHeader
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from tui.services.bundle import Services
+
+    from tui.services.session import Session
+    from tui.services.target import Target
+
+
+@runtime_checkable
+class StepHost(Protocol):
+    """What a step needs from the app hosting it (WizardApp, or the test harness)."""
+
+    target_label: str  # "sandbox", "APS test", "APS production" or the host
+    target: Target | None  # the target the services talk to
+    workspace: Path  # where generated files go
+    sandbox_upstream: str  # the embedded sandbox's built-in upstream URL ('' when live)
+
+    async def complete_step(self, current: WizardStep) -> None: ...
+
+    def go_back(self, current: WizardStep) -> None: ...
+
+    def save_session(self) -> None: ...
+
+    def make_services(self, target: Target) -> Services: ...
+
+    async def adopt_target(self, target: Target, services: Services) -> None: ...
+
+
+@dataclass
+class Operation:
+    """Result holder for :meth:`WizardStep.operation`: ``failed`` / ``error`` after the block."""
+
+    failed: bool = False
+    error: WizardError | None = None
+
+
+def unexpected_error(exc: BaseException, action: str = "The step") -> WizardError:
+    """Wrap a bug or an unforeseen exception so the learner still sees what / why / fix."""
+    return WizardError(
+        what=f"{action} stopped on an unexpected problem: {type(exc).__name__}",
+        why=str(exc) or "No message was given.",
+        fix="Retry; if it happens again, report it with the steps that led here.",
+    )
+
+
+class WizardStep(Screen[None]):
+    STEP_ID: ClassVar[str] = ""
+    HELP: ClassVar[str] = ""
+    KEY_TERMS: ClassVar[tuple[tuple[str, str], ...]] = ()
+
+    BINDINGS = [
+        Binding("ctrl+n", "next", "Next", id="wizard.next",
+                tooltip="Save this step and go on to the next one"),
+        Binding("ctrl+b", "back", "Back", id="wizard.back",
+                tooltip="Go back to the previous step (nothing is undone)"),
+        Binding("ctrl+r", "retry", "Retry", id="wizard.retry",
+                tooltip="Run the operation that failed again"),
+        Binding("f1", "help", "Help", id="wizard.help",
+                tooltip="What this step does and why, key terms, the equivalent command"),
+    ]
+
+    ready: reactive[bool] = reactive(False, bindings=True)
+
+    def __init__(self, session: Session, services: Services) -> None:
+        super().__init__(id=f"step-{self.STEP_ID}" if self.STEP_ID else None)
+        self.session = session
+        self.services = services
+        self._retry: Callable[[], object] | None = None
+        self._entered_at = time.monotonic()
+
+    # -- layout -----------------------------------------------------------------------------
+    @property
+    def title_text(self) -> str:
+        try:
+            info = step(self.STEP_ID)
+        except KeyError:
+            return self.STEP_ID.title()
+        return f"Step {STEP_IDS.index(self.STEP_ID) + 1} of {len(STEP_IDS)}: {info.title}"
+
+    def compose(self) -> ComposeResult:
+        yield WizardHeader(id="wizard-header")
+        with Horizontal(id="wizard-main"):
+            yield StepSidebar(self.STEP_ID, self.session.steps_done, id="wizard-sidebar")
+            with Vertical(id="step-pane"):
+                yield Static(self.title_text, id="step-title")
+                with VerticalScroll(id="step-body"):
+                    yield from self.compose_body()
+                    yield ErrorPanel(id="step-error")
+                yield BusyLine(id="step-busy")
+        yield Footer()
+
+    def compose_body(self) -> ComposeResult:
+        """Yield the step's own widgets (override)."""
+        yield from ()
+
+    # -- host and chrome --------------------------------------------------------------------
+    @property
+    def host(self) -> StepHost:
+        return self.app  # type: ignore[return-value]
+
+    def refresh_chrome(self) -> None:
+        """Redraw the header and sidebar from the session (call after changing it)."""
+        s = self.session
+        label = getattr(self.app, "target_label", "") or s.target_kind
+        header = self.query_one_optional("#wizard-header", WizardHeader)
+        if header is not None:
+            header.show(label, s.username, s.gateway_id, s.service)
+        sidebar = self.query_one_optional("#wizard-sidebar", StepSidebar)
+        if sidebar is not None:
+            sidebar.show(self.STEP_ID, s.steps_done)
+
+    def on_screen_resume(self) -> None:
+        self._entered_at = time.monotonic()
+        self.refresh_chrome()
+
+    # -- readiness and navigation -----------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "next":
+            return True if self.ready else None
+        if action == "retry":
+            return self._retry is not None
+        if action == "back":
+            return True if STEP_IDS.index(self.STEP_ID) > 0 else None
+        return True
+
+    async def commit(self) -> None:
+        """Write what this step learned into ``self.session`` (override)."""
+
+    async def action_next(self) -> None:
+        if not self.ready:
+            self.notify("Finish this step first.", severity="warning")
+            return
+        try:
+            await self.commit()
+        except WizardError as error:
+            self.show_error(error)
+            return
+        self.session.add_time(self.STEP_ID, time.monotonic() - self._entered_at)
+        await self.host.complete_step(self)
+
+    def action_back(self) -> None:
+        self.host.go_back(self)
+
+    def action_retry(self) -> None:
+        retry = self._retry
+        self.clear_error()
+        if retry is not None:
+            retry()
+
+    def action_help(self) -> None:
+        from .modals.help import HelpModal
+
+        self.app.push_screen(HelpModal(self.help_markdown()))
+
+    # -- help -------------------------------------------------------------------------------
+    def equivalent_command(self) -> str:
+        """The real command for this step with the learner's values ('' when none)."""
+        try:
+            from tui.services import commands
+
+            return commands.equivalent(self.STEP_ID, self.session)
+        except Exception:  # a missing command must never break help
+            return ""
+
+    def help_markdown(self) -> str:
+        from tui.widgets.help_panel import help_markdown
+
+        return help_markdown(self.title_text, self.HELP, self.KEY_TERMS, self.equivalent_command())
+
+    # -- busy, errors, workers --------------------------------------------------------------
+    def set_busy(self, text: str | None) -> None:
+        busy = self.query_one_optional("#step-busy", BusyLine)
+        if busy is not None:
+            busy.show(text)
+
+    def show_error(self, error: WizardError, retry: Callable[[], object] | None = None) -> None:
+        self._retry = retry if (retry is not None and error.retryable) else None
+        panel = self.query_one_optional("#step-error", ErrorPanel)
+        if panel is not None:
+            panel.show_error(error, self._retry is not None)
+            panel.scroll_visible()
+        self.refresh_bindings()
+
+    def clear_error(self) -> None:
+        self._retry = None
+        panel = self.query_one_optional("#step-error", ErrorPanel)
+        if panel is not None:
+            panel.clear()
+        self.refresh_bindings()
+
+    @contextlib.asynccontextmanager
+    async def operation(
+        self, busy: str, retry: Callable[[], object] | None = None
+    ) -> AsyncIterator[Operation]:
+        """Show ``busy`` while the block runs; a WizardError becomes the error panel."""
+        op = Operation()
+        self.clear_error()
+        self.set_busy(busy)
+        try:
+            yield op
+        except WizardError as error:
+            op.failed, op.error = True, error
+            self.show_error(error, retry)
+        finally:
+            self.set_busy(None)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state is not WorkerState.ERROR:
+            return
+        event.stop()
+        self.set_busy(None)
+        error = event.worker.error
+        if isinstance(error, WizardError):
+            self.show_error(error)
+        elif error is not None:
+            action = event.worker.description or ""
+            if not action or action.endswith(")"):  # Textual's default: the method call
+                action = "The step"
+            self.show_error(unexpected_error(error, action))
+
+    # -- clipboard --------------------------------------------------------------------------
+    async def copy_text(self, text: str, what: str = "Text") -> bool:
+        """Copy with OSC 52 and the system clipboard; tell the learner what happened."""
+        self.app.copy_to_clipboard(text)
+        copied = False
+        clip: Any = getattr(self.services, "clipboard", None)
+        try:
+            if clip is None:
+                from tui.services import clipboard as clip
+            copied = bool(await clip.copy(text))
+        except Exception:
+            copied = False
+        if copied:
+            self.notify(f"{what} copied to the clipboard.")
+        else:
+            self.notify(
+                f"{what} sent to the terminal clipboard (OSC 52); no system clipboard was "
+                "found, so select and copy it by hand if your terminal ignores OSC 52.",
+                severity="warning",
+            )
+        return copied

@@ -1,0 +1,7 @@
+"""Modal dialogs (``<Thing>Modal``), each a ``ModalScreen[T]`` returning a typed result."""
+
+from .confirm import ConfirmModal
+from .error import ErrorModal
+from .help import HelpModal
+
+__all__ = ["ConfirmModal", "ErrorModal", "HelpModal"]

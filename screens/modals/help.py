@@ -1,0 +1,35 @@
+"""F1 help for the current step, as Markdown; escape or F1 closes it."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+
+from tui.widgets.help_panel import HelpPanel
+
+
+class HelpModal(ModalScreen[None]):
+    BINDINGS = [
+        Binding("escape", "close", "Close", id="help.close", tooltip="Close the help"),
+        Binding("f1", "close", "Close", show=False, id="help.close-f1", tooltip="Close the help"),
+    ]
+    DEFAULT_CSS = """
+    HelpModal { align: center middle; }
+    HelpModal > VerticalScroll {
+        width: 90%; max-width: 96; height: 85%;
+        border: thick $accent; background: $surface; padding: 0 1;
+    }
+    """
+
+    def __init__(self, markdown: str) -> None:
+        super().__init__()
+        self.markdown = markdown
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="help-scroll"):
+            yield HelpPanel(self.markdown, id="help-text")
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,85 @@
+"""StepHarness: hosts one wizard step alone, with the session and services injected.
+
+It implements the ``StepHost`` protocol of ``screens.base`` the way ``WizardApp`` does, but
+records instead of navigating: ``completed`` lists the steps whose Next succeeded, ``backs``
+counts Back presses, ``saves`` counts session saves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from textual.app import App
+
+from screens.base import WizardStep
+from tui.services.session import Session
+from tui.services.target import Target
+
+APP_CSS = Path(__file__).resolve().parents[2] / "tui" / "app.tcss"
+
+
+class StepHarness(App[None]):
+    CSS_PATH = str(APP_CSS)
+
+    def __init__(
+        self,
+        step_class: type[WizardStep],
+        session: Session,
+        services: Any,
+        *,
+        target: Target | None = None,
+        workspace: Path | None = None,
+        sandbox_upstream: str = "",
+        make_services: Callable[[Target], Any] | None = None,
+    ) -> None:
+        super().__init__()
+        self.step_class = step_class
+        self.session = session
+        self.services = services
+        self.target = target
+        self.workspace = workspace or Path.cwd()
+        self.sandbox_upstream = sandbox_upstream
+        self._make_services = make_services
+        self.completed: list[str] = []
+        self.backs = 0
+        self.saves = 0
+        self.adopted: list[Target] = []
+
+    @property
+    def target_label(self) -> str:
+        return self.target.label if self.target else ""
+
+    def get_default_screen(self) -> WizardStep:
+        return self.step_class(self.session, self.services)
+
+    def on_mount(self) -> None:
+        self.theme = "textual-dark"
+
+    @property
+    def step(self) -> WizardStep:
+        screen = self.screen
+        assert isinstance(screen, WizardStep), screen
+        return screen
+
+    async def complete_step(self, current: WizardStep) -> None:
+        self.session.mark_done(current.STEP_ID)
+        self.completed.append(current.STEP_ID)
+        self.save_session()
+        current.refresh_chrome()
+
+    def go_back(self, current: WizardStep) -> None:
+        self.backs += 1
+
+    def save_session(self) -> None:
+        self.saves += 1
+
+    def make_services(self, target: Target) -> Any:
+        if self._make_services is None:
+            raise AssertionError("this test did not expect a target switch")
+        return self._make_services(target)
+
+    async def adopt_target(self, target: Target, services: Any) -> None:
+        self.adopted.append(target)
+        self.target, self.services = target, services

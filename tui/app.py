@@ -1,0 +1,254 @@
+"""The Textual app: starts the sandbox, resumes the session, and moves between the steps.
+
+``run_wizard(options)`` is what ``gwa-wizard`` runs. The app shows a startup screen at once,
+then (in a worker) starts the embedded sandbox on free loopback ports unless ``--host`` was
+given, builds the :class:`Services` bundle for the target, loads the saved session and
+re-checks it against reality (``tui.resume``), and shows the step to resume at.
+
+Navigation belongs here: :meth:`WizardApp.complete_step` marks a step done, saves the session
+atomically and pushes the next step; :meth:`WizardApp.go_back` pops back (the earlier step
+keeps its widget state). Steps call these through ``WizardStep.host``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding
+
+from screens import load_step, load_summary
+from screens.base import WizardStep, unexpected_error
+from screens.startup import StartupScreen
+
+from .commands import WizardCommands
+from .options import WizardOptions
+from .resume import recheck, same_target
+from .services.errors import WizardError
+from .services.session import Session, SessionStore
+from .services.target import Target, parse_host
+from .steps import STEP_IDS, next_step
+
+if TYPE_CHECKING:
+    from tui.sandbox.server import SandboxServer
+
+    from .services.bundle import Services
+
+
+class WizardApp(App[int]):
+    TITLE = "gwa-wizard"
+    CSS_PATH = "app.tcss"
+    COMMANDS = App.COMMANDS | {WizardCommands}
+    BINDINGS = [
+        Binding("ctrl+q", "quit", "Quit", priority=True, id="app.quit",
+                tooltip="Quit; your progress is saved and resumes next time"),
+    ]
+
+    def __init__(
+        self,
+        options: WizardOptions,
+        *,
+        transport: Any = None,
+        secrets: Any = None,
+    ) -> None:
+        super().__init__()
+        self.options = options
+        self.session = Session()
+        self.services: Services | None = None
+        self.target: Target | None = None
+        self.sandbox: SandboxServer | None = None
+        self.sandbox_upstream = ""
+        self.store = SessionStore(options.resolved_state_dir / "session.json")
+        self._transport = transport
+        self._secrets = secrets
+        self.ready_event = asyncio.Event()
+
+    # -- start-up ---------------------------------------------------------------------------
+    def get_default_screen(self) -> StartupScreen:
+        return StartupScreen()
+
+    def on_mount(self) -> None:
+        self.theme = "textual-dark"
+        self.start_up()
+
+    @property
+    def target_label(self) -> str:
+        return self.target.label if self.target else ""
+
+    @property
+    def workspace(self) -> Path:
+        return self.options.resolved_workspace
+
+    def _status(self, text: str) -> None:
+        screen = self.screen
+        if isinstance(screen, StartupScreen):
+            screen.show_status(text)
+
+    @work(exclusive=True, group="startup", exit_on_error=False)
+    async def start_up(self) -> None:
+        try:
+            target = await self._start_target()
+            self._status(f"Connecting to {target.label} ({target.base_url})…")
+            services = self.make_services(target)
+            self.target, self.services = target, services
+            notices: list[str] = []
+            saved = None if self.options.fresh else self.store.load()
+            if saved is not None and same_target(saved, target.kind, target.host):
+                self._status("Checking that what you did last time still exists…")
+                saved.host, saved.scheme = target.host, target.scheme
+                self.session = saved
+                report = await recheck(saved, services)
+                notices = report.notices
+                step_id = report.step
+            else:
+                self.session = Session(target_kind=target.kind, host=target.host,
+                                       scheme=target.scheme)
+                step_id = "target"
+            self.session.current_step = step_id
+            self.save_session()
+        except WizardError as error:
+            self._startup_failed(error)
+            return
+        except Exception as exc:  # never a traceback on the learner's screen
+            self._startup_failed(unexpected_error(exc, "Starting the wizard"))
+            return
+        await self.push_screen(self.build_step(step_id))
+        for notice in notices:
+            self.notify(notice, title="Resumed", severity="warning", timeout=12)
+        if saved is not None and not notices and step_id != "target":
+            self.notify(f"Welcome back: resuming at {step_id.replace('_', ' ')}.", timeout=6)
+        self.ready_event.set()
+
+    async def _start_target(self) -> Target:
+        if self.options.host:
+            return parse_host(self.options.host, self.options.scheme)
+        self._status("Starting the built-in APS sandbox on this computer…")
+        from tui.sandbox.context import SandboxConfig
+        from tui.sandbox.server import SandboxServer
+
+        config = SandboxConfig(
+            data_dir=self.options.resolved_data_dir, portal_port=0, data_plane_port=0,
+            upstream_port=0,
+        )
+        try:
+            server = await asyncio.to_thread(SandboxServer, config)
+            info = await asyncio.to_thread(server.start)
+        except Exception as exc:
+            raise WizardError(
+                what="The built-in sandbox could not start",
+                why=str(exc) or type(exc).__name__,
+                fix=f"Check that {self.options.resolved_data_dir} is writable, or run with "
+                "--fresh / another --data-dir.",
+            ) from exc
+        self.sandbox = server
+        self.sandbox_upstream = info.upstream_url
+        return Target.sandbox(info.portal_host)
+
+    def _startup_failed(self, error: WizardError) -> None:
+        screen = self.screen
+        if isinstance(screen, StartupScreen):
+            screen.query_one("#startup-spinner").display = False
+            screen.show_status("The wizard could not start:")
+            screen.query_one("#startup-error").show_error(error, False)  # type: ignore[attr-defined]
+        self.notify(error.what, severity="error")
+
+    # -- services ---------------------------------------------------------------------------
+    def make_services(self, target: Target) -> Services:
+        from .services.bundle import build_services
+
+        kwargs: dict[str, Any] = {}
+        if self._transport is not None:
+            kwargs["transport"] = self._transport
+        if self._secrets is not None:
+            kwargs["secrets"] = self._secrets
+        return build_services(target, **kwargs)
+
+    async def adopt_target(self, target: Target, services: Services) -> None:
+        """Switch the whole wizard to ``target`` (the Target step calls this on Next)."""
+        old = self.services
+        self.target, self.services = target, services
+        if old is not None and old is not services:
+            with contextlib.suppress(Exception):
+                await old.aclose()
+
+    # -- navigation -------------------------------------------------------------------------
+    def build_step(self, step_id: str) -> WizardStep:
+        assert self.services is not None
+        return load_step(step_id)(self.session, self.services)
+
+    def save_session(self) -> None:
+        try:
+            self.store.save(self.session)
+        except OSError as exc:
+            self.notify(f"Could not save your progress: {exc}", severity="error")
+
+    async def complete_step(self, current: WizardStep) -> None:
+        self.session.mark_done(current.STEP_ID)
+        following = next_step(current.STEP_ID)
+        if following is None:
+            self.save_session()
+            summary = load_summary()
+            if summary is not None:
+                await self.push_screen(summary(self.session, self.services))  # type: ignore[call-arg]
+            else:
+                self.notify("You have done every step of the tutorial.", title="Done")
+            return
+        self.session.current_step = following
+        self.save_session()
+        await self.push_screen(self.build_step(following))
+
+    def go_back(self, current: WizardStep) -> None:
+        index = STEP_IDS.index(current.STEP_ID)
+        if index == 0:
+            return
+        previous = STEP_IDS[index - 1]
+        self.session.current_step = previous
+        self.save_session()
+        below = self.screen_stack[-2] if len(self.screen_stack) > 1 else None
+        if isinstance(below, WizardStep) and previous == below.STEP_ID:
+            self.pop_screen()
+        else:
+            self.switch_screen(self.build_step(previous))
+
+    def goto(self, step_id: str) -> None:
+        """Jump to a step already done (or the first one not done); used by the palette."""
+        if not self.can_goto(step_id):
+            self.notify("Finish the earlier steps first.", severity="warning")
+            return
+        self.session.current_step = step_id
+        self.save_session()
+        self.switch_screen(self.build_step(step_id))
+
+    def can_goto(self, step_id: str) -> bool:
+        if self.services is None:
+            return False
+        done = set(self.session.steps_done)
+        first_open = next((s for s in STEP_IDS if s not in done), STEP_IDS[-1])
+        return step_id in done or step_id == first_open
+
+    # -- shut-down --------------------------------------------------------------------------
+    async def on_unmount(self) -> None:
+        if self.services is not None:
+            with contextlib.suppress(Exception):
+                await self.services.aclose()
+        self.stop_sandbox()
+
+    def stop_sandbox(self) -> None:
+        server, self.sandbox = self.sandbox, None
+        if server is not None:
+            with contextlib.suppress(Exception):
+                server.stop()
+
+
+def run_wizard(options: WizardOptions) -> int:
+    """Run the wizard until the learner quits; the exit code for the CLI."""
+    app = WizardApp(options)
+    try:
+        result = app.run()
+    finally:
+        app.stop_sandbox()
+    return int(result or 0)
