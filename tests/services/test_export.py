@@ -1,0 +1,101 @@
+"""The learner's record: a runnable bash script and a Markdown report, never a secret."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tui.services.export import REPORT_NAME, SCRIPT_NAME, build_script, write_record
+from tui.services.session import Session
+
+SECRET = "0b6f3c1e-5d2a-4c8b-9e7f-1a2b3c4d5e6f"
+TOKEN = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl"
+
+
+def finished_session() -> Session:
+    s = Session(
+        target_kind="sandbox",
+        host="127.0.0.1:8460",
+        scheme="http",
+        username="janis@idir",
+        gateway_id="gw-1a2b3",
+        gateway_display_name="janis@idir's Gateway",
+        service="my-svc",
+        upstream="http://127.0.0.1:8462",
+        out_file="gw-config.yaml",
+        published=["GatewayService my-svc-dev", "Product my-svc API"],
+        env_host="my-svc-dev-api-gov-bc-ca.localhost:8461",
+        api_url="http://my-svc-dev-api-gov-bc-ca.localhost:8461/uuid",
+        environment_app_id="8C1D2E3F",
+        client_id="8C1D2E3F-0A1B2C3D4E5",
+        token_endpoint="http://127.0.0.1:8460/auth/realms/apigw/protocol/openid-connect/token",
+        credentials_source="rest",
+    )
+    for step_id, seconds in (("target", 4.2), ("login", 65.0), ("call", 3.0)):
+        s.mark_done(step_id)
+        s.add_time(step_id, seconds)
+    return s
+
+
+def test_write_record_writes_both_files_without_secrets(tmp_path: Path) -> None:
+    script, report = write_record(finished_session(), tmp_path / "out", forbidden=[SECRET, TOKEN])
+    assert script == tmp_path / "out" / SCRIPT_NAME
+    assert report == tmp_path / "out" / REPORT_NAME
+    text, md = script.read_text(), report.read_text()
+    for value in (SECRET, TOKEN):
+        assert value not in text and value not in md
+    assert os.access(script, os.X_OK)
+    # secrets come from the environment, guarded
+    assert ': "${CSC:?set CSC to the Client Secret}"' in text
+    assert '-H "Authorization: Bearer $TOKEN"' in text
+    assert "gwa apply -i gw-config.yaml" in text
+    assert "gwa generate-config --template client-credentials-shared-idp" in text
+    assert "gwa gateway destroy --force" in text
+    assert "8C1D2E3F-0A1B2C3D4E5" in text  # the client id is not a secret
+    # the report: what was built, the URLs, time per step
+    assert "gw-1a2b3" in md and "my-svc" in md
+    assert "http://my-svc-dev-api-gov-bc-ca.localhost:8461/uuid" in md
+    assert "| Login | ✓ | 1 min 05 s |" in md
+    assert "| Target | ✓ | 4 s |" in md
+    assert "| **Total** | 3/12 | 1 min 12 s |" in md
+
+
+def test_write_record_refuses_when_a_secret_would_leak(tmp_path: Path) -> None:
+    s = finished_session()
+    s.service = SECRET  # absurd, but proves the guard works on any field
+    with pytest.raises(ValueError):
+        write_record(s, tmp_path, forbidden=[SECRET])
+    assert not (tmp_path / SCRIPT_NAME).exists()
+
+
+def test_script_is_valid_bash_and_prints_usage_without_arguments(tmp_path: Path) -> None:
+    bash = shutil.which("bash")
+    if bash is None:
+        pytest.skip("bash is not installed")
+    script, _ = write_record(finished_session(), tmp_path)
+    subprocess.run([bash, "-n", str(script)], check=True)
+    done = subprocess.run([bash, str(script)], capture_output=True, text=True)
+    assert done.returncode == 2
+    assert "Usage:" in done.stdout
+
+
+def test_consumer_part_refuses_to_run_without_the_secret(tmp_path: Path) -> None:
+    bash = shutil.which("bash")
+    if bash is None:
+        pytest.skip("bash is not installed")
+    script, _ = write_record(finished_session(), tmp_path)
+    env = {k: v for k, v in os.environ.items() if k not in ("CSC", "CID", "URL", "TOKEN")}
+    done = subprocess.run([bash, str(script), "consumer"], capture_output=True, text=True, env=env)
+    assert done.returncode != 0
+    assert "set CSC to the Client Secret" in done.stderr
+
+
+def test_values_with_quotes_are_shell_quoted() -> None:
+    s = finished_session()
+    s.gateway_display_name = "O'Brien's Gateway"
+    text = build_script(s)
+    assert "--display-name 'O'\"'\"'Brien'\"'\"'s Gateway'" in text

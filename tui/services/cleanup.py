@@ -1,0 +1,157 @@
+"""Clean up in the only order that works: consumer first, then the gateway (contract §5.4, §12.3).
+
+A consumer with access to one of the gateway's product environments blocks ``DELETE
+/ds/api/v3/gateways/{gw}`` *even with force* (``1 consumer has access to products in this
+gateway.``), so the consumer goes first: over REST on the sandbox, in the portal's Consumers
+page on a live instance (after which :meth:`CleanupService.check_revoked` proves it by
+calling the API with a fresh token). Then the gateway is destroyed with ``force=true``, and
+:meth:`CleanupService.verify_gone` checks that it really is gone (GET → 403/404).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+from .credentials import CredentialsService, needs_handoff
+from .errors import WizardError
+from .probe import ProbeService
+from .tokens import ConsumerTokenService
+
+CONSUMER_BLOCKS = "access to products in this gateway"
+
+
+@dataclass(frozen=True)
+class Inventory:
+    gateway_id: str
+    gateway_exists: bool
+    display_name: str = ""
+    services: tuple[str, ...] = ()
+    products: tuple[str, ...] = ()
+    consumers: tuple[str, ...] = ()  # client ids with access
+    consumers_listed: bool = False  # True: from the server; False: from the session only
+
+    @property
+    def empty(self) -> bool:
+        return not self.gateway_exists and not self.consumers
+
+
+@dataclass(frozen=True)
+class RevocationCheck:
+    revoked: bool
+    evidence: str  # what the API answered, in words
+
+
+class CleanupService:
+    def __init__(self, client: Any) -> None:
+        self.client = client
+        self.credentials = CredentialsService(client)
+
+    async def _json_or_none(self, path: str, action: str) -> Any:
+        try:
+            response = await self.client.request("GET", path, action=action)
+        except WizardError as exc:
+            if exc.status in (403, 404, 405):
+                return None
+            raise
+        try:
+            return response.json()
+        except ValueError:
+            return None
+
+    async def inventory(self, gateway_id: str, session: Any) -> Inventory:
+        """What exists now, read from the server (the session is only a fallback for consumers)."""
+        gw = quote(gateway_id)
+        gateway = await self._json_or_none(f"/ds/api/v3/gateways/{gw}", "Read the gateway")
+        if not isinstance(gateway, dict):
+            return Inventory(gateway_id, False, consumers=_session_consumers(session))
+        display = str(gateway.get("displayName") or gateway.get("display_name") or "")
+        services = await self._json_or_none(f"/gw/api/v3/gateways/{gw}/services", "List the services")
+        products = await self._json_or_none(f"/ds/api/v3/gateways/{gw}/products", "List the products")
+        listed = await self.credentials.consumers(gateway_id)
+        if listed is not None:
+            consumers, consumers_listed = tuple(listed), True
+        else:
+            consumers, consumers_listed = _session_consumers(session), False
+        return Inventory(
+            gateway_id=gateway_id,
+            gateway_exists=True,
+            display_name=display,
+            services=tuple(str(s.get("name")) for s in services or [] if isinstance(s, dict)),
+            products=tuple(str(p.get("name")) for p in products or [] if isinstance(p, dict)),
+            consumers=consumers,
+            consumers_listed=consumers_listed,
+        )
+
+    async def revoke_consumer(self, gateway_id: str, client_id: str) -> None:
+        """Revoke over REST; raises a WizardError for which ``needs_handoff`` is true on live."""
+        try:
+            await self.credentials.revoke(gateway_id, client_id)
+        except WizardError as exc:
+            if needs_handoff(exc):
+                raise WizardError(
+                    "This portal cannot revoke consumers over its API",
+                    "Revoking access is done on the portal's Consumers page.",
+                    "Open Gateways → Consumers, find the consumer, and use … → Delete; then "
+                    "let the wizard check.",
+                    status=exc.status,
+                    retryable=False,
+                    detail=exc.detail,
+                    code="handoff",
+                ) from exc
+            raise
+
+    async def check_revoked(self, api_url: str, credentials: Any) -> RevocationCheck:
+        """Prove a hand-off revoke worked: a fresh token must no longer get through."""
+        try:
+            token = await ConsumerTokenService(self.client).request(credentials)
+        except WizardError as exc:
+            if exc.status in (400, 401):
+                return RevocationCheck(True, f"The token endpoint refuses the credentials now ({exc.code or exc.status}).")
+            raise
+        call = await ProbeService(self.client).call(api_url, token.access_token)
+        message = call.message
+        if call.status == 401 and message.startswith("Unable to find consumer"):
+            return RevocationCheck(True, f"The gateway answers 401 {message}.")
+        if call.status is None:
+            raise call.error or WizardError("The API could not be reached to check the consumer")
+        return RevocationCheck(False, f"The gateway still answers {call.status} {message or ''}".rstrip())
+
+    async def destroy_gateway(self, gateway_id: str) -> None:
+        """``DELETE /ds/api/v3/gateways/{gw}?force=true`` (200, body ``true``)."""
+        await self.client.request(
+            "DELETE",
+            f"/ds/api/v3/gateways/{quote(gateway_id)}",
+            action="Destroy the gateway",
+            params={"force": "true"},
+            hints={
+                CONSUMER_BLOCKS: (
+                    "A consumer still has access to one of this gateway's products; the portal "
+                    "refuses to delete a gateway that has consumers, even with force.",
+                    "Revoke the consumer first (the step above), then destroy again.",
+                ),
+            },
+        )
+
+    async def verify_gone(self, gateway_id: str) -> bool:
+        """True when reading the gateway now fails with 403 or 404."""
+        try:
+            await self.client.request(
+                "GET", f"/ds/api/v3/gateways/{quote(gateway_id)}", action="Check the gateway"
+            )
+        except WizardError as exc:
+            if exc.status in (403, 404):
+                return True
+            raise
+        return False
+
+
+def blocked_by_consumer(error: WizardError) -> bool:
+    return CONSUMER_BLOCKS in (error.detail or "") or CONSUMER_BLOCKS in error.what
+
+
+def _session_consumers(session: Any) -> tuple[str, ...]:
+    client_id = getattr(session, "client_id", "") if session is not None else ""
+    revoked = getattr(session, "consumer_revoked", False) if session is not None else False
+    return (client_id,) if client_id and not revoked else ()
