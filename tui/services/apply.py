@@ -1,0 +1,376 @@
+"""``gwa apply -i <file>`` (contract §7), with failures that count as failures.
+
+Order, as gwa does it: every ``kind: GatewayService`` document is merged into **one** publish
+(``PUT /gw/api/v3/gateways/{gw}/gateway``, multipart ``dryRun=false`` + file ``configFile``
+named ``config.yaml`` holding JSON ``{"services": […]}``), which goes first. Then the other
+documents in file order: CredentialIssuer → ``issuers``, DraftDataset → ``datasets``,
+Product → ``products``, Environment → ``environments`` (v3 has no such route; the portal
+answers 404, explained). Other kinds are skipped.
+
+Unlike gwa, every failure is a :class:`ResourceResult` with ``ok=False`` and a translated
+:class:`WizardError`; ``only`` re-sends just the named resources (``"Kind name"`` strings,
+see :attr:`ResourceResult.key`), which is how the Apply step retries the portal's
+product-before-services race (§7.3).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import json
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import httpx
+import yaml
+
+from .errors import WizardError, error_from_response, parse_body
+from .http import ApiClient
+
+ENDPOINTS = {
+    "CredentialIssuer": "issuers",
+    "DraftDataset": "datasets",
+    "Product": "products",
+    "Environment": "environments",
+}
+
+PUBLISH_HINTS: dict[str, tuple[str, str]] = {
+    "missing required tag": (
+        "Every service, route and plugin must carry the tag ns.<your gateway id>; this file's "
+        "tags name another gateway (or none).",
+        "Regenerate the file for your current gateway, or fix the tags in Review.",
+    ),
+    "no tags found": (
+        "A service, route or plugin has no tags; each needs ns.<your gateway id>.",
+        "Add the ns.<gateway id> tag in Review, or regenerate the file.",
+    ),
+    "invalid ns tag": (
+        "A tag names another gateway's namespace.",
+        "Use only ns.<your gateway id> tags.",
+    ),
+    "already used in another gateway": (
+        "Route hosts are global: another gateway already publishes this host.",
+        "Pick another service name in Template (the availability check suggests one).",
+    ),
+    "Host invalid": (
+        "Route hosts must end with a domain this gateway may use (normally .api.gov.bc.ca).",
+        "Keep the host the template generated, <service>.dev.api.gov.bc.ca.",
+    ),
+    "A host must be specified": (
+        "Every route needs a hosts list.",
+        "Restore the route's hosts entry in Review.",
+    ),
+    "service upstream is invalid": (
+        "The upstream points at localhost or an OpenShift service you may not use.",
+        "Use a reachable upstream URL such as https://httpbin.org.",
+    ),
+    "Validation Failed.": (
+        "decK rejected the Kong configuration (see the details).",
+        "Fix the service, route or plugin named in the details, then apply again.",
+    ),
+    "Sync Failed.": (
+        "decK could not write the configuration to Kong (see the details).",
+        "Apply again; if it persists, fix what the details name.",
+    ),
+    "Not authorized to access namespace": (
+        "You may not publish to this gateway: it is not yours, or you logged in as someone else.",
+        "Pick one of your gateways in the Gateway step (and regenerate the file for it).",
+    ),
+    "Empty Configuration Passed": (
+        "The publish contained no services.",
+        "Check the GatewayService document in Review.",
+    ),
+}
+RACE = "in allGatewayServices"
+RESOURCE_HINTS: dict[str, tuple[str, str]] = {
+    "Record not found [organization]": (
+        "The dataset names an organization the portal does not know.",
+        "Use ministry-of-citizens-services (the template default) or an organization that exists.",
+    ),
+    "Record not found [organizationUnit]": (
+        "The dataset names an organization unit the portal does not know.",
+        "Use databc (the template default) or a unit of that organization.",
+    ),
+    "Record not found [inheritFrom]": (
+        "The issuer inherits from a shared identity provider that does not exist.",
+        "Keep inheritFrom: Gold Shared IdP as generated.",
+    ),
+    "credentialIssuer": (
+        "The product's environment names a credential issuer that is not in this gateway.",
+        "Keep the CredentialIssuer document before the Product and make the names match.",
+    ),
+    "is an excess property": (
+        "The document has a field the portal does not accept (a typo or an extra key).",
+        "Remove or correct the field named above in Review.",
+    ),
+    "Resource not found": (
+        "The portal has no PUT route for this kind (v3 has none for Environment).",
+        "Put the environment inside its Product document instead.",
+    ),
+    "Missing required scope": (
+        "You do not hold the permission this needs on this gateway.",
+        "Apply to one of your own gateways (and regenerate the file for it).",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class ResourceResult:
+    kind: str
+    name: str
+    ok: bool
+    result: str = ""  # created / updated / no-change / …, or the publish's decK output
+    error: WizardError | None = None
+
+    @property
+    def key(self) -> str:
+        return f"{self.kind} {self.name}"
+
+
+@dataclass(frozen=True)
+class ApplyEvent:
+    kind: str
+    name: str
+    phase: Literal["start", "ok", "failed", "skipped"]
+    text: str
+
+
+@dataclass(frozen=True)
+class ApplyReport:
+    results: list[ResourceResult] = field(default_factory=list)
+    deck_output: str = ""
+    published: int = 0
+    total: int = 0
+    skipped: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.published == self.total
+
+    @property
+    def failures(self) -> list[ResourceResult]:
+        return [r for r in self.results if not r.ok]
+
+    @property
+    def retry_keys(self) -> frozenset[str]:
+        """Pass as ``only=`` to redo just what failed."""
+        return frozenset(r.key for r in self.failures)
+
+    @property
+    def summary(self) -> str:
+        return f"{self.published}/{self.total} Published, {len(self.skipped)} Skipped"
+
+
+@dataclass(frozen=True)
+class _Doc:
+    kind: str
+    name: str
+    body: dict[str, Any]
+
+
+def parse_documents(text: str) -> list[_Doc]:
+    """The file's documents (kind removed from the body); WizardError on YAML problems."""
+    try:
+        raw = list(yaml.safe_load_all(text))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise WizardError(
+            what=f"The file is not valid YAML{where}",
+            why=str(problem),
+            fix="Fix the YAML in Review (indentation with spaces, no tabs), then apply again.",
+            retryable=False,
+        ) from None
+    docs: list[_Doc] = []
+    for index, doc in enumerate(raw, start=1):
+        if doc is None:
+            continue  # an empty document from a stray '---' (gwa refuses it; we skip it)
+        if not isinstance(doc, dict) or not isinstance(doc.get("kind"), str):
+            raise WizardError(
+                what="This config template is not supported",
+                why=f"Document {index} has no kind: line, so it cannot be applied.",
+                fix="Every document needs a kind (GatewayService, CredentialIssuer, "
+                "DraftDataset, Product).",
+                retryable=False,
+            )
+        body = {k: v for k, v in doc.items() if k != "kind"}
+        docs.append(_Doc(doc["kind"], str(body.get("name", "")), body))
+    return docs
+
+
+class ApplyService:
+    def __init__(self, client: ApiClient) -> None:
+        self.client = client
+
+    async def apply(
+        self,
+        gateway_id: str,
+        text: str,
+        *,
+        only: Collection[str] | None = None,
+        on_event: Callable[[ApplyEvent], Any] | None = None,
+    ) -> ApplyReport:
+        docs = await asyncio.to_thread(parse_documents, text)
+
+        def emit(kind: str, name: str, phase: str, line: str) -> None:
+            if on_event is not None:
+                on_event(ApplyEvent(kind, name, phase, line))  # type: ignore[arg-type]
+
+        results: list[ResourceResult] = []
+        skipped: list[str] = []
+        deck_output = ""
+        services = [d for d in docs if d.kind == "GatewayService"]
+        if services:
+            names = ", ".join(d.name for d in services)
+            if only is None or f"GatewayService {names}" in only:
+                emit("GatewayService", names, "start", "↑ Publishing Gateway Services")
+                result = await self._publish(gateway_id, [d.body for d in services])
+                results.append(ResourceResult("GatewayService", names, *result))
+                if result[0]:
+                    deck_output = result[1]
+                    emit("GatewayService", names, "ok", "✓ Gateway Services published")
+                else:
+                    emit("GatewayService", names, "failed",
+                         f"✗ Gateway Services publish failed: {result[2].what}")
+        for doc in docs:
+            if doc.kind == "GatewayService":
+                continue
+            key = f"{doc.kind} {doc.name}"
+            if doc.kind not in ENDPOINTS:
+                skipped.append(key)
+                emit(doc.kind, doc.name, "skipped", f"- [{doc.kind}] {doc.name}")
+                continue
+            if only is not None and key not in only:
+                continue
+            emit(doc.kind, doc.name, "start", f"↑ [{doc.kind}] {doc.name}")
+            ok, outcome, error = await self._put(gateway_id, doc)
+            results.append(ResourceResult(doc.kind, doc.name, ok, outcome, error))
+            if ok:
+                emit(doc.kind, doc.name, "ok", f"✓ [{doc.kind}] {doc.name}: {outcome}")
+            else:
+                assert error is not None
+                emit(doc.kind, doc.name, "failed", f"✗ [{doc.kind}] {doc.name}: {error.what}")
+        published = sum(1 for r in results if r.ok)
+        return ApplyReport(results, deck_output, published, len(results), skipped)
+
+    async def _publish(
+        self, gateway_id: str, services: list[dict[str, Any]]
+    ) -> tuple[bool, str, WizardError | None]:
+        payload = json.dumps({"services": services}).encode("utf-8")
+        try:
+            response = await self.client.request(
+                "PUT",
+                f"/gw/api/v3/gateways/{gateway_id}/gateway",
+                action="Publish the gateway services",
+                data={"dryRun": "false"},
+                files={"configFile": ("config.yaml", payload, "application/octet-stream")},
+                hints=PUBLISH_HINTS,
+            )
+        except WizardError as exc:
+            return False, "", _with_lines(exc)
+        data = parse_body(response.text)
+        results = data.get("results") if isinstance(data, dict) else None
+        return True, results if isinstance(results, str) else "", None
+
+    async def _put(self, gateway_id: str, doc: _Doc) -> tuple[bool, str, WizardError | None]:
+        action = f"Apply [{doc.kind}] {doc.name}"
+        try:
+            response = await self.client.request(
+                "PUT",
+                f"/ds/api/v3/gateways/{gateway_id}/{ENDPOINTS[doc.kind]}",
+                action=action,
+                json=doc.body,
+                expect=(200, 400),
+                hints=RESOURCE_HINTS,
+            )
+        except WizardError as exc:
+            return False, "", _explain_resource(exc, action)
+        if response.status_code == 400:
+            return False, "", batch_error(response, action)
+        data = parse_body(response.text)
+        result = data.get("result") if isinstance(data, dict) else None
+        return True, str(result or "ok"), None
+
+
+def batch_reasons(body: Any) -> list[str]:
+    """Every ``reason`` in a BatchResult and its children, outermost first."""
+    found: list[str] = []
+    if isinstance(body, dict):
+        if isinstance(body.get("reason"), str) and body["reason"]:
+            found.append(body["reason"])
+        for child in body.get("childResults") or []:
+            found.extend(batch_reasons(child))
+    return found
+
+
+def _explain_resource(exc: WizardError, action: str) -> WizardError:
+    """Re-read a BatchResult failure including its children's reasons."""
+    text = exc.detail
+    if RACE in text or "Failed to find" in text:
+        return WizardError(
+            what=f"{action} failed: {_race_line(text)}",
+            why="The portal had not yet seen the service published a moment ago (it learns of "
+            "new services shortly after a publish), or the service failed to publish.",
+            fix="Apply again: only what failed is re-sent. If the publish above failed, fix it "
+            "first.",
+            status=exc.status,
+            retryable=True,
+            detail=exc.detail,
+            code=exc.code,
+            fields=exc.fields,
+        )
+    return exc
+
+
+def _race_line(text: str) -> str:
+    for line in text.splitlines():
+        if RACE in line or "Failed to find" in line:
+            return line.strip()
+    return text.splitlines()[0] if text else "a service was not found"
+
+
+def _with_lines(exc: WizardError) -> WizardError:
+    """Validation Errors: keep every line of the server's list in ``why``."""
+    lines = [ln.strip() for ln in exc.detail.splitlines() if ln.strip()]
+    if len(lines) > 2 and lines[0].startswith("Validation Errors"):
+        listed = "\n".join(f"• {ln}" for ln in lines[1:])
+        return WizardError(
+            what=exc.what,
+            why=f"{exc.why}\n{listed}" if exc.why else listed,
+            fix=exc.fix,
+            status=exc.status,
+            retryable=exc.retryable,
+            detail=exc.detail,
+            code=exc.code,
+            fields=exc.fields,
+        )
+    return exc
+
+
+def batch_error(response: httpx.Response, action: str) -> WizardError:
+    """A 400 BatchResult (or other 400) as a WizardError whose detail lists every reason,
+    children included (a Product's real cause is in its child environment's reason)."""
+    body = parse_body(response.text)
+    reasons = batch_reasons(body)
+    base = error_from_response(
+        response.status_code,
+        response.headers.get("content-type", ""),
+        response.text,
+        action=action,
+        hints=RESOURCE_HINTS,
+    )
+    if not reasons:
+        return base
+    extra = [r for r in reasons if r not in base.detail]
+    detail = "\n".join([base.detail, *extra])
+    what = f"{action} failed: {reasons[-1]}"
+    if RACE in detail or "Failed to find" in detail:
+        return _explain_resource(dataclasses.replace(base, detail=detail), action)
+    for needle, (why, fix) in RESOURCE_HINTS.items():
+        if needle in detail:
+            return dataclasses.replace(
+                base, what=what, why=why, fix=fix, detail=detail, retryable=False
+            )
+    return dataclasses.replace(base, what=what, detail=detail)

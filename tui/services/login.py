@@ -1,0 +1,448 @@
+"""Logging in as ``gwa login`` does (contract §4.3–4.4), driven step by step by the screen.
+
+Device flow with PKCE S256:
+
+1. :meth:`LoginService.start_device` posts ``client_id=gwa-cli`` plus the S256 code
+   challenge to the device authorization endpoint and returns a :class:`DeviceChallenge`
+   (URL, user code, expiry, the server's polling interval).
+2. The screen shows the code and calls :meth:`LoginService.poll_once` every
+   ``interval`` seconds (the first poll may go out at once). Each call returns a
+   :class:`PollResult`: ``state`` is ``"pending"``, ``"slow_down"`` (the returned
+   ``interval`` is then 5 s longer; keep using the returned value) or ``"done"`` with the
+   tokens. An expired code or a denied request raises :class:`WizardError`
+   (``code`` ``expired_token`` / ``access_denied``) with cause and fix.
+3. On the embedded sandbox, :meth:`approve_on_sandbox` submits the verification page's form
+   (``user_code``, ``username`` and ``passcode``) exactly as a browser would.
+
+Also: :meth:`client_credentials` (service accounts), :meth:`refresh`, :meth:`current_user`,
+:meth:`logout`. Tokens live in the :class:`SecretStore` under ``"<host>:access_token"`` and
+``"<host>:refresh_token"``. The service is the ApiClient's :class:`TokenSource`.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+import secrets as pysecrets
+import time
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import httpx
+
+from .discovery import Discovery, discover
+from .errors import WizardError, error_from_response
+from .http import ApiClient
+from .secrets import SecretStore, access_token_name, refresh_token_name
+
+CLIENT_ID = "gwa-cli"
+DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
+SLOW_DOWN_STEP = 5  # seconds added to the interval on slow_down (RFC 8628 §3.5)
+
+# Keycloak token endpoint errors (contract §3.4): why and fix, keyed by the OAuth error code.
+TOKEN_ERROR_HINTS: dict[str, tuple[str, str]] = {
+    "invalid_client": (
+        "The login server does not accept this client id or secret.",
+        "Copy the client id and secret again (no quotes or spaces) and retry.",
+    ),
+    "unauthorized_client": (
+        "This client may not use this kind of login (or it is disabled, e.g. pending approval).",
+        "Use the credentials issued for this purpose, or wait for approval.",
+    ),
+    "invalid_grant": (
+        "The saved login (refresh token) has expired or was revoked.",
+        "Log in again on the Login step.",
+    ),
+    "unsupported_grant_type": (
+        "The login server does not support this kind of login.",
+        "Check the host; report it to the APS team if it persists.",
+    ),
+    "code_challenge": (
+        "The login server rejected the PKCE code challenge.",
+        "Start the login again; report it if it persists.",
+    ),
+    "invalid_request": (
+        "The login server rejected the request as malformed.",
+        "Start the login again; report it if it persists.",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Tokens:
+    access_token: str = field(repr=False)
+    refresh_token: str = field(default="", repr=False)
+    expires_in: int = 0
+    refresh_expires_in: int = 0
+    token_type: str = "Bearer"
+    obtained_at: float = field(default_factory=time.time)
+
+
+@dataclass(frozen=True)
+class DeviceChallenge:
+    device_code: str = field(repr=False)
+    user_code: str
+    verification_uri: str
+    verification_uri_complete: str
+    expires_in: int
+    interval: int
+    code_verifier: str = field(repr=False)
+    token_endpoint: str = ""
+    started_at: float = field(default_factory=time.monotonic)
+
+    def seconds_left(self, now: float | None = None) -> int:
+        elapsed = (time.monotonic() if now is None else now) - self.started_at
+        return max(0, int(self.expires_in - elapsed))
+
+
+@dataclass(frozen=True)
+class PollResult:
+    tokens: Tokens | None
+    interval: int
+    state: Literal["pending", "slow_down", "done"]
+
+
+def pkce_pair() -> tuple[str, str]:
+    """(verifier, S256 challenge): verifier = base64url-nopad of 32 random bytes (43 chars)."""
+    verifier = _b64url(pysecrets.token_bytes(32))
+    challenge = _b64url(hashlib.sha256(verifier.encode("ascii")).digest())
+    return verifier, challenge
+
+
+def jwt_claims(token: str) -> dict[str, Any]:
+    """The payload of a JWT, without checking the signature (for display only)."""
+    try:
+        payload = token.split(".")[1]
+        data = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    except (IndexError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def username_from_token(token: str) -> str | None:
+    claims = jwt_claims(token)
+    for key in ("preferred_username", "clientId", "name"):
+        value = claims.get(key)
+        if isinstance(value, str) and value:
+            return value
+    return None
+
+
+class LoginService:
+    """Device / client-credentials login, refresh and the current user for one target."""
+
+    def __init__(self, client: ApiClient, secrets: SecretStore) -> None:
+        self.client = client
+        self.secrets = secrets
+        self.discovery: Discovery | None = None
+        self._access: str | None = None
+        self._loaded = False
+
+    @property
+    def host(self) -> str:
+        return self.client.target.host
+
+    async def ensure_discovery(self) -> Discovery:
+        if self.discovery is None:
+            self.discovery = await discover(self.client)
+        return self.discovery
+
+    # -- device flow ------------------------------------------------------------------------
+    async def start_device(self, discovery: Discovery | None = None) -> DeviceChallenge:
+        found = discovery or await self.ensure_discovery()
+        self.discovery = found
+        if not found.device_authorization_endpoint:
+            raise WizardError(
+                what="This login server does not offer device login",
+                why="Its settings have no device_authorization_endpoint.",
+                fix="Use a client-credentials login (service account) instead.",
+                retryable=False,
+            )
+        verifier, challenge = pkce_pair()
+        response = await self.client.request(
+            "POST",
+            found.device_authorization_endpoint,
+            action="Start the login",
+            auth=False,
+            data={
+                "client_id": CLIENT_ID,
+                "code_challenge_method": "S256",
+                "code_challenge": challenge,
+            },
+            hints=TOKEN_ERROR_HINTS,
+        )
+        data = _json(response, "Start the login")
+        try:
+            return DeviceChallenge(
+                device_code=str(data["device_code"]),
+                user_code=str(data["user_code"]),
+                verification_uri=str(data["verification_uri"]),
+                verification_uri_complete=str(
+                    data.get("verification_uri_complete") or data["verification_uri"]
+                ),
+                expires_in=int(data.get("expires_in") or 600),
+                interval=max(1, int(data.get("interval") or 5)),
+                code_verifier=verifier,
+                token_endpoint=found.token_endpoint,
+            )
+        except (KeyError, TypeError, ValueError):
+            raise WizardError(
+                what="Start the login failed: the login server's answer was incomplete",
+                why="It lacked device_code, user_code or verification_uri.",
+                fix="Retry; report it to the APS team if it persists.",
+            ) from None
+
+    async def poll_once(self, challenge: DeviceChallenge) -> PollResult:
+        """One poll of the token endpoint. Raises WizardError on expiry, denial or faults."""
+        if challenge.seconds_left() <= 0:
+            raise _expired()
+        endpoint = challenge.token_endpoint or (await self.ensure_discovery()).token_endpoint
+        response = await self.client.request(
+            "POST",
+            endpoint,
+            action="Check the login",
+            auth=False,
+            data={
+                "device_code": challenge.device_code,
+                "client_id": CLIENT_ID,
+                "grant_type": DEVICE_GRANT,
+                "code_verifier": challenge.code_verifier,
+            },
+            expect=(200, 400),
+            hints=TOKEN_ERROR_HINTS,
+        )
+        if response.status_code == 200:
+            tokens = await self._save(_tokens(response, "Check the login"))
+            return PollResult(tokens, challenge.interval, "done")
+        error = _oauth_error(response)
+        if error == "authorization_pending":
+            return PollResult(None, challenge.interval, "pending")
+        if error == "slow_down":
+            return PollResult(None, challenge.interval + SLOW_DOWN_STEP, "slow_down")
+        if error == "expired_token":
+            raise _expired()
+        if error == "access_denied":
+            raise WizardError(
+                what="The login was refused",
+                why="The request was declined on the approval page (access_denied).",
+                fix="Start the login again and choose to grant access.",
+                status=400,
+                code="access_denied",
+            )
+        raise _token_error(response, "Check the login")
+
+    async def poll(self, challenge: DeviceChallenge) -> Tokens | None:
+        """Like :meth:`poll_once`, returning only the tokens (None while pending)."""
+        return (await self.poll_once(challenge)).tokens
+
+    async def approve_on_sandbox(
+        self, challenge: DeviceChallenge, username: str, passcode: str | None = None
+    ) -> None:
+        """Submit the verification page's form as a browser would (sandbox only)."""
+        form = {"user_code": challenge.user_code, "username": username}
+        if passcode:
+            form["passcode"] = passcode
+        action = "Approve the login on the sandbox"
+        response = await self.client.send_raw(
+            "POST",
+            challenge.verification_uri,
+            headers={"Accept": "text/html,application/json"},
+            data=form,
+            action=action,
+        )
+        if response.status_code in (200, 302, 303):
+            return
+        message = _page_message(response.text)
+        status = response.status_code
+        if status in (401, 403):
+            why = "The sandbox was started with a passcode and it did not match."
+            fix = "Type the class passcode your trainer gave you."
+        elif status in (400, 404, 410):
+            why = "The sandbox does not know this code any more (expired or already used)."
+            fix = "Start the login again."
+        else:
+            why, fix = "The sandbox's approval page answered with an error.", "Retry."
+        raise WizardError(
+            what=f"{action} failed" + (f": {message}" if message else f" (status {status})"),
+            why=why,
+            fix=fix,
+            status=status,
+            detail=message,
+        )
+
+    # -- other grants -----------------------------------------------------------------------
+    async def client_credentials(self, client_id: str, client_secret: str) -> Tokens:
+        found = await self.ensure_discovery()
+        response = await self.client.request(
+            "POST",
+            found.token_endpoint,
+            action="Log in with the service account",
+            auth=False,
+            data={
+                "client_id": client_id,
+                "client_secret": client_secret,
+                "grant_type": "client_credentials",
+            },
+            hints=TOKEN_ERROR_HINTS,
+        )
+        return await self._save(_tokens(response, "Log in with the service account"))
+
+    async def refresh(self) -> Tokens:
+        """Trade the saved refresh token for new tokens (raises WizardError when it cannot)."""
+        refresh_token = await self.secrets.get(refresh_token_name(self.host))
+        if not refresh_token:
+            raise WizardError(
+                what="The login cannot be renewed",
+                why="There is no saved refresh token (service-account logins have none).",
+                fix="Log in again on the Login step.",
+                status=401,
+                retryable=False,
+                code="login_required",
+            )
+        found = await self.ensure_discovery()
+        response = await self.client.request(
+            "POST",
+            found.token_endpoint,
+            action="Renew the login",
+            auth=False,
+            data={
+                "grant_type": "refresh_token",
+                "client_id": CLIENT_ID,
+                "refresh_token": refresh_token,
+            },
+            expect=(200, 400, 401),
+            hints=TOKEN_ERROR_HINTS,
+        )
+        if response.status_code != 200:
+            raise _token_error(response, "Renew the login")
+        return await self._save(_tokens(response, "Renew the login"), keep_refresh=refresh_token)
+
+    # -- TokenSource ------------------------------------------------------------------------
+    async def access_token(self) -> str | None:
+        if not self._loaded:
+            self._access = await self.secrets.get(access_token_name(self.host))
+            self._loaded = True
+        return self._access
+
+    async def current_user(self) -> str | None:
+        """The logged-in user's name if the saved login still works, else None."""
+        if not await self.access_token():
+            return None
+        try:
+            await self.client.request(
+                "GET", "/ds/api/v3/gateways", action="Check the login", expect=(200,)
+            )
+        except WizardError as exc:
+            if exc.status == 401:
+                return None
+            raise
+        token = await self.access_token()
+        return username_from_token(token) if token else None
+
+    async def logout(self) -> None:
+        await self.secrets.delete(access_token_name(self.host))
+        await self.secrets.delete(refresh_token_name(self.host))
+        self._access = None
+        self._loaded = True
+
+    async def _save(self, tokens: Tokens, keep_refresh: str = "") -> Tokens:
+        await self.secrets.set(access_token_name(self.host), tokens.access_token)
+        refresh_token = tokens.refresh_token or keep_refresh
+        if refresh_token:
+            await self.secrets.set(refresh_token_name(self.host), refresh_token)
+        else:
+            await self.secrets.delete(refresh_token_name(self.host))
+        self._access = tokens.access_token
+        self._loaded = True
+        return tokens
+
+
+def _b64url(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
+
+
+def _json(response: httpx.Response, action: str) -> dict[str, Any]:
+    try:
+        data = response.json()
+    except ValueError:
+        data = None
+    if not isinstance(data, dict):
+        raise WizardError(
+            what=f"{action} failed: the login server's answer was not JSON",
+            why="A proxy or web page may have answered instead of the login server.",
+            fix="Check the host and retry.",
+        )
+    return data
+
+
+def _tokens(response: httpx.Response, action: str) -> Tokens:
+    data = _json(response, action)
+    access = data.get("access_token")
+    if not isinstance(access, str) or not access:
+        raise WizardError(
+            what=f"{action} failed: no access token in the answer",
+            why="The login server answered 200 without an access_token.",
+            fix="Retry; report it to the APS team if it persists.",
+        )
+    return Tokens(
+        access_token=access,
+        refresh_token=str(data.get("refresh_token") or ""),
+        expires_in=_int(data.get("expires_in")),
+        refresh_expires_in=_int(data.get("refresh_expires_in")),
+        token_type=str(data.get("token_type") or "Bearer"),
+    )
+
+
+def _int(value: Any) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
+
+
+def _oauth_error(response: httpx.Response) -> str:
+    try:
+        data = response.json()
+    except ValueError:
+        return ""
+    return str(data.get("error") or "") if isinstance(data, dict) else ""
+
+
+def _token_error(response: httpx.Response, action: str) -> WizardError:
+    return error_from_response(
+        response.status_code,
+        response.headers.get("content-type", ""),
+        response.text,
+        action=action,
+        hints=TOKEN_ERROR_HINTS,
+    )
+
+
+def _expired() -> WizardError:
+    return WizardError(
+        what="The login code expired",
+        why="The code was not approved within its lifetime (expired_token).",
+        fix="Start the login again and approve the new code promptly.",
+        status=400,
+        code="expired_token",
+    )
+
+
+def _page_message(html: str) -> str:
+    """A short readable message from an error page (or JSON body)."""
+    try:
+        data = json.loads(html)
+        if isinstance(data, dict):
+            for key in ("error_description", "message", "error"):
+                if isinstance(data.get(key), str):
+                    return data[key]
+    except ValueError:
+        pass
+    for pattern in (r"<p[^>]*class=\"[^\"]*error[^\"]*\"[^>]*>(.*?)</p>", r"<h1[^>]*>(.*?)</h1>"):
+        match = re.search(pattern, html, re.S | re.I)
+        if match:
+            text = re.sub(r"<[^>]+>", "", match.group(1))
+            return " ".join(text.split())[:200]
+    return ""

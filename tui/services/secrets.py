@@ -1,0 +1,175 @@
+"""Where tokens and client secrets live: the OS keyring, else memory for this run.
+
+Keyring calls block (D-Bus, Keychain), so they run in a thread. When no keyring works (a
+headless Linux box has ``keyring.backends.fail.Keyring``; a locked or broken one raises
+``KeyringError``), the store switches to memory for the rest of the run and says so through
+``backend`` and ``fallback_reason``: it never writes plain text silently. Only when the learner
+chooses it does :meth:`SecretStore.use_file` keep secrets in an owner-only (0600) JSON file.
+
+Names: ``"<host>:access_token"``, ``"<host>:refresh_token"``,
+``"<host>:client_secret:<client_id>"``. Values are never printed or logged.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import keyring
+import keyring.errors
+
+SERVICE_NAME = "gwa-wizard"
+
+
+def access_token_name(host: str) -> str:
+    return f"{host}:access_token"
+
+
+def refresh_token_name(host: str) -> str:
+    return f"{host}:refresh_token"
+
+
+def client_secret_name(host: str, client_id: str) -> str:
+    return f"{host}:client_secret:{client_id}"
+
+
+def _backend_usable(backend: Any) -> bool:
+    module = type(backend).__module__
+    name = type(backend).__name__
+    if module.endswith(".fail") or module.endswith(".null"):
+        return False
+    if name == "ChainerBackend":
+        return bool(getattr(backend, "backends", []))
+    return True
+
+
+class SecretStore:
+    """Async get/set/delete of named secrets. ``backend`` is keyring, memory or file."""
+
+    def __init__(self, *, keyring_backend: Any = None, service: str = SERVICE_NAME) -> None:
+        self.service = service
+        self._keyring = keyring_backend
+        self._memory: dict[str, str] = {}
+        self._file: Path | None = None
+        self.fallback_reason = ""
+        self.backend = "keyring" if self.keyring_available() else "memory"
+        if self.backend == "memory" and not self.fallback_reason:
+            self.fallback_reason = "No usable keyring on this system."
+
+    def __repr__(self) -> str:
+        return f"SecretStore(backend={self.backend!r}, names={len(self._memory)} in memory)"
+
+    # -- backend selection ------------------------------------------------------------------
+    def _kr(self) -> Any:
+        return self._keyring if self._keyring is not None else keyring.get_keyring()
+
+    def keyring_available(self) -> bool:
+        """True when an OS keyring that can store secrets is configured."""
+        try:
+            return _backend_usable(self._kr())
+        except Exception as exc:  # a broken keyring configuration is "not available"
+            self.fallback_reason = f"The keyring could not be loaded ({type(exc).__name__})."
+            return False
+
+    def _fall_back(self, exc: BaseException) -> None:
+        self.backend = "memory"
+        self.fallback_reason = (
+            f"The keyring failed ({type(exc).__name__}); secrets are kept in memory for this run."
+        )
+
+    def use_file(self, path: Path | str) -> None:
+        """Keep secrets in an owner-only JSON file (only when the learner chooses this).
+
+        Secrets already held in memory are moved into the file.
+        """
+        self._file = Path(path).expanduser()
+        existing = self._read_file()
+        existing.update(self._memory)
+        self._memory.clear()
+        self._write_file(existing)
+        self.backend = "file"
+        self.fallback_reason = ""
+
+    def use_memory(self) -> None:
+        self.backend = "memory"
+
+    @property
+    def file_path(self) -> Path | None:
+        return self._file if self.backend == "file" else None
+
+    # -- operations -------------------------------------------------------------------------
+    async def set(self, name: str, value: str) -> None:
+        if self.backend == "keyring":
+            try:
+                await asyncio.to_thread(self._kr().set_password, self.service, name, value)
+                return
+            except keyring.errors.KeyringError as exc:
+                self._fall_back(exc)
+        if self.backend == "file":
+            await asyncio.to_thread(self._file_set, name, value)
+            return
+        self._memory[name] = value
+
+    async def get(self, name: str) -> str | None:
+        if self.backend == "keyring":
+            try:
+                return await asyncio.to_thread(self._kr().get_password, self.service, name)
+            except keyring.errors.KeyringError as exc:
+                self._fall_back(exc)
+        if self.backend == "file":
+            return (await asyncio.to_thread(self._read_file)).get(name)
+        return self._memory.get(name)
+
+    async def delete(self, name: str) -> None:
+        if self.backend == "keyring":
+            try:
+                await asyncio.to_thread(self._kr().delete_password, self.service, name)
+            except keyring.errors.PasswordDeleteError:
+                pass  # nothing stored under that name
+            except keyring.errors.KeyringError as exc:
+                self._fall_back(exc)
+        if self.backend == "file":
+            await asyncio.to_thread(self._file_delete, name)
+        self._memory.pop(name, None)
+
+    # -- file backend -----------------------------------------------------------------------
+    def _read_file(self) -> dict[str, str]:
+        if self._file is None:
+            return {}
+        try:
+            data = json.loads(self._file.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+
+    def _write_file(self, data: dict[str, str]) -> None:
+        assert self._file is not None
+        self._file.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=self._file.parent, prefix=".secrets-", suffix=".tmp")
+        try:
+            os.fchmod(fd, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                json.dump(data, handle, indent=1, sort_keys=True)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, self._file)
+            os.chmod(self._file, 0o600)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+
+    def _file_set(self, name: str, value: str) -> None:
+        data = self._read_file()
+        data[name] = value
+        self._write_file(data)
+
+    def _file_delete(self, name: str) -> None:
+        data = self._read_file()
+        if data.pop(name, None) is not None:
+            self._write_file(data)
