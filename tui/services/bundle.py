@@ -1,0 +1,73 @@
+"""One object holding every service for a target, built once per run and injected into steps.
+
+``build_services(target)`` creates the single :class:`ApiClient`, the :class:`SecretStore`
+(OS keyring, else memory), the :class:`LoginService` (which is also the client's token
+source) and one service object per concern. ``await services.aclose()`` at the end.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from .apply import ApplyService
+from .cleanup import CleanupService
+from .clipboard import Clipboard
+from .credentials import CredentialsService
+from .gateways import GatewaysService
+from .http import ApiClient
+from .login import LoginService
+from .probe import ProbeService
+from .secrets import SecretStore
+from .status import StatusService
+from .target import Target
+from .tokens import ConsumerTokenService
+
+
+@dataclass
+class Services:
+    target: Target
+    client: ApiClient
+    secrets: SecretStore
+    login: LoginService
+    gateways: GatewaysService
+    apply: ApplyService
+    status: StatusService
+    clipboard: Any
+    probe: ProbeService
+    credentials: CredentialsService
+    tokens: ConsumerTokenService
+    cleanup: CleanupService
+
+    async def aclose(self) -> None:
+        await self.client.aclose()
+
+
+def build_services(
+    target: Target,
+    *,
+    transport: httpx.AsyncBaseTransport | None = None,
+    secrets: SecretStore | None = None,
+    clipboard: Any = None,
+) -> Services:
+    """Everything the steps need for ``target``; ``transport`` is a test seam (MockTransport)."""
+    store = secrets if secrets is not None else SecretStore()
+    client = ApiClient(target, transport=transport)
+    login = LoginService(client, store)
+    client.tokens = login
+    return Services(
+        target=target,
+        client=client,
+        secrets=store,
+        login=login,
+        gateways=GatewaysService(client),
+        apply=ApplyService(client),
+        status=StatusService(client),
+        clipboard=clipboard if clipboard is not None else Clipboard(),
+        probe=ProbeService(client),
+        credentials=CredentialsService(client),
+        tokens=ConsumerTokenService(client),
+        cleanup=CleanupService(client),
+    )
