@@ -1,7 +1,51 @@
-"""(being written: see the sandbox issue)"""
+"""gwa-api behind the portal's ``/gw/api`` proxy: publish and status (contract §3.3, §8, §9).
+
+Routes (``/gw/api/v3/gateways/{gw}/…`` is what the portal rewrites to ``/v2/namespaces/{gw}/…``;
+``/gw/api/v2/namespaces/{gw}/…`` is accepted too):
+
+* ``PUT …/gateway`` — publish (``publish.py``);
+* ``GET …/services`` — status (``service_status.py``);
+* anything else under ``/gw/api`` → 404 ``{"error":"Not Found","code":404}``.
+"""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from .context import SandboxContext
+from .portal_errors import Problem, gw_handler, require_publish
+from .publish import publish, read_request
+from .service_status import statuses
 
 SCHEMA = ""
 
 
-def routes(ctx):
-    return []
+def routes(ctx: SandboxContext) -> list[Route]:
+    async def put_gateway(request: Request) -> Response:
+        gateway_id = request.path_params["gw"]
+        require_publish(ctx, request, gateway_id)
+        text, dry_run, qualifier = await read_request(request)
+        return JSONResponse(publish(ctx, gateway_id, text, dry_run, qualifier))
+
+    async def get_services(request: Request) -> Response:
+        gateway_id = request.path_params["gw"]
+        require_publish(ctx, request, gateway_id)
+        try:
+            return JSONResponse(await statuses(ctx, gateway_id))
+        except Problem:
+            raise
+        except Exception:
+            return JSONResponse({"error": "Unexpected error occurred"}, status_code=500)
+
+    async def unknown(request: Request) -> Response:
+        return JSONResponse({"error": "Not Found", "code": 404}, status_code=404)
+
+    out = []
+    for prefix in ("/gw/api/v3/gateways/{gw}", "/gw/api/v2/namespaces/{gw}"):
+        out.append(Route(f"{prefix}/gateway", gw_handler(put_gateway), methods=["PUT"]))
+        out.append(Route(f"{prefix}/services", gw_handler(get_services), methods=["GET"]))
+    out.append(Route("/gw/api", unknown))
+    out.append(Route("/gw/api/{rest:path}", unknown))
+    return out

@@ -1,0 +1,233 @@
+"""Consumer credentials over REST (contract §16), the sandbox's stand-in for the Consumers page.
+
+* ``POST /ds/api/v3/gateways/{gw}/consumers`` → **201** with the credential material;
+* ``GET  …/consumers`` → the gateway's consumers (no secrets);
+* ``PUT  …/consumers/{clientId}?action=regenerate`` → 200, a new secret;
+* ``DELETE …/consumers/{clientId}`` → 200 ``true`` (revoke; the real portal does this in its
+  web UI only).
+
+All need ``CredentialIssuer.Generate`` on the gateway. The response carries ``clientId``,
+``clientSecret``, ``tokenEndpoint`` and ``issuer`` at the top level, plus ``credential``: the
+JSON *string* the portal's "Generate Secrets" returns (§12.2), so a client can read either.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from .context import SHARED_IDP_ISSUER, SandboxContext
+from .portal_errors import (
+    ISSUER_GENERATE,
+    Problem,
+    assertion,
+    check_model,
+    handler,
+    json_body,
+    not_found,
+    require_scope,
+)
+from .resources import find_environment, hex_id, issuer_client_id, shared_audience
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS applications (
+    app_id      TEXT PRIMARY KEY,
+    gateway_id  TEXT NOT NULL,
+    name        TEXT NOT NULL,
+    description TEXT,
+    created_at  REAL NOT NULL
+);
+"""
+
+ISSUE_MODEL = {
+    "environmentAppId": "string",
+    "application": ("model", {"name": "string", "description": "string", "appId": "string"}),
+    "labels": ("map", "string"),
+    "controls": "any",
+}
+
+
+def _credential(ctx: SandboxContext, row: Any, app_name: str) -> dict[str, Any]:
+    token_endpoint = ctx.shared_idp_token_endpoint
+    credential = {
+        "flow": "client-credentials",
+        "clientId": row["client_id"],
+        "clientSecret": row["client_secret"],
+        "issuer": None,
+        "tokenEndpoint": token_endpoint,
+        "clientPublicKey": None,
+        "clientPrivateKey": None,
+    }
+    return {
+        "clientId": row["client_id"],
+        "clientSecret": row["client_secret"],
+        "tokenEndpoint": token_endpoint,
+        "issuer": SHARED_IDP_ISSUER,
+        "flow": "client-credentials",
+        "environmentAppId": row["environment_app_id"],
+        "application": {"appId": row["application_app_id"], "name": app_name},
+        "credential": json.dumps(credential),
+    }
+
+
+def issue(ctx: SandboxContext, gateway_id: str, body: Any) -> dict[str, Any]:
+    check_model(body, ISSUE_MODEL, required=("environmentAppId",))
+    env_app_id = body["environmentAppId"]
+    application = body.get("application") or {}
+    labels = body.get("labels") or {}
+    with ctx.db.transaction() as conn:
+        found = find_environment(conn, gateway_id, env_app_id)
+        if found is None:
+            raise assertion(f"Product environment {env_app_id} not found in this gateway")
+        _product, env = found
+        if env.get("flow") != "client-credentials" or not env.get("credentialIssuer"):
+            raise assertion(
+                "The sandbox issues credentials only for client-credentials environments "
+                "with a credential issuer"
+            )
+        issuer = conn.execute(
+            "SELECT doc FROM issuers WHERE gateway_id=? AND name=?",
+            (gateway_id, env["credentialIssuer"]),
+        ).fetchone()
+        issuer_doc = json.loads(issuer["doc"]) if issuer else {}
+        if issuer_doc.get("inheritFrom") is None:
+            raise assertion("Communication error with issuer")
+        if application.get("appId"):
+            app = conn.execute(
+                "SELECT app_id, name FROM applications WHERE app_id=? AND gateway_id=?",
+                (application["appId"], gateway_id),
+            ).fetchone()
+            if app is None:
+                raise assertion(f"Application {application['appId']} not found")
+            app_id, app_name = app["app_id"], app["name"]
+        else:
+            app_name = (application.get("name") or "").strip()
+            if not app_name:
+                raise Problem(
+                    422,
+                    {
+                        "code": "validation_error",
+                        "message": "",
+                        "fields": {"body.application.name": {"message": "'name' is required"}},
+                    },
+                )
+            app_id = hex_id(11)
+            conn.execute(
+                "INSERT INTO applications(app_id, gateway_id, name, description, created_at) "
+                "VALUES (?,?,?,?,?)",
+                (app_id, gateway_id, app_name, application.get("description"), time.time()),
+            )
+        client_id = f"{env_app_id}-{app_id}"
+        if conn.execute("SELECT 1 FROM consumers WHERE client_id=?", (client_id,)).fetchone():
+            raise assertion("This application already has access.")
+        conn.execute(
+            "INSERT INTO consumers(client_id, gateway_id, environment_app_id, "
+            "application_app_id, client_secret, audience, kong_consumer_id, labels, created_at) "
+            "VALUES (?,?,?,?,?,?,?,?,?)",
+            (
+                client_id,
+                gateway_id,
+                env_app_id,
+                app_id,
+                str(uuid.uuid4()),
+                shared_audience(issuer_client_id(issuer_doc), env["name"]),
+                str(uuid.uuid4()),
+                json.dumps(labels),
+                time.time(),
+            ),
+        )
+        row = conn.execute("SELECT * FROM consumers WHERE client_id=?", (client_id,)).fetchone()
+        return _credential(ctx, row, app_name)
+
+
+def _app_name(ctx: SandboxContext, app_id: str) -> str:
+    row = ctx.db.query_one("SELECT name FROM applications WHERE app_id=?", (app_id,))
+    return row["name"] if row else ""
+
+
+def listing(ctx: SandboxContext, gateway_id: str) -> list[dict[str, Any]]:
+    rows = ctx.db.query(
+        "SELECT * FROM consumers WHERE gateway_id=? ORDER BY created_at", (gateway_id,)
+    )
+    return [
+        {
+            "clientId": r["client_id"],
+            "environmentAppId": r["environment_app_id"],
+            "application": {
+                "appId": r["application_app_id"],
+                "name": _app_name(ctx, r["application_app_id"]),
+            },
+            "labels": json.loads(r["labels"] or "{}"),
+        }
+        for r in rows
+    ]
+
+
+def regenerate(ctx: SandboxContext, gateway_id: str, client_id: str) -> dict[str, Any]:
+    with ctx.db.transaction() as conn:
+        found = conn.execute(
+            "SELECT 1 FROM consumers WHERE client_id=? AND gateway_id=?", (client_id, gateway_id)
+        ).fetchone()
+        if found is None:
+            raise not_found()
+        conn.execute(
+            "UPDATE consumers SET client_secret=? WHERE client_id=?", (str(uuid.uuid4()), client_id)
+        )
+        row = conn.execute("SELECT * FROM consumers WHERE client_id=?", (client_id,)).fetchone()
+    return _credential(ctx, row, _app_name(ctx, row["application_app_id"]))
+
+
+def revoke(ctx: SandboxContext, gateway_id: str, client_id: str) -> None:
+    with ctx.db.transaction() as conn:
+        gone = conn.execute(
+            "DELETE FROM consumers WHERE client_id=? AND gateway_id=?", (client_id, gateway_id)
+        ).rowcount
+        if not gone:
+            raise not_found()
+
+
+def routes(ctx: SandboxContext) -> list[Route]:
+    base = "/ds/api/v3/gateways/{gw}/consumers"
+
+    async def collection(request: Request) -> Response:
+        gateway_id = request.path_params["gw"]
+        require_scope(ctx, request, gateway_id, ISSUER_GENERATE)
+        if request.method == "GET":
+            return JSONResponse(listing(ctx, gateway_id))
+        body = await json_body(request)
+        return JSONResponse(issue(ctx, gateway_id, body), status_code=201)
+
+    async def item(request: Request) -> Response:
+        gateway_id = request.path_params["gw"]
+        client_id = request.path_params["client_id"]
+        require_scope(ctx, request, gateway_id, ISSUER_GENERATE)
+        if request.method == "DELETE":
+            revoke(ctx, gateway_id, client_id)
+            return JSONResponse(True)
+        action = request.query_params.get("action")
+        if action != "regenerate":
+            raise Problem(
+                422,
+                {
+                    "code": "validation_error",
+                    "message": "",
+                    "fields": {
+                        "action": {
+                            "message": "should be one of the following; ['regenerate']",
+                            "value": action,
+                        }
+                    },
+                },
+            )
+        return JSONResponse(regenerate(ctx, gateway_id, client_id))
+
+    return [
+        Route(base, handler(collection), methods=["GET", "POST"]),
+        Route(base + "/{client_id}", handler(item), methods=["PUT", "DELETE"]),
+    ]

@@ -1,0 +1,238 @@
+"""Reading and validating a gateway configuration for publish (contract §8.1–§8.2).
+
+``load_documents`` parses YAML (or JSON, which is YAML) safely: a size cap, an event-stream
+pre-pass that bounds nesting and aliases, and an expansion budget after loading, so YAML bombs
+and huge documents are refused with a clean 400 instead of exhausting the server.
+``validate`` returns the error lines gwa-api would send in ``Validation Errors:``.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Any
+from urllib.parse import urlsplit
+
+import yaml
+
+from .portal_errors import Problem
+
+MAX_TEXT = 1024 * 1024
+MAX_DEPTH = 64
+MAX_ALIASES = 64
+MAX_NODES = 100_000
+BASE_KEYS = {"_format_version", "_plugin_configs", "services", "upstreams", "certificates"}
+LOCAL_HOSTS = {"localhost", "127.0.0.1", "0.0.0.0"}
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def refuse(reason: str) -> Problem:
+    return Problem(400, {"error": f"Validation Errors:\n{reason}"})
+
+
+def _bounded_nodes(value: Any) -> int:
+    """Count nodes as if aliases were expanded, stopping early past MAX_NODES."""
+    count, stack = 0, [value]
+    while stack:
+        item = stack.pop()
+        count += 1
+        if count > MAX_NODES:
+            return count
+        if isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return count
+
+
+def load_documents(text: str) -> list[Any]:
+    if len(text) > MAX_TEXT:
+        raise refuse(f"Configuration is larger than {MAX_TEXT} characters")
+    depth = aliases = 0
+    try:
+        for event in yaml.parse(text, Loader=_Loader):
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise refuse(f"Configuration is nested deeper than {MAX_DEPTH} levels")
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+            elif isinstance(event, yaml.AliasEvent):
+                aliases += 1
+                if aliases > MAX_ALIASES:
+                    raise refuse(f"Configuration uses more than {MAX_ALIASES} YAML aliases")
+        documents = [d for d in yaml.load_all(text, Loader=_Loader) if d is not None]
+    except yaml.YAMLError as exc:
+        raise refuse(f"Unable to parse the configuration: {exc}".strip()) from None
+    except (RecursionError, ValueError, TypeError) as exc:
+        raise refuse(f"Unable to parse the configuration: {exc}") from None
+    if sum(_bounded_nodes(d) for d in documents) > MAX_NODES:
+        raise refuse("Configuration expands to too many values")
+    return documents
+
+
+# -- structure --------------------------------------------------------------------------------
+def _named(items: Any, kind: str, where: str, problems: list[str]) -> list[dict[str, Any]]:
+    if items is None:
+        return []
+    if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+        problems.append(f"{where} {kind} must be a list of objects")
+        return []
+    return items
+
+
+def _tags(obj: dict[str, Any]) -> list[str] | None:
+    tags = obj.get("tags")
+    if tags is None:
+        return None
+    if not isinstance(tags, list):
+        return []
+    return [str(t) for t in tags]
+
+
+def objects_with_tags(docs: list[dict[str, Any]], problems: list[str]):
+    """Yield (path, object) for every taggable object: services, routes, plugins, …"""
+    for doc in docs:
+        for service in _named(doc.get("services"), "services", "", problems):
+            spath = f".services.{service.get('name')}"
+            yield spath, service
+            for route in _named(service.get("routes"), "routes", spath, problems):
+                rpath = f"{spath}.routes.{route.get('name')}"
+                yield rpath, route
+                for plugin in _named(route.get("plugins"), "plugins", rpath, problems):
+                    yield f"{rpath}.plugins.{plugin.get('name')}", plugin
+            for plugin in _named(service.get("plugins"), "plugins", spath, problems):
+                yield f"{spath}.plugins.{plugin.get('name')}", plugin
+        for kind in ("upstreams", "certificates"):
+            for item in _named(doc.get(kind), kind, "", problems):
+                yield f".{kind}.{item.get('name') or item.get('id')}", item
+
+
+def check_tags(
+    docs: list[dict[str, Any]], gateway_id: str, form_qualifier: str | None
+) -> tuple[list[str], str]:
+    """Tag rules; returns (problems, select tag)."""
+    problems: list[str] = []
+    ns = f"ns.{gateway_id}"
+    qualifiers: set[str] = set()
+    plain = 0
+    for path, obj in objects_with_tags(docs, problems):
+        tags = _tags(obj)
+        if not tags:
+            problems.append(f"{path} no tags found")
+            continue
+        mine = [t for t in tags if t == ns or t.startswith(ns + ".")]
+        for tag in tags:
+            if tag.startswith("ns.") and tag not in mine:
+                problems.append(f"{path} invalid ns tag {tag}")
+        if not mine:
+            problems.append(f"{path} missing required tag {ns}")
+            continue
+        quals = {t[len(ns) + 1 :] for t in mine if t != ns}
+        qualifiers |= quals
+        if not quals:
+            plain += 1
+        elif ns not in tags:
+            tags.append(ns)  # tag enrichment: ns.<gw>.<q> also adds ns.<gw>
+            obj["tags"] = tags
+    if len(qualifiers) > 1:
+        problems.append(
+            f"Too many different qualified gateways ({sorted(qualifiers)}).  Rejecting request."
+        )
+    elif qualifiers and plain:
+        problems.append(
+            "Tags for the gateway can not have a mix of 'ns.<gateway>' and "
+            "'ns.<gateway>.<qualifier>'.  Rejecting request."
+        )
+    config_q = next(iter(qualifiers)) if len(qualifiers) == 1 else None
+    if form_qualifier:
+        if config_q is None and not problems:
+            problems.append(
+                f"Specified qualifier ({ns}.{form_qualifier}) does not match tags in "
+                f"configuration ({ns})"
+            )
+        elif config_q is not None and config_q != form_qualifier:
+            problems.append(f"Conflicting ns qualifiers ({form_qualifier} != {config_q})")
+    qualifier = form_qualifier or config_q
+    return problems, f"{ns}.{qualifier}" if qualifier else ns
+
+
+def _is_local(host: str) -> bool:
+    host = host.strip("[]").lower()
+    if host in LOCAL_HOSTS:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def normalise_service(service: dict[str, Any], problems: list[str], allow_local: bool) -> None:
+    """Split ``url`` into Kong's fields (as Kong's admin API stores it) and check the upstream."""
+    name = service.get("name")
+    url = service.pop("url", None)
+    if url is not None:
+        parts = urlsplit(str(url))
+        if not parts.hostname:
+            problems.append("service upstream has invalid url specified (e1)")
+            return
+        service.setdefault("protocol", parts.scheme or "http")
+        service["host"] = parts.hostname
+        if parts.port:
+            service["port"] = parts.port
+        if parts.path:
+            service["path"] = parts.path
+    host = service.get("host")
+    if not isinstance(host, str) or not host:
+        problems.append(f"service {name} needs a host or url")
+        return
+    if ":" in host and not host.startswith("["):  # template quirk: host carries the port
+        host, _, port = host.rpartition(":")
+        service["host"] = host
+        if port.isdigit():
+            service.setdefault("port", int(port))
+    protocol = service.setdefault("protocol", "http")
+    service.setdefault("port", 443 if protocol == "https" else 80)
+    if not allow_local and _is_local(service["host"]):
+        problems.append("service upstream is invalid (e1)")
+    elif service["host"].endswith((".svc", ".svc.cluster.local")) and not allow_local:
+        problems.append("service upstream is invalid (e2)")
+
+
+def check_services(
+    docs: list[dict[str, Any]],
+    other_hosts: dict[str, str],
+    perm_domains: list[str],
+    allow_local: bool,
+) -> tuple[list[dict[str, Any]], list[str]]:
+    """Host and upstream rules; returns (services, problems)."""
+    problems: list[str] = []
+    services: list[dict[str, Any]] = []
+    for doc in docs:
+        for service in _named(doc.get("services"), "services", "", problems):
+            name = service.get("name")
+            if not isinstance(name, str) or not name:
+                problems.append("services: name is required")
+                continue
+            normalise_service(service, problems, allow_local)
+            for route in _named(service.get("routes"), "routes", f".services.{name}", problems):
+                rname = route.get("name")
+                where = f"service.{name}.route.{rname}"
+                hosts = route.get("hosts")
+                if not hosts or not isinstance(hosts, list):
+                    problems.append(f"{where} A host must be specified for routes.")
+                    continue
+                for host in hosts:
+                    host = str(host)
+                    if host in other_hosts:
+                        problems.append(
+                            f"{where} The host is already used in another gateway '{host}'"
+                        )
+                    elif not host.endswith(tuple(perm_domains)):
+                        problems.append(
+                            f"Host invalid: {rname} {host}.  Route hosts must end with one of "
+                            f"[{','.join(perm_domains)}] for this gateway."
+                        )
+            services.append(service)
+    return services, problems

@@ -1,0 +1,100 @@
+"""Service status: ``GET /gw/api/v3/gateways/{gw}/services`` (contract §9).
+
+Each published service is really probed: a DNS lookup of its host first (``DNS``), then a
+``GET`` of the upstream URL with a 3 s timeout (1 s when the route preserves the host).
+``env_host`` is computed from the live data-plane listener at request time, never stored.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+import ssl
+from typing import Any
+
+import httpx
+
+from .context import SandboxContext
+
+TIMEOUT = 3.0
+PRESERVE_HOST_TIMEOUT = 1.0
+
+
+def upstream_url(service: dict[str, Any]) -> str:
+    protocol = service.get("protocol") or "http"
+    port = service.get("port") or (443 if protocol == "https" else 80)
+    path = service.get("path") or "/"
+    return f"{protocol}://{service.get('host')}:{port}{path}"
+
+
+def _first_route(service: dict[str, Any]) -> dict[str, Any] | None:
+    for route in service.get("routes") or []:
+        if route.get("hosts"):
+            return route
+    return None
+
+
+def _is_ssl(exc: BaseException) -> bool:
+    seen: BaseException | None = exc
+    while seen is not None:
+        if (
+            isinstance(seen, ssl.SSLError)
+            or "SSL" in type(seen).__name__
+            or "CERTIFICATE" in str(seen).upper()
+        ):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+async def probe(
+    client: httpx.AsyncClient, service: dict[str, Any], timeout: float
+) -> tuple[str, str]:
+    host = str(service.get("host") or "")
+    try:
+        await asyncio.get_running_loop().getaddrinfo(host, None, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError):
+        return "DOWN", "DNS"
+    try:
+        response = await client.get(upstream_url(service), timeout=timeout)
+    except httpx.TimeoutException:
+        return "DOWN", "TIMEOUT"
+    except httpx.ConnectError as exc:
+        return "DOWN", "SSL" if _is_ssl(exc) else "CONNECTION"
+    except httpx.HTTPError as exc:
+        return "DOWN", "SSL" if _is_ssl(exc) else "CON_ERR"
+    except Exception:
+        return "DOWN", "UNKNOWN"
+    code = response.status_code
+    if code in (401, 403):
+        return "UP", f"AUTH {code}"
+    if code < 400:
+        return "UP", f"{code} Response"
+    return "DOWN", f"{code} Response"
+
+
+async def statuses(ctx: SandboxContext, gateway_id: str) -> list[dict[str, Any]]:
+    rows = ctx.db.query(
+        "SELECT doc FROM kong_services WHERE gateway_id=? ORDER BY name", (gateway_id,)
+    )
+    services = [json.loads(r["doc"]) for r in rows]
+    async with httpx.AsyncClient(follow_redirects=False, trust_env=False) as client:
+
+        async def one(service: dict[str, Any]) -> dict[str, Any]:
+            route = _first_route(service)
+            env_host = ctx.env_host(str(route["hosts"][0])) if route else None
+            preserve = bool(route and route.get("preserve_host"))
+            status, reason = await probe(
+                client, service, PRESERVE_HOST_TIMEOUT if preserve else TIMEOUT
+            )
+            return {
+                "name": service.get("name"),
+                "upstream": upstream_url(service),
+                "status": status,
+                "reason": reason,
+                "host": str(route["hosts"][0]) if preserve and route else None,
+                "env_host": env_host,
+            }
+
+        return list(await asyncio.gather(*(one(s) for s in services)))
