@@ -96,7 +96,9 @@ def test_host_keeps_port_and_default_ports() -> None:
     http = generate_config("kong-httpbin", "s", "http://x.com", "gw-1")
     assert "host: x.com\nport: 80\nprotocol: http\n" in http
     # an empty port after the colon is no port: default again, host keeps the colon
-    assert "host: x.com:\nport: 443\n" in generate_config("kong-httpbin", "s", "https://x.com:", "g")
+    assert "host: x.com:\nport: 443\n" in generate_config(
+        "kong-httpbin", "s", "https://x.com:", "g"
+    )
 
 
 def test_paths_only_when_the_upstream_has_a_path() -> None:
@@ -126,7 +128,9 @@ def test_documents_parse_and_link_by_name() -> None:
     assert env["credentialIssuer"] == issuer["name"] == "gw-9z default"
     assert product["dataset"] == dataset["name"] == "my-svc-dataset"
     assert product["name"] == "My Svc API" and dataset["title"] == "My Svc"
-    assert len(list(yaml.safe_load_all(generate_config("kong-httpbin", "s", "https://h", "g")))) == 1
+    assert (
+        len(list(yaml.safe_load_all(generate_config("kong-httpbin", "s", "https://h", "g")))) == 1
+    )
     assert len(list(yaml.safe_load_all(generate_config("quick-start", "s", "https://h", "g")))) == 3
 
 
