@@ -176,10 +176,6 @@ def failed(existing: bool, reason: str, children: list[dict] | None = None) -> P
     )
 
 
-def _name_of(body: dict[str, Any]) -> str:
-    return body["name"]
-
-
 # -- issuers ----------------------------------------------------------------------------------
 def put_issuer(conn: sqlite3.Connection, gateway_id: str, username: str, body: Any) -> dict:
     check_model(body, ISSUER_MODEL, required=("name",))
@@ -197,6 +193,8 @@ def put_issuer(conn: sqlite3.Connection, gateway_id: str, username: str, body: A
             (gateway_id, doc["name"], record_id, username, json.dumps(doc)),
         )
         return ok("created", record_id)
+    # Fields left out of a PUT keep their stored values (the portal updates given fields).
+    doc = {**json.loads(row["doc"]), **doc}
     if json.loads(row["doc"]) == doc:
         return ok("no-change", row["id"])
     conn.execute(
@@ -236,6 +234,7 @@ def put_dataset(conn: sqlite3.Connection, gateway_id: str, body: Any) -> dict:
         return ok("created", record_id)
     if row["gateway_id"] != gateway_id:
         raise failed(True, "Dataset belongs to another gateway")
+    doc = {**json.loads(row["doc"]), **doc}
     if json.loads(row["doc"]) == doc:
         return ok("no-change", row["id"])
     conn.execute("UPDATE datasets SET doc=? WHERE name=?", (json.dumps(doc), doc["name"]))
@@ -273,7 +272,7 @@ def _environment(
     if current is None:
         env = {"id": new_id(), **incoming, "appId": incoming.get("appId") or hex_id(8)}
         return env, ok("created", env["id"])
-    env = {**incoming, "id": current["id"], "appId": current["appId"]}
+    env = {**current, **incoming, "id": current["id"], "appId": current["appId"]}
     if env == current:
         return current, ok("no-change", current["id"])
     return env, ok("updated", current["id"])
@@ -325,7 +324,8 @@ def put_product(conn: sqlite3.Connection, gateway_id: str, body: Any) -> dict:
             environments[index] = env
     if any(c["status"] != 200 for c in children):
         raise failed(existing, "Failed updating children", children)
-    own = {k: doc[k] for k in PRODUCT_OWN if k in doc}
+    before = {k: current[k] for k in PRODUCT_OWN if k in current}
+    own = {**before, **{k: doc[k] for k in PRODUCT_OWN if k in doc}}
     stored = {**own, "environments": environments}
     if row is None:
         record_id, app_id = new_id(), doc.get("appId") or hex_id(12)
@@ -334,7 +334,6 @@ def put_product(conn: sqlite3.Connection, gateway_id: str, body: Any) -> dict:
             (gateway_id, doc["name"], record_id, app_id, json.dumps(stored)),
         )
         return ok("created", record_id, children)
-    before = {k: current[k] for k in PRODUCT_OWN if k in current}
     if before != own:
         result = "updated"
     else:
