@@ -179,7 +179,7 @@ class ConsumerTokenService:
         except WizardError as exc:
             if exc.status is None:
                 raise WizardError(
-                    what=f"The token endpoint could not be reached: {exc.what}",
+                    what=f"The token endpoint {endpoint} could not be reached",
                     why=(exc.why + " " if exc.why else "")
                     + "The token request goes straight to Keycloak at the Token Endpoint URL, "
                     "not through the gateway.",
