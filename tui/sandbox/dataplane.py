@@ -1,7 +1,60 @@
-"""(being written: see the sandbox issue)"""
+"""The sandbox's Kong data plane: one catch-all ASGI app on its own origin.
+
+For every request: find the route (:mod:`kong_router`, by ``Host``, path and method; none →
+404 ``no Route matched with those values``), run the ``jwt-keycloak`` plugin when the route
+or its service has it enabled (:mod:`jwt_keycloak`, contract §13), then forward to the
+service's upstream (:mod:`proxy`). Published services are read from the shared
+``kong_services`` table, consumers from ``consumers``.
+"""
+
+from __future__ import annotations
+
+import time
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+from starlette.types import Receive, Scope, Send
+
+from . import jwt_keycloak, proxy
+from .context import SandboxContext
+from .kong_router import Router
 
 SCHEMA = ""
+NO_ROUTE = "no Route matched with those values"
 
 
-def routes(ctx):
-    return []
+class DataPlane:
+    def __init__(self, ctx: SandboxContext) -> None:
+        self.ctx = ctx
+        self.router = Router(ctx)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request = Request(scope, receive)
+        response = await self.handle(request)
+        await response(scope, receive, send)
+
+    async def handle(self, request: Request) -> Response:
+        started = time.perf_counter()
+        match = self.router.match(request.headers.get("host", ""), request.method, request.url.path)
+        if match is None:
+            return proxy.kong_error(404, NO_ROUTE)
+        route = match.route
+        if route.protocols and "http" not in route.protocols:
+            return proxy.kong_error(route.https_redirect_status_code, "Please use HTTPS protocol")
+        extra: dict[str, str | None] = {}
+        conf = route.plugin("jwt-keycloak")
+        if conf is not None:
+            outcome = await jwt_keycloak.run(self.ctx, conf, request)
+            if not outcome.ok:
+                headers = {}
+                if conf.get("realm") and outcome.status != 403:
+                    headers["WWW-Authenticate"] = f'Bearer realm="{conf["realm"]}"'
+                return proxy.kong_error(outcome.status, outcome.message, headers)
+            extra = outcome.headers
+        return await proxy.forward(request, match, extra, started)
+
+
+def routes(ctx: SandboxContext) -> list[BaseRoute]:
+    app = DataPlane(ctx)
+    return [Route("/{path:path}", app)]
