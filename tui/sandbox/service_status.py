@@ -53,8 +53,9 @@ async def probe(
 ) -> tuple[str, str]:
     host = str(service.get("host") or "")
     try:
-        await asyncio.get_running_loop().getaddrinfo(host, None, type=socket.SOCK_STREAM)
-    except (OSError, UnicodeError):
+        lookup = asyncio.get_running_loop().getaddrinfo(host, None, type=socket.SOCK_STREAM)
+        await asyncio.wait_for(lookup, timeout)
+    except (OSError, UnicodeError, TimeoutError):
         return "DOWN", "DNS"
     try:
         response = await client.get(upstream_url(service), timeout=timeout)
