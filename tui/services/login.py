@@ -241,7 +241,7 @@ class LoginService:
         self, challenge: DeviceChallenge, username: str, passcode: str | None = None
     ) -> None:
         """Submit the verification page's form as a browser would (sandbox only)."""
-        form = {"user_code": challenge.user_code, "username": username}
+        form = {"user_code": challenge.user_code, "username": username, "action": "approve"}
         if passcode:
             form["passcode"] = passcode
         action = "Approve the login on the sandbox"
@@ -260,8 +260,12 @@ class LoginService:
             why = "The sandbox was started with a passcode and it did not match."
             fix = "Type the class passcode your trainer gave you."
         elif status in (400, 404, 410):
-            why = "The sandbox does not know this code any more (expired or already used)."
-            fix = "Start the login again."
+            why = message or "The sandbox does not know this code (expired or already used)."
+            fix = (
+                "Correct the username and approve again."
+                if "username" in message.lower()
+                else "Start the login again to get a new code."
+            )
         else:
             why, fix = "The sandbox's approval page answered with an error.", "Retry."
         raise WizardError(
