@@ -1,0 +1,151 @@
+"""Consumer credentials over REST (§16): issue, use, regenerate, revoke."""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+
+import httpx
+import jwt
+import pytest
+from portal_kit import client, issue_consumer, new_gateway, service_name, tutorial, user
+
+SHARED_ISSUER = "https://dev.loginproxy.gov.bc.ca/auth/realms/apigw"
+
+
+@pytest.fixture
+def flow(sandbox):
+    """A gateway after the tutorial's apply step: (client, gateway, service name, env appId)."""
+    with client(sandbox, user("cons")) as c:
+        gw = new_gateway(c)
+        name = service_name()
+        product = tutorial(c, gw, name, sandbox.info.upstream_url)
+        yield c, gw, name, product["environments"][0]["appId"]
+
+
+def consumer_token(sandbox, client_id, secret) -> httpx.Response:
+    return httpx.post(
+        sandbox.info.shared_idp_token_endpoint,
+        data={
+            "client_id": client_id,
+            "client_secret": secret,
+            "grant_type": "client_credentials",
+            "scopes": "openid",
+        },
+        timeout=10,
+    )
+
+
+def call_api(sandbox, name, token=None) -> httpx.Response:
+    headers = {"Host": f"{name}-dev-api-gov-bc-ca.localhost:{sandbox.info.data_plane_port}"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    return httpx.get(f"http://127.0.0.1:{sandbox.info.data_plane_port}/uuid", headers=headers)
+
+
+def test_issue_returns_201_and_the_credential(flow, sandbox):
+    c, gw, _name, env_app = flow
+    r = issue_consumer(c, gw, env_app, "my app")
+    assert r.status_code == 201
+    body = r.json()
+    assert re.fullmatch(rf"{env_app}-[0-9A-F]{{11}}", body["clientId"])
+    assert str(uuid.UUID(body["clientSecret"])) == body["clientSecret"]
+    assert body["tokenEndpoint"] == sandbox.info.shared_idp_token_endpoint
+    assert body["issuer"] == SHARED_ISSUER
+    assert body["environmentAppId"] == env_app
+    assert body["application"]["name"] == "my app"
+    assert body["clientId"].endswith(body["application"]["appId"])
+    credential = json.loads(body["credential"])
+    assert credential["flow"] == "client-credentials"
+    assert credential["clientId"] == body["clientId"]
+    assert credential["clientSecret"] == body["clientSecret"]
+    assert credential["tokenEndpoint"] == body["tokenEndpoint"]
+    row = sandbox.ctx.db.query_one("SELECT * FROM consumers WHERE client_id=?", (body["clientId"],))
+    assert row["gateway_id"] == gw
+    assert row["audience"] == f"ap-{gw}-default-dev"
+    listed = c.get(f"/ds/api/v3/gateways/{gw}/consumers").json()
+    assert [x["clientId"] for x in listed] == [body["clientId"]]
+    assert body["clientSecret"] not in json.dumps(listed)
+
+
+def test_the_credential_works_end_to_end(flow, sandbox):
+    c, gw, name, env_app = flow
+    creds = issue_consumer(c, gw, env_app).json()
+    r = consumer_token(sandbox, creds["clientId"], creds["clientSecret"])
+    assert r.status_code == 200, r.text
+    claims = jwt.decode(r.json()["access_token"], options={"verify_signature": False})
+    assert claims["iss"] == SHARED_ISSUER
+    assert claims["azp"] == creds["clientId"]
+    assert f"ap-{gw}-default-dev" in claims["aud"]
+    assert call_api(sandbox, name).status_code == 401
+    ok = call_api(sandbox, name, r.json()["access_token"])
+    assert ok.status_code == 200, ok.text
+    assert uuid.UUID(ok.json()["uuid"])
+
+
+def test_second_issue_for_same_application_fails(flow):
+    c, gw, _name, env_app = flow
+    first = issue_consumer(c, gw, env_app).json()
+    app_id = first["application"]["appId"]
+    r = c.post(
+        f"/ds/api/v3/gateways/{gw}/consumers",
+        json={"environmentAppId": env_app, "application": {"appId": app_id}},
+    )
+    assert (r.status_code, r.json()) == (422, {"message": "This application already has access."})
+
+
+def test_regenerate_and_revoke(flow, sandbox):
+    c, gw, name, env_app = flow
+    creds = issue_consumer(c, gw, env_app).json()
+    base = f"/ds/api/v3/gateways/{gw}/consumers/{creds['clientId']}"
+    r = c.put(base, params={"action": "regenerate"})
+    assert r.status_code == 200
+    fresh = r.json()
+    assert fresh["clientId"] == creds["clientId"]
+    assert fresh["clientSecret"] != creds["clientSecret"]
+    assert consumer_token(sandbox, creds["clientId"], creds["clientSecret"]).status_code == 401
+    token = consumer_token(sandbox, fresh["clientId"], fresh["clientSecret"]).json()["access_token"]
+    assert c.put(base, params={"action": "rotate"}).status_code == 422
+    r = c.delete(base)
+    assert (r.status_code, r.json()) == (200, True)
+    assert consumer_token(sandbox, fresh["clientId"], fresh["clientSecret"]).status_code == 401
+    gone = call_api(sandbox, name, token)
+    assert gone.status_code == 401
+    assert gone.json() == {"message": f"Unable to find consumer {creds['clientId']} for token"}
+    assert c.delete(base).status_code == 404
+    assert c.put(base, params={"action": "regenerate"}).status_code == 404
+
+
+def test_issue_validation(flow):
+    c, gw, _name, env_app = flow
+    url = f"/ds/api/v3/gateways/{gw}/consumers"
+    r = c.post(url, json={"environmentAppId": "DEADBEEF", "application": {"name": "x"}})
+    assert r.status_code == 422
+    assert r.json() == {"message": "Product environment DEADBEEF not found in this gateway"}
+    r = c.post(url, json={"environmentAppId": env_app})
+    assert r.status_code == 422
+    assert r.json()["fields"]["body.application.name"]["message"] == "'name' is required"
+    r = c.post(url, json={"environmentAppId": env_app, "application": {"name": "x"}, "x": 1})
+    assert r.status_code == 422
+    assert r.json()["fields"]["body"]["message"] == (
+        '"x" is an excess property and therefore is not allowed'
+    )
+    r = c.post(url, json={"application": {"name": "x"}})
+    assert (
+        r.json()["fields"]["body.environmentAppId"]["message"] == "'environmentAppId' is required"
+    )
+    r = c.post(url, content=b"{", headers={"Content-Type": "application/json"})
+    assert (r.status_code, r.json()) == (422, {"message": "Syntax Error Parsing JSON"})
+
+
+def test_consumers_need_credential_issuer_generate(flow, sandbox):
+    c, gw, _name, env_app = flow
+    with client(sandbox, user("outsider")) as o:
+        r = issue_consumer(o, gw, env_app)
+        assert r.status_code == 403
+        assert r.json() == {
+            "code": "permission_denied",
+            "message": f"Missing required scope: {gw}:CredentialIssuer.Generate",
+        }
+        assert o.get(f"/ds/api/v3/gateways/{gw}/consumers").status_code == 403
