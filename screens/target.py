@@ -1,0 +1,241 @@
+"""Target: which APS instance to work against, checked with the discovery chain."""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from typing import Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Button, Input, RadioButton, RadioSet, Static
+
+from tui.services.errors import WizardError
+from tui.services.session import Session
+from tui.services.target import PROD_HOST, TEST_HOST, Target, host_problem, parse_host
+
+from .base import WizardStep
+
+CHOICES = (
+    ("sandbox", "Built-in sandbox: on this computer, offline, no account needed (recommended)"),
+    ("test", f"APS test / training instance ({TEST_HOST}), needs an IDIR account"),
+    ("prod", f"APS production ({PROD_HOST}): real services, only if you mean it"),
+    ("custom", "Another host (a class sandbox, or a portal you run)"),
+)
+
+
+class TargetStep(WizardStep):
+    STEP_ID = "target"
+    AUTO_FOCUS = "#target-kind"
+    HELP = """
+Every later step talks to one **APS instance**: a portal with its login server and its
+Kong gateway. This step chooses which one, and checks that it really is an APS portal.
+
+The check is the same one `gwa` runs before it logs you in: it asks `GET /ds/api` and
+expects an empty answer (204) with a `Link` header pointing at the portal's API description.
+That description names the login server, and the login server's settings name the
+addresses used for logging in. If any link of that chain is missing, the host is misspelt,
+down, behind a VPN, or simply not a portal, and the message below says which.
+
+The **built-in sandbox** plays the portal, the login server and the gateway on this
+computer, so you can practise without an account and without touching anything real.
+The **test instance** is where the official tutorial runs; **production** hosts real
+services and should not be used for practice.
+
+A host is a bare name such as `api-gov-bc-ca.test.api.gov.bc.ca`: no `https://`, no path.
+The scheme (https, or http for a class sandbox) is a separate setting, exactly as in `gwa`.
+"""
+    KEY_TERMS = (
+        ("APS instance", "one installation of the portal, login server and gateway "
+         "(test/training or production)"),
+        ("Discovery", "GET /ds/api → 204 + Link, then the API description, then the "
+         "login server's settings"),
+        ("Scheme", "https for APS; http only for a class sandbox on another machine"),
+    )
+    DEFAULT_CSS = """
+    TargetStep #custom-box { height: auto; display: none; }
+    TargetStep #custom-box.-shown { display: block; }
+    TargetStep #custom-row { height: auto; }
+    TargetStep #custom-host { width: 1fr; }
+    TargetStep #scheme { width: 26; height: auto; }
+    TargetStep #check { margin-top: 1; }
+    """
+
+    def __init__(self, session: Session, services: Any) -> None:
+        super().__init__(session, services)
+        self.checked: Target | None = None
+        self._checked_services: Any = None
+
+    # -- layout -----------------------------------------------------------------------------
+    def compose_body(self) -> ComposeResult:
+        yield Static(
+            "Choose where to do the tutorial. The wizard checks that the host is an APS "
+            "portal before going on.",
+            classes="lead",
+        )
+        with RadioSet(id="target-kind"):
+            for kind, label in CHOICES:
+                yield RadioButton(label, id=f"kind-{kind}", value=kind == self._initial_kind())
+        with Vertical(id="custom-box"):
+            yield Static("Host (bare name, optionally :port)", classes="field-label")
+            with Horizontal(id="custom-row"):
+                yield Input(
+                    self.session.host if self.session.target_kind == "custom" else "",
+                    placeholder="api-gov-bc-ca.test.api.gov.bc.ca",
+                    id="custom-host",
+                )
+                with RadioSet(id="scheme"):
+                    yield RadioButton("https", id="scheme-https",
+                                      value=self.session.scheme != "http")
+                    yield RadioButton("http", id="scheme-http", value=self.session.scheme == "http")
+            yield Static("", id="host-message", classes="field-message")
+        yield Button("Check the host", id="check", variant="primary")
+        yield Static("", id="target-result", classes="result")
+
+    def _initial_kind(self) -> str:
+        kind = self.session.target_kind
+        if kind == "sandbox" and not self._sandbox_target():
+            return "test"
+        return kind if kind in ("sandbox", "test", "prod", "custom") else "sandbox"
+
+    def _sandbox_target(self) -> Target | None:
+        current = getattr(self.app, "target", None)
+        return current if current is not None and current.kind == "sandbox" else None
+
+    def on_mount(self) -> None:
+        if self._sandbox_target() is None:
+            button = self.query_one("#kind-sandbox", RadioButton)
+            button.disabled = True
+            button.label = "Built-in sandbox: not running (this run was started with --host)"
+        self._show_custom(self.kind == "custom")
+        self.query_one("#target-result", Static).display = False
+        if self.kind == "sandbox":
+            self.check()
+
+    @property
+    def kind(self) -> str:
+        pressed = self.query_one("#target-kind", RadioSet).pressed_button
+        return (pressed.id or "kind-sandbox").removeprefix("kind-") if pressed else "sandbox"
+
+    @property
+    def scheme(self) -> str:
+        pressed = self.query_one("#scheme", RadioSet).pressed_button
+        return "http" if pressed is not None and pressed.id == "scheme-http" else "https"
+
+    def _show_custom(self, shown: bool) -> None:
+        self.query_one("#custom-box").set_class(shown, "-shown")
+
+    # -- choosing ---------------------------------------------------------------------------
+    def chosen_target(self) -> Target:
+        """The Target for the current choice; raises WizardError for a bad custom host."""
+        kind = self.kind
+        if kind == "sandbox":
+            sandbox = self._sandbox_target()
+            if sandbox is None:
+                raise WizardError("The built-in sandbox is not running in this run",
+                                  fix="Quit and start gwa-wizard without --host.",
+                                  retryable=False)
+            return sandbox
+        if kind == "test":
+            return Target.test()
+        if kind == "prod":
+            return Target.prod()
+        return parse_host(self.query_one("#custom-host", Input).value, self.scheme)
+
+    def _invalidate(self) -> None:
+        self.checked = None
+        self.ready = False
+        result = self.query_one("#target-result", Static)
+        result.display = False
+
+    @on(RadioSet.Changed, "#target-kind")
+    def kind_changed(self) -> None:
+        self._invalidate()
+        self.clear_error()
+        self._show_custom(self.kind == "custom")
+        if self.kind == "custom":
+            self.query_one("#custom-host", Input).focus()
+            self._validate_host()
+        else:
+            self.check()
+
+    @on(RadioSet.Changed, "#scheme")
+    def scheme_changed(self) -> None:
+        self._invalidate()
+
+    @on(Input.Changed, "#custom-host")
+    def host_changed(self) -> None:
+        self._invalidate()
+        self._validate_host()
+
+    def _validate_host(self) -> bool:
+        field = self.query_one("#custom-host", Input)
+        message = self.query_one("#host-message", Static)
+        problem = host_problem(field.value)
+        if problem and field.value.strip():
+            message.update(problem)
+            message.set_class(True, "-error")
+            field.set_class(True, "-error")
+        else:
+            message.update("Press Enter or 'Check the host' to check it." if not problem else "")
+            message.set_class(False, "-error")
+            field.set_class(False, "-error")
+        return problem is None
+
+    @on(Input.Submitted, "#custom-host")
+    @on(Button.Pressed, "#check")
+    def check_pressed(self) -> None:
+        if self.kind == "custom" and not self._validate_host():
+            return
+        self.check()
+
+    # -- the check --------------------------------------------------------------------------
+    @work(exclusive=True, group="target", exit_on_error=False, description="Checking the host")
+    async def check(self) -> None:
+        self._invalidate()
+        try:
+            target = self.chosen_target()
+        except WizardError as error:
+            self.show_error(error)
+            return
+        current = getattr(self.app, "target", None)
+        services = self.services if target == current else self.host.make_services(target)
+        async with self.operation(f"Checking {target.base_url}/ds/api …", retry=self.check) as op:
+            found = await services.login.ensure_discovery()
+        if op.failed:
+            if services is not self.services:
+                await services.aclose()
+            return
+        if self._checked_services is not None and self._checked_services is not services:
+            await self._checked_services.aclose()
+        self.checked, self._checked_services = target, services
+        result = self.query_one("#target-result", Static)
+        result.update(
+            f"✓ {target.label}: an APS portal answers at {target.base_url}\n"
+            f"  Login server: {found.issuer or found.token_endpoint}"
+        )
+        result.display = True
+        self.ready = True
+
+    async def commit(self) -> None:
+        target = self.checked
+        if target is None:
+            raise WizardError("Check the host first", retryable=False)
+        services = self._checked_services
+        if services is not None and services is not self.services:
+            await self.host.adopt_target(target, services)
+            self.services = services
+        self._checked_services = None
+        s = self.session
+        if (s.target_kind, s.host, s.scheme) != (target.kind, target.host, target.scheme) and (
+            s.target_kind != "sandbox" or target.kind != "sandbox"
+        ):
+            reset_session(s)
+        s.target_kind, s.host, s.scheme = target.kind, target.host, target.scheme
+
+
+def reset_session(session: Session) -> None:
+    """A new target: nothing done on the old one applies (keep only the start time)."""
+    fresh = Session(started_at=session.started_at)
+    for f in fields(Session):
+        setattr(session, f.name, getattr(fresh, f.name))

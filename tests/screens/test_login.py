@@ -1,0 +1,168 @@
+"""Login step alone: device flow on the sandbox, service accounts, and the failure cases."""
+
+from __future__ import annotations
+
+import httpx
+
+from screens.login import LoginStep, countdown
+from tests.screens.conftest import body_text, mock_services, sandbox_target, unique_user
+from tests.screens.harness import StepHarness
+from tui.services.session import Session
+from tui.services.target import Target
+
+
+def harness(session, services, target):
+    return StepHarness(LoginStep, session, services, target=target)
+
+
+async def test_device_login_approved_on_the_sandbox(session, services, sandbox, no_clipboard):
+    app = harness(session, services, sandbox_target(sandbox))
+    user = unique_user("dev")
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        await pilot.click("#start-device")
+        await pilot.pause(0.3)
+        step = app.step
+        assert step.challenge is not None
+        code = step.challenge.user_code
+        assert code in body_text(app, "#user-code")
+        assert "expires in" in body_text(app, "#poll-status")
+        assert no_clipboard == [code]  # system clipboard tried (and absent here)
+        assert app.clipboard == code  # OSC 52 copy done as well
+        assert any("OSC 52" in n.message for n in app._notifications)
+        sandbox_user = step.query_one("#sandbox-user")
+        sandbox_user.value = user
+        await pilot.press("ctrl+a")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert f"Successfully logged in as {user}" in body_text(app, "#login-result")
+        # No keyring in tests: the learner is told and offered an owner-only file.
+        assert "in memory only" in body_text(app, "#storage-text")
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+    assert app.completed == ["login"]
+    assert session.username == user and session.login_method == "device"
+    assert await services.login.current_user() == user
+
+
+async def test_cancel_stops_waiting(session, services, sandbox):
+    app = harness(session, services, sandbox_target(sandbox))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.click("#start-device")
+        await pilot.pause(0.3)
+        assert app.step.challenge is not None
+        await pilot.press("ctrl+x")
+        await pilot.pause()
+        assert app.step.challenge is None
+        assert app.step.query_one("#start-device").display
+        assert app.step.check_action("next", ()) is None
+
+
+async def test_owner_only_file_keeps_the_tokens(session, services, sandbox, tmp_path):
+    app = harness(session, services, sandbox_target(sandbox))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.click("#start-device")
+        await pilot.pause(0.3)
+        app.step.query_one("#sandbox-user").value = unique_user("file")
+        await pilot.press("ctrl+a")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.click("#use-file")
+        await pilot.pause()
+        assert services.secrets.backend == "file"
+        path = services.secrets.file_path
+        assert path is not None and path.exists()
+        assert oct(path.stat().st_mode & 0o777) == "0o600"
+        assert "readable only by you" in body_text(app, "#storage-text")
+
+
+async def test_service_account_fields_are_required_then_wrong_secret_is_explained(
+    session, services, sandbox
+):
+    app = harness(session, services, sandbox_target(sandbox))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.click("#method-cc")
+        await pilot.pause()
+        await pilot.click("#cc-login")
+        await pilot.pause()
+        assert "client id" in body_text(app, "#cc-message")
+        await pilot.click("#cc-id")
+        await pilot.press(*"nobody-sa")
+        await pilot.click("#cc-login")
+        await pilot.pause()
+        assert "client secret" in body_text(app, "#cc-message")
+        await pilot.click("#cc-secret")
+        await pilot.press(*"wrong")
+        await pilot.click("#cc-login")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        text = body_text(app, "#error-text")
+        assert "Why:" in text and "Fix:" in text
+        assert "wrong" not in text  # the secret is never echoed
+        assert app.step.check_action("next", ()) is None
+
+
+def device_server(poll_answers: list[tuple[int, dict]]):
+    """A login server (MockTransport) whose token endpoint answers from a script."""
+    base = "https://aps.example"
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        path = request.url.path
+        if path == "/ds/api":
+            return httpx.Response(204, headers={"Link": '</ds/api/v3/openapi.yaml>; rel="x"'})
+        if path.endswith("openapi.yaml"):
+            return httpx.Response(200, text=(
+                "components:\n  securitySchemes:\n    openid:\n      type: openIdConnect\n"
+                f"      openIdConnectUrl: {base}/oidc\n"))
+        if path == "/oidc":
+            return httpx.Response(200, json={
+                "issuer": f"{base}/realm", "token_endpoint": f"{base}/token",
+                "device_authorization_endpoint": f"{base}/device"})
+        if path == "/device":
+            return httpx.Response(200, json={
+                "device_code": "dc", "user_code": "ABCD-EFGH",
+                "verification_uri": f"{base}/device/verify", "expires_in": 600, "interval": 1})
+        if path == "/token":
+            status, body = poll_answers.pop(0)
+            return httpx.Response(status, json=body)
+        return httpx.Response(404, json={"message": "nope"})
+
+    return handler
+
+
+async def run_device(answers, pause: float) -> tuple[StepHarness, str]:
+    target = Target("custom", "aps.example", "https")
+    services = mock_services(device_server(answers), target)
+    app = harness(Session(), services, target)
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        await pilot.click("#start-device")
+        await pilot.pause(pause)
+        error = body_text(app, "#error-text")
+        assert not app.step.query_one("#approve").display  # no sandbox button on live hosts
+    return app, error
+
+
+async def test_denied_login_is_explained_with_a_retry():
+    app, error = await run_device([(400, {"error": "access_denied"})], 1.5)
+    assert "The login was refused" in error and "Press ctrl+r to retry" in error
+
+
+async def test_expired_code_is_explained():
+    app, error = await run_device([(400, {"error": "expired_token"})], 1.5)
+    assert "expired" in error.lower()
+
+
+async def test_slow_down_makes_the_wizard_wait_longer():
+    answers = [(400, {"error": "slow_down"}), (400, {"error": "authorization_pending"})]
+    target = Target("custom", "aps.example", "https")
+    services = mock_services(device_server(answers), target)
+    app = harness(Session(), services, target)
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        await pilot.click("#start-device")
+        await pilot.pause(1.4)
+        assert app.step.poll_interval == 6  # 1 s + 5 s, as RFC 8628 asks
+        assert "every 6 s" in body_text(app, "#poll-status")
+        assert any("slow down" in n.message for n in app._notifications)
+
+
+def test_countdown_format():
+    assert countdown(599) == "9:59" and countdown(5) == "0:05"

@@ -1,0 +1,138 @@
+"""Target step alone: the sandbox check, custom hosts, and each way a host can be wrong."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from screens.target import TargetStep
+from tests.screens.conftest import body_text, mock_services, sandbox_target
+from tests.screens.harness import StepHarness
+from tui.services.bundle import build_services
+from tui.services.secrets import SecretStore
+from tui.services.session import Session
+from tui.services.target import Target
+
+
+def harness(session, services, sandbox, make=None):
+    return StepHarness(TargetStep, session, services, target=sandbox_target(sandbox),
+                       make_services=make or (lambda t: build_services(t, secrets=SecretStore())))
+
+
+async def test_sandbox_is_checked_on_arrival_and_next_commits(session, services, sandbox):
+    app = harness(session, services, sandbox)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "an APS portal answers at" in body_text(app, "#target-result")
+        assert app.step.check_action("next", ()) is True
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+    assert app.completed == ["target"]
+    assert (session.target_kind, session.host, session.scheme) == (
+        "sandbox", sandbox.info.portal_host, "http")
+    assert app.adopted == []  # same target: the services were kept
+
+
+async def choose_custom(pilot, app, text: str, scheme_http: bool = False) -> None:
+    await pilot.click("#kind-custom")
+    await pilot.pause()
+    if scheme_http:
+        await pilot.click("#scheme-http")
+    await pilot.click("#custom-host")
+    await pilot.press(*text)
+    await pilot.pause()
+
+
+async def test_custom_host_with_scheme_is_refused_with_the_reason(session, services, sandbox):
+    app = harness(session, services, sandbox)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await app.workers.wait_for_complete()
+        await choose_custom(pilot, app, "https://api.example")
+        message = body_text(app, "#host-message")
+        assert "without http:// or https://" in message
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.step.check_action("next", ()) is None  # Next stays greyed out
+
+
+async def test_custom_host_pointing_at_the_sandbox_switches_target(session, services, sandbox):
+    made: list[Target] = []
+
+    def make(target):
+        made.append(target)
+        return build_services(target, secrets=SecretStore())
+
+    app = harness(session, services, sandbox, make)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await app.workers.wait_for_complete()
+        await choose_custom(pilot, app, sandbox.info.portal_host, scheme_http=True)
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "an APS portal answers at" in body_text(app, "#target-result")
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+    assert made and made[-1].kind == "custom" and made[-1].scheme == "http"
+    assert app.adopted == [made[-1]]
+    assert session.target_kind == "custom" and session.host == sandbox.info.portal_host
+
+
+async def refused_text(session, services, sandbox) -> str:
+    app = harness(session, services, sandbox)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await app.workers.wait_for_complete()
+        await choose_custom(pilot, app, "127.0.0.1:9", scheme_http=True)
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.step.check_action("next", ()) is None
+        assert app.step.check_action("retry", ()) is True
+        return body_text(app, "#error-text")
+
+
+async def test_nothing_listening_is_shown_with_cause_and_fix(session, services, sandbox):
+    text = await refused_text(session, services, sandbox)
+    assert "127.0.0.1:9" in text and "Why:" in text and "Fix:" in text
+
+
+@pytest.mark.xfail(strict=True, reason="tui.services.errors.network_error does not recognise "
+                   "httpx's 'All connection attempts failed' as a refused connection")
+async def test_refused_connection_is_named_refused(session, services, sandbox):
+    assert "refused" in await refused_text(session, services, sandbox)
+
+
+async def test_a_web_server_that_is_not_aps_is_named_as_such(session, services, sandbox):
+    upstream = sandbox.info.upstream_url.removeprefix("http://")
+    app = harness(session, services, sandbox)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await app.workers.wait_for_complete()
+        await choose_custom(pilot, app, upstream, scheme_http=True)
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "not an APS portal" in body_text(app, "#error-text")
+
+
+def failing(exc: Exception):
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise exc
+    return handler
+
+
+async def test_dns_and_tls_failures_are_explained(sandbox):
+    cases = {
+        "could not be found (DNS)": httpx.ConnectError("[Errno -2] Name or service not known"),
+        "secure (TLS) connection": httpx.ConnectError("[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed"),
+    }
+    for expected, exc in cases.items():
+        session = Session()
+        app = harness(session, None, sandbox,
+                      lambda t, exc=exc: mock_services(failing(exc), t))
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.click("#kind-test")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert expected in body_text(app, "#error-text")
+            assert app.step.check_action("retry", ()) is True
+            assert app.step.check_action("next", ()) is None
