@@ -92,6 +92,11 @@ RESOURCE_HINTS: dict[str, tuple[str, str]] = {
         "The dataset names an organization unit the portal does not know.",
         "Use databc (the template default) or a unit of that organization.",
     ),
+    "Record not found [dataset]": (
+        "The product names a DraftDataset that does not exist (it failed above, or the names "
+        "differ).",
+        "Fix the DraftDataset first (same name as the product's dataset), then apply again.",
+    ),
     "Record not found [inheritFrom]": (
         "The issuer inherits from a shared identity provider that does not exist.",
         "Keep inheritFrom: Gold Shared IdP as generated.",
