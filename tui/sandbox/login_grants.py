@@ -57,7 +57,13 @@ def _refresh_secret(ctx: SandboxContext) -> str:
 
 
 def _new_refresh(
-    ctx: SandboxContext, conn: Any, username: str, client_id: str, session: str, start: float
+    ctx: SandboxContext,
+    conn: Any,
+    secret: str,
+    username: str,
+    client_id: str,
+    session: str,
+    start: float,
 ) -> tuple[str, int]:
     issued = time.time()
     expires = min(issued + REFRESH_LIFETIME, start + SESSION_MAX)
@@ -80,15 +86,18 @@ def _new_refresh(
         "scope": "profile email",
         "sid": session,
     }
-    token = jwt.encode(claims, _refresh_secret(ctx), algorithm=REFRESH_ALG)
+    token = jwt.encode(claims, secret, algorithm=REFRESH_ALG)
     return token, max(0, int(expires - issued))
 
 
 def start_session(ctx: SandboxContext, username: str, client_id: str) -> JSONResponse:
     """A fresh login: new session, access token and refresh token."""
     session = str(uuid.uuid4())
+    secret = _refresh_secret(ctx)
     with ctx.db.transaction() as conn:
-        refresh, refresh_in = _new_refresh(ctx, conn, username, client_id, session, time.time())
+        refresh, refresh_in = _new_refresh(
+            ctx, conn, secret, username, client_id, session, time.time()
+        )
     access = tokens.issue_provider_token(
         ctx, username, client_id=client_id, session_state=session, extra={"sid": session}
     )
@@ -109,10 +118,11 @@ def refresh_grant(ctx: SandboxContext, client_id: str, refresh_token: str) -> JS
     """``grant_type=refresh_token``: check, retire the old token, answer a new pair."""
     if not refresh_token:
         return oauth_error(400, "invalid_request", "Missing form parameter: refresh_token")
+    secret = _refresh_secret(ctx)
     try:
         claims = jwt.decode(
             refresh_token,
-            _refresh_secret(ctx),
+            secret,
             algorithms=[REFRESH_ALG],
             options={"verify_exp": False, "verify_aud": False},
         )
@@ -136,7 +146,13 @@ def refresh_grant(ctx: SandboxContext, client_id: str, refresh_token: str) -> JS
         conn.execute("UPDATE login_refresh_tokens SET used=1 WHERE jti=?", (row["jti"],))
         conn.execute("DELETE FROM login_refresh_tokens WHERE expires_at < ?", (now - 86400,))
         new_refresh, refresh_in = _new_refresh(
-            ctx, conn, row["username"], client_id, row["session_state"], row["session_start"]
+            ctx,
+            conn,
+            secret,
+            row["username"],
+            client_id,
+            row["session_state"],
+            row["session_start"],
         )
         username, session = row["username"], row["session_state"]
     access = tokens.issue_provider_token(
