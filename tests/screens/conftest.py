@@ -94,3 +94,15 @@ def session(sandbox: SandboxServer) -> Session:
 
 def body_text(app: Any, selector: str) -> str:
     return str(app.screen.query_one(selector).content)
+
+
+@pytest.fixture
+async def with_gateway(logged_in, session: Session) -> tuple[Services, str, str]:
+    """Logged in, with a real gateway made current in the session."""
+    services, user = logged_in
+    gateway = await services.gateways.create(f"{user} gw")
+    session.username = user
+    session.gateway_id = gateway.gateway_id
+    session.gateway_display_name = gateway.display_name
+    session.steps_done = ["target", "login", "gateway"]
+    return services, user, gateway.gateway_id

@@ -1,0 +1,261 @@
+"""Template: choose a template, name the service (availability checked), write the YAML."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.timer import Timer
+from textual.widgets import Button, Input, RadioButton, RadioSet, Static
+
+from tui.services import templates
+from tui.services.errors import WizardError
+from tui.services.session import Session
+
+from .base import WizardStep
+
+DEFAULT_OUT = "gw-config-client-cred.yaml"
+LIVE_UPSTREAM = "https://httpbin.org"
+DEBOUNCE = 0.4
+
+
+class TemplateStep(WizardStep):
+    STEP_ID = "template"
+    AUTO_FOCUS = "#service"
+    BINDINGS = [
+        Binding("ctrl+g", "use_suggestion", "Use suggestion", id="template.suggestion",
+                tooltip="Use the service name the portal suggested"),
+    ]
+    HELP = """
+`gwa generate-config` writes a ready-made gateway configuration from a **template**. Nothing
+is sent to APS yet: you get a YAML file to read (next step) and then apply.
+
+* **client-credentials-shared-idp** (the tutorial's choice) protects your API: callers need a
+  token from the shared identity provider, issued to credentials you approve in the portal.
+  It writes four documents: the gateway service, a credential issuer, a Directory entry and
+  a product.
+* **kong-httpbin** is a bare, unprotected route: one document.
+* **quick-start** is a public API with a Directory entry and product: three documents.
+
+The **service name** becomes part of a public host name: every character that is not a
+letter or digit turns into `-`, and the route host is `<name>.dev.api.gov.bc.ca`. Host names
+are shared by every gateway in the instance, so the portal checks that yours is free and
+suggests another one when it is taken.
+
+The **upstream** is your real backend, the server the gateway forwards calls to. The
+tutorial uses `https://httpbin.org`, a public echo service; on the sandbox a built-in
+httpbin-like server plays that role. Always include the scheme (`https://`).
+
+The file is written to your workspace folder so you can read it, edit it and use it later
+with the real `gwa`.
+"""
+    KEY_TERMS = (
+        ("Template", "a ready-made set of YAML documents for a common case"),
+        ("Service name", "becomes the public host <name>.dev.api.gov.bc.ca (kebab-case)"),
+        ("Upstream", "the real backend the gateway forwards calls to"),
+        ("Availability", "route hosts are global, so the portal checks the name is free"),
+    )
+    DEFAULT_CSS = """
+    TemplateStep #template-help { color: $text-muted; margin: 0 0 0 2; }
+    TemplateStep #write { margin-top: 1; }
+    """
+
+    def __init__(self, session: Session, services: Any) -> None:
+        super().__init__(session, services)
+        self.available_for: str | None = None  # the service name the portal accepted
+        self.suggestion = ""
+        self.written: Path | None = None
+        self._debounce: Timer | None = None
+
+    def compose_body(self) -> ComposeResult:
+        s = self.session
+        yield Static("Generate the gateway configuration, as gwa generate-config does.",
+                     classes="lead")
+        with RadioSet(id="template-choice"):
+            for name in templates.TEMPLATES:
+                yield RadioButton(name, id=f"tpl-{name}", value=name == (s.template or
+                                  templates.DEFAULT_TEMPLATE))
+        yield Static("", id="template-help")
+        yield Static("Service name", classes="field-label")
+        yield Input(s.service, placeholder="for example my-service", id="service")
+        yield Static("", id="service-message", classes="field-message")
+        yield Static("Upstream URL (your backend)", classes="field-label")
+        yield Input(s.upstream or self._default_upstream(), id="upstream")
+        yield Static("", id="upstream-message", classes="field-message")
+        yield Static("Output file (in your workspace folder)", classes="field-label")
+        yield Input(s.out_file or DEFAULT_OUT, id="out-file")
+        yield Static("", id="out-message", classes="field-message")
+        yield Button("Write the file", id="write", variant="primary")
+        yield Static("", id="template-result", classes="result")
+
+    def _default_upstream(self) -> str:
+        upstream = getattr(self.app, "sandbox_upstream", "")
+        target = getattr(self.app, "target", None)
+        if upstream and target is not None and target.kind == "sandbox":
+            return upstream
+        return LIVE_UPSTREAM
+
+    def on_mount(self) -> None:
+        self.query_one("#template-result").display = False
+        self._show_template_help()
+        self._check_upstream()
+        self._check_out_file()
+        if self.query_one("#service", Input).value:
+            self._service_changed()
+
+    # -- template ---------------------------------------------------------------------------
+    @property
+    def template(self) -> str:
+        pressed = self.query_one("#template-choice", RadioSet).pressed_button
+        return (pressed.id or "").removeprefix("tpl-") if pressed else templates.DEFAULT_TEMPLATE
+
+    @on(RadioSet.Changed, "#template-choice")
+    def _show_template_help(self) -> None:
+        text = templates.TEMPLATES.get(self.template, "")
+        if self.template == templates.DEFAULT_TEMPLATE:
+            text += " This is the tutorial's template."
+        self.query_one("#template-help", Static).update(text)
+        self._invalidate()
+
+    # -- fields -----------------------------------------------------------------------------
+    def _message(self, selector: str, field: str, problem: str | None, ok: str = "") -> None:
+        message = self.query_one(selector, Static)
+        message.update(problem or ok)
+        message.set_class(bool(problem), "-error")
+        message.set_class(not problem and bool(ok), "-ok")
+        self.query_one(field, Input).set_class(bool(problem), "-error")
+
+    @on(Input.Changed, "#service")
+    def _service_changed(self) -> None:
+        self._invalidate()
+        self.available_for = None
+        self.suggestion = ""
+        self.refresh_bindings()
+        name = self.query_one("#service", Input).value
+        problem = templates.service_problem(name)
+        if problem:
+            self._message("#service-message", "#service", problem)
+            return
+        host = f"{templates.kebab_case(name)}{templates.ROUTE_SUFFIX}"
+        self._message("#service-message", "#service", None, f"Route host: {host} (checking…)")
+        if self._debounce is not None:
+            self._debounce.stop()
+        self._debounce = self.set_timer(DEBOUNCE, self.check_name)
+
+    @work(exclusive=True, group="template", exit_on_error=False,
+          description="Checking the service name")
+    async def check_name(self) -> None:
+        name = self.query_one("#service", Input).value
+        if templates.service_problem(name):
+            return
+        async with self.operation(f"Checking whether {name} is free…",
+                                  retry=self.check_name) as op:
+            found = await templates.check_availability(
+                self.services.client, self.session.gateway_id, name)
+        if op.failed or name != self.query_one("#service", Input).value:
+            return  # failed, or the learner typed on meanwhile
+        host = f"{templates.kebab_case(name)}{templates.ROUTE_SUFFIX}"
+        if found.available:
+            self.available_for = name
+            self._message("#service-message", "#service", None,
+                          f"✓ {name} is available. Route host: {host}")
+        else:
+            self.suggestion = found.suggestion
+            hint = " Press ctrl+g to use the suggestion." if found.suggestion else ""
+            self._message("#service-message", "#service",
+                          templates.unavailable_message(name, found) + hint)
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "use_suggestion":
+            return bool(self.suggestion)
+        return super().check_action(action, parameters)
+
+    def action_use_suggestion(self) -> None:
+        if self.suggestion:
+            self.query_one("#service", Input).value = self.suggestion
+
+    @on(Input.Changed, "#upstream")
+    def _check_upstream(self) -> bool:
+        self._invalidate()
+        problem = templates.upstream_problem(self.query_one("#upstream", Input).value)
+        self._message("#upstream-message", "#upstream", problem)
+        return problem is None
+
+    @on(Input.Changed, "#out-file")
+    def _check_out_file(self) -> bool:
+        self._invalidate()
+        name = self.query_one("#out-file", Input).value
+        problem = templates.out_file_problem(name)
+        where = getattr(self.app, "workspace", Path.cwd()) / name
+        self._message("#out-message", "#out-file", problem, "" if problem else f"→ {where}")
+        return problem is None
+
+    def _invalidate(self) -> None:
+        self.written = None
+        self.ready = False
+        result = self.query_one_optional("#template-result", Static)
+        if result is not None:
+            result.display = False
+
+    # -- writing ----------------------------------------------------------------------------
+    @on(Button.Pressed, "#write")
+    @on(Input.Submitted)
+    def write_pressed(self) -> None:
+        name = self.query_one("#service", Input).value
+        problems = [
+            templates.service_problem(name),
+            None if self._check_upstream() else "upstream",
+            None if self._check_out_file() else "file",
+        ]
+        if any(problems):
+            if problems[0]:
+                self._message("#service-message", "#service", problems[0])
+            return
+        if self.available_for != name:
+            self.notify("Wait for the service name check to pass (or pick another name).",
+                        severity="warning")
+            if self.suggestion == "":
+                self.check_name()
+            return
+        self.write_file()
+
+    @work(exclusive=True, group="template", exit_on_error=False, description="Writing the file")
+    async def write_file(self) -> None:
+        service = self.query_one("#service", Input).value
+        upstream = self.query_one("#upstream", Input).value
+        out_name = self.query_one("#out-file", Input).value
+        path = getattr(self.app, "workspace", Path.cwd()) / out_name
+        async with self.operation(f"Writing {out_name}…", retry=self.write_file) as op:
+            text = templates.generate_config(
+                self.template, service, upstream, self.session.gateway_id,
+                org=self.session.org, org_unit=self.session.org_unit)
+            try:
+                await asyncio.to_thread(templates.write_config, text, path)
+            except OSError as exc:
+                raise WizardError(f"Could not write {path}", why=str(exc),
+                                  fix="Choose another file name or folder.") from exc
+        if op.failed:
+            return
+        self.written = path
+        result = self.query_one("#template-result", Static)
+        docs = text.count("\nkind:") + (1 if text.startswith("kind:") else 0)
+        result.update(f"✓ File {out_name} created ({docs} documents) in {path.parent}")
+        result.display = True
+        self.ready = True
+
+    async def commit(self) -> None:
+        s = self.session
+        service = self.query_one("#service", Input).value
+        changed = (s.service, s.upstream, s.template) != (service,
+                   self.query_one("#upstream", Input).value, self.template)
+        s.template = self.template
+        s.service = service
+        s.upstream = self.query_one("#upstream", Input).value
+        s.out_file = self.query_one("#out-file", Input).value
+        if changed:
+            s.unmark("review", "apply", "status")

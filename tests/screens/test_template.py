@@ -1,0 +1,120 @@
+"""Template step alone: field checks, the availability check and its suggestion, writing."""
+
+from __future__ import annotations
+
+import httpx
+
+from screens.template import TemplateStep
+from tests.screens.conftest import body_text, mock_services, sandbox_target
+from tests.screens.harness import StepHarness
+from tui.services.session import Session
+from tui.services.target import Target
+from tui.services.templates import generate_config
+
+
+def harness(session, services, sandbox, workspace):
+    return StepHarness(TemplateStep, session, services, target=sandbox_target(sandbox),
+                       workspace=workspace, sandbox_upstream=sandbox.info.upstream_url)
+
+
+async def type_into(pilot, selector: str, text: str) -> None:
+    field = pilot.app.screen.query_one(selector)
+    field.value = ""
+    field.focus()
+    await pilot.press(*text)
+
+
+async def test_writes_the_same_file_as_generate_config(session, with_gateway, sandbox, tmp_path):
+    services, user, gateway_id = with_gateway
+    app = harness(session, services, sandbox, tmp_path)
+    service = f"svc-{user}"
+    async with app.run_test(size=(100, 30)) as pilot:
+        assert app.step.query_one("#upstream").value == sandbox.info.upstream_url
+        await type_into(pilot, "#service", service)
+        await pilot.pause(0.6)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert f"✓ {service} is available" in body_text(app, "#service-message")
+        assert f"{service}.dev.api.gov.bc.ca" in body_text(app, "#service-message")
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "File gw-config-client-cred.yaml created (4 documents)" in body_text(
+            app, "#template-result")
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+    written = (tmp_path / "gw-config-client-cred.yaml").read_text()
+    assert written == generate_config("client-credentials-shared-idp", service,
+                                      sandbox.info.upstream_url, gateway_id)
+    assert app.completed == ["template"]
+    assert (session.service, session.out_file) == (service, "gw-config-client-cred.yaml")
+
+
+async def test_a_taken_name_shows_the_suggestion_and_ctrl_g_takes_it(
+    session, with_gateway, sandbox, tmp_path
+):
+    services, user, gateway_id = with_gateway
+    taken = f"taken-{user}"
+    # Another gateway already publishes this name.
+    text = generate_config("client-credentials-shared-idp", taken, sandbox.info.upstream_url,
+                           gateway_id)
+    report = await services.apply.apply(gateway_id, text)
+    assert report.ok, report.summary
+    session.gateway_id = (await services.gateways.create(f"{user} two")).gateway_id
+    app = harness(session, services, sandbox, tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await type_into(pilot, "#service", taken)
+        await pilot.pause(0.6)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        message = body_text(app, "#service-message")
+        assert f"Service {taken} is already in use. Suggestion:" in message
+        suggestion = app.step.suggestion
+        assert suggestion and suggestion != taken
+        await pilot.press("enter")
+        await pilot.pause()
+        assert not (tmp_path / "gw-config-client-cred.yaml").exists()
+        await pilot.press("ctrl+g")
+        await pilot.pause(0.6)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.step.query_one("#service").value == suggestion
+        assert f"✓ {suggestion} is available" in body_text(app, "#service-message")
+
+
+async def test_each_field_message(session, with_gateway, sandbox, tmp_path):
+    services, user, _ = with_gateway
+    app = harness(session, services, sandbox, tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await type_into(pilot, "#service", "<MYSERVICE>")
+        await pilot.pause()
+        assert "Replace the placeholder" in body_text(app, "#service-message")
+        await type_into(pilot, "#upstream", "httpbin.org")
+        await pilot.pause()
+        assert "Include the scheme, like https://httpbin.org" in body_text(
+            app, "#upstream-message")
+        await type_into(pilot, "#out-file", "/tmp/x.yaml")
+        await pilot.pause()
+        assert "relative to the current folder" in body_text(app, "#out-message")
+        await type_into(pilot, "#out-file", "config.txt")
+        await pilot.pause()
+        assert "Only YAML files are accepted" in body_text(app, "#out-message")
+        assert app.step.check_action("next", ()) is None
+
+
+async def test_availability_check_failure_is_explained_with_retry(tmp_path):
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(500, json={"message": "Internal error"})
+
+    target = Target("custom", "aps.example", "https")
+    services = mock_services(handler, target)
+    session = Session(gateway_id="gw-abc12")
+    app = StepHarness(TemplateStep, session, services, target=target, workspace=tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        assert app.step.query_one("#upstream").value == "https://httpbin.org"
+        await type_into(pilot, "#service", "my-api")
+        await pilot.pause(0.6)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        text = body_text(app, "#error-text")
+        assert "Check the service name failed" in text and "Press ctrl+r" in text
