@@ -1,0 +1,166 @@
+"""Credentials: REST issue, the 403 hand-off with paste-back checks, masking, copy, resume."""
+
+from __future__ import annotations
+
+import pytest
+
+from screens.credentials import MASK, CredentialsStep
+from tests.screens.consumer_kit import harness, settle, text_of, world_services, world_session
+from tests.services.consumer_world import World, build_world
+from tui.sandbox.server import SandboxServer
+from tui.services.credentials import secret_name
+
+
+@pytest.fixture
+def world(sandbox: SandboxServer) -> World:
+    return build_world(sandbox)
+
+
+def stored_secret(world: World) -> str:
+    rows = world.server.ctx.db.query(
+        "SELECT client_secret FROM consumers WHERE gateway_id=?", (world.gateway_id,)
+    )
+    assert len(rows) == 1
+    return rows[0]["client_secret"]
+
+
+async def type_into(pilot, selector: str, text: str) -> None:
+    widget = pilot.app.screen.query_one(selector)
+    widget.focus()
+    widget.value = ""
+    await pilot.press(*text) if text else None
+
+
+async def test_rest_issue_masks_reveals_copies_and_commits(world: World, no_clipboard) -> None:
+    session, services = world_session(world), world_services(world)
+    app = harness(CredentialsStep, world, session, services)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        info = text_of(app, "#env-info")
+        assert f"Product: {world.service} API" in info and "Environment: dev" in info
+        assert world.environment_app_id in info and "no approval needed" in info
+        await pilot.press("ctrl+g")
+        await settle(pilot)
+        secret = stored_secret(world)
+        shown = text_of(app, "#creds")
+        assert f"{world.environment_app_id}-" in shown and MASK in shown
+        assert secret not in shown and secret not in text_of(app, "#exports")
+        assert "/auth/realms/apigw/protocol/openid-connect/token" in shown
+        assert "memory only" in shown  # no keyring in tests
+        await pilot.press("ctrl+t")
+        assert secret in text_of(app, "#creds")
+        await pilot.press("ctrl+t")
+        assert secret not in text_of(app, "#creds")
+        await pilot.press("ctrl+y")
+        await pilot.pause()
+        assert no_clipboard == [secret] and app.clipboard == secret
+        assert app.step.ready
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+    assert app.completed == ["credentials"]
+    assert session.client_id.startswith(world.environment_app_id + "-")
+    assert session.environment_app_id == world.environment_app_id
+    assert session.credentials_source == "rest"
+    assert session.token_endpoint.endswith("/protocol/openid-connect/token")
+    assert secret not in str(session.to_dict())
+    assert await services.secrets.get(secret_name(session.host, session.client_id)) == secret
+    await services.aclose()
+
+
+async def test_403_hands_off_and_checks_pasted_values(world: World, monkeypatch) -> None:
+    opened: list[str] = []
+    monkeypatch.setattr("webbrowser.open", lambda url, *a, **k: opened.append(url) or True)
+    world.drop_scope("CredentialIssuer.Generate")
+    session, services = world_session(world), world_services(world)
+    app = harness(CredentialsStep, world, session, services)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+g")
+        await settle(pilot)
+        assert app.step.query_one("#handoff-box").has_class("-shown")
+        why = text_of(app, "#handoff-why")
+        assert "403" in why and "Missing required scope" in why
+        steps = text_of(app, "#handoff-steps")
+        base = world.target.base_url
+        assert f"{base}/manager/gateways/list" in steps
+        for click in (world.gateway_id, "Preview in Directory", "Request Access",
+                      "Create Application", "Request Access & Continue", "Generate Secrets"):
+            assert click in steps
+        assert world.consumer_rows() == []
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        assert opened == [f"{base}/manager/gateways/list"]
+
+        # Wrong shapes: each field says what is wrong, nothing is kept.
+        await type_into(pilot, "#paste-id", "my-app")
+        await type_into(pilot, "#paste-secret", "abc")
+        await type_into(pilot, "#paste-url", "https://example.org/auth")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "8 hex characters" in text_of(app, "#paste-id-msg")
+        assert "36 characters" in text_of(app, "#paste-secret-msg")
+        assert "/protocol/openid-connect/token" in text_of(app, "#paste-url-msg")
+        assert not app.step.ready
+
+        # Right shapes (a stray space is forgiven), then Enter in the last field.
+        secret = "0b6f3c1e-5d2a-4c8b-9e7f-1a2b3c4d5e6f"
+        await type_into(pilot, "#paste-id", "8C1D2E3F-0A1B2C3D4E5 ")
+        await type_into(pilot, "#paste-secret", secret)
+        await type_into(pilot, "#paste-url",
+                        "https://dev.loginproxy.gov.bc.ca/auth/realms/apigw/protocol/openid-connect/token")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert text_of(app, "#paste-id-msg") == "✓"
+        assert app.step.ready
+        assert secret not in text_of(app, "#creds")
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+    assert app.completed == ["credentials"]
+    assert session.client_id == "8C1D2E3F-0A1B2C3D4E5"
+    assert session.credentials_source == "handoff"
+    assert await services.secrets.get(secret_name(session.host, session.client_id)) == secret
+    await services.aclose()
+
+
+async def test_learner_can_choose_the_portal_without_trying_rest(world: World) -> None:
+    session, services = world_session(world), world_services(world)
+    app = harness(CredentialsStep, world, session, services)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+l")
+        await pilot.pause()
+        assert app.step.query_one("#handoff-box").has_class("-shown")
+        assert "Do these clicks in the portal" in text_of(app, "#handoff-why")
+    await services.aclose()
+    assert world.consumer_rows() == []
+
+
+async def test_empty_application_name_is_refused(world: World) -> None:
+    session, services = world_session(world), world_services(world)
+    app = harness(CredentialsStep, world, session, services)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await type_into(pilot, "#app-name", "")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "Give the application a name" in text_of(app, "#app-name-msg")
+        assert not app.step.ready
+    await services.aclose()
+    assert world.consumer_rows() == []
+
+
+async def test_credentials_from_earlier_are_shown_on_resume(world: World) -> None:
+    session, services = world_session(world), world_services(world)
+    session.client_id = "8C1D2E3F-0A1B2C3D4E5"
+    session.token_endpoint = world.server.info.shared_idp_token_endpoint
+    session.credentials_source = "rest"
+    await services.secrets.set(secret_name(session.host, session.client_id),
+                               "0b6f3c1e-5d2a-4c8b-9e7f-1a2b3c4d5e6f")
+    app = harness(CredentialsStep, world, session, services)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        shown = text_of(app, "#creds")
+        assert "from earlier" in shown and "8C1D2E3F-0A1B2C3D4E5" in shown
+        assert "0b6f3c1e" not in shown
+        assert app.step.ready
+    await services.aclose()
