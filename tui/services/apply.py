@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import inspect
 import json
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
@@ -138,7 +139,8 @@ class ApplyEvent:
     kind: str
     name: str
     phase: Literal["start", "ok", "failed", "skipped"]
-    text: str
+    text: str  # the live line: "↑ [Kind] name", "✓ [Kind] name: created", "✗ …", "- …"
+    detail: str = ""  # the decK output after a publish; the error's cause on a failure
 
 
 @dataclass(frozen=True)
@@ -219,9 +221,11 @@ class ApplyService:
     ) -> ApplyReport:
         docs = await asyncio.to_thread(parse_documents, text)
 
-        def emit(kind: str, name: str, phase: str, line: str) -> None:
+        async def emit(kind: str, name: str, phase: str, line: str, detail: str = "") -> None:
             if on_event is not None:
-                on_event(ApplyEvent(kind, name, phase, line))  # type: ignore[arg-type]
+                outcome = on_event(ApplyEvent(kind, name, phase, line, detail))  # type: ignore[arg-type]
+                if inspect.isawaitable(outcome):
+                    await outcome
 
         results: list[ResourceResult] = []
         skipped: list[str] = []
@@ -230,33 +234,36 @@ class ApplyService:
         if services:
             names = ", ".join(d.name for d in services)
             if only is None or f"GatewayService {names}" in only:
-                emit("GatewayService", names, "start", "↑ Publishing Gateway Services")
+                await emit("GatewayService", names, "start", "↑ Publishing Gateway Services")
                 result = await self._publish(gateway_id, [d.body for d in services])
                 results.append(ResourceResult("GatewayService", names, *result))
                 if result[0]:
                     deck_output = result[1]
-                    emit("GatewayService", names, "ok", "✓ Gateway Services published")
+                    await emit("GatewayService", names, "ok", "✓ Gateway Services published",
+                               deck_output)
                 else:
-                    emit("GatewayService", names, "failed",
-                         f"✗ Gateway Services publish failed: {result[2].what}")
+                    await emit("GatewayService", names, "failed",
+                               f"✗ Gateway Services publish failed: {_reason(result[2])}",
+                               result[2].why)
         for doc in docs:
             if doc.kind == "GatewayService":
                 continue
             key = f"{doc.kind} {doc.name}"
             if doc.kind not in ENDPOINTS:
                 skipped.append(key)
-                emit(doc.kind, doc.name, "skipped", f"- [{doc.kind}] {doc.name}")
+                await emit(doc.kind, doc.name, "skipped", f"- [{doc.kind}] {doc.name}")
                 continue
             if only is not None and key not in only:
                 continue
-            emit(doc.kind, doc.name, "start", f"↑ [{doc.kind}] {doc.name}")
+            await emit(doc.kind, doc.name, "start", f"↑ [{doc.kind}] {doc.name}")
             ok, outcome, error = await self._put(gateway_id, doc)
             results.append(ResourceResult(doc.kind, doc.name, ok, outcome, error))
             if ok:
-                emit(doc.kind, doc.name, "ok", f"✓ [{doc.kind}] {doc.name}: {outcome}")
+                await emit(doc.kind, doc.name, "ok", f"✓ [{doc.kind}] {doc.name}: {outcome}")
             else:
                 assert error is not None
-                emit(doc.kind, doc.name, "failed", f"✗ [{doc.kind}] {doc.name}: {error.what}")
+                await emit(doc.kind, doc.name, "failed",
+                           f"✗ [{doc.kind}] {doc.name}: {_reason(error)}", error.why)
         published = sum(1 for r in results if r.ok)
         return ApplyReport(results, deck_output, published, len(results), skipped)
 
@@ -297,6 +304,11 @@ class ApplyService:
         data = parse_body(response.text)
         result = data.get("result") if isinstance(data, dict) else None
         return True, str(result or "ok"), None
+
+
+def _reason(error: WizardError) -> str:
+    """The server's reason without our "<action> failed: " prefix, for the live line."""
+    return error.what.split(" failed: ", 1)[-1]
 
 
 def batch_reasons(body: Any) -> list[str]:
