@@ -100,6 +100,10 @@ def build_world(server: SandboxServer, *, upstream: str | None = None) -> World:
         docs = [d for d in yaml.safe_load_all(text) if d]
         services = [{k: v for k, v in d.items() if k != "kind"} for d in docs
                     if d["kind"] == "GatewayService"]
+        for svc in services:
+            # gwa's template keeps the port in `host` (contract §6.3), which Kong rejects;
+            # drop it here as a learner would in Review.
+            svc["host"] = str(svc["host"]).rsplit(":", 1)[0]
         r = c.put(
             f"/gw/api/v3/gateways/{gw}/gateway",
             data={"dryRun": "false"},
