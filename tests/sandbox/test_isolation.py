@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import start_sandbox
+from tests.conftest import start_sandbox
 from portal_kit import (
     client,
     config_text,
