@@ -1,0 +1,409 @@
+"""The gateway YAML the learner reviews: parse with line numbers, validate, explain, payloads.
+
+Line and column conventions (read this before wiring a screen):
+
+* :class:`Problem` ``line``/``column`` and :class:`Document` ``line``/``end_line`` are
+  **1-based**, as people count lines ("line 12"). To move a TextArea cursor to a problem,
+  use ``(problem.line - 1, problem.column - 1)``.
+* :func:`field_at` takes the TextArea cursor as it is: **0-based** ``(row, column)``.
+
+The loader reads YAML the way ``gwa apply`` (gopkg.in/yaml.v3) does where it matters for what
+is sent: only ``true``/``false`` are booleans (``yes``/``on`` stay strings) and dates stay
+the text they were written as. Aliases are allowed but capped, so a "billion laughs" file
+or a self-referencing alias is a :class:`Problem`, not a hang.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from tui.services.errors import WizardError
+from tui.services.field_help import explain
+from tui.services.manifest_checks import NOT_SUPPORTED, check_documents
+from tui.services.manifest_nodes import Problem, child, mapping_items, scalar_text
+from tui.services.templates import write_config
+
+__all__ = [
+    "Document",
+    "Manifest",
+    "ManifestError",
+    "Problem",
+    "ApplyPayload",
+    "parse",
+    "validate",
+    "explain",
+    "field_at",
+    "summarize",
+    "to_apply_payloads",
+    "save_atomic",
+    "KNOWN_KINDS",
+]
+
+MAX_CHARS = 1_000_000  # a generated config is about 2 KB
+MAX_NODES = 100_000  # after expanding aliases
+# gwa apply's kind → portal resource (contract §7.1); GatewayService goes to gwa-api instead
+KIND_ACTIONS = {
+    "CredentialIssuer": "issuer",
+    "DraftDataset": "dataset",
+    "Product": "product",
+    "Environment": "environment",
+}
+KNOWN_KINDS = ("GatewayService", *KIND_ACTIONS)
+
+_BOOL = "tag:yaml.org,2002:bool"
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader with yaml.v3's reading of booleans and timestamps."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag not in (_BOOL, _TIMESTAMP)]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(
+    _BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+
+
+@dataclass(frozen=True)
+class Document:
+    kind: str | None
+    name: str | None
+    line: int  # 1-based first line of the document's content
+    end_line: int  # 1-based last line
+    data: Any
+    node: Node | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Manifest:
+    documents: list[Document]
+
+    def of_kind(self, kind: str) -> list[Document]:
+        return [d for d in self.documents if d.kind == kind]
+
+
+@dataclass(frozen=True)
+class ManifestError(WizardError):
+    problems: tuple[Problem, ...] = ()
+
+
+@dataclass(frozen=True)
+class ApplyPayload:
+    """One thing ``gwa apply`` sends. ``action`` None means gwa skips it (unknown kind)."""
+
+    kind: str
+    name: str
+    action: str | None  # "gateway" | "issuer" | "dataset" | "product" | "environment" | None
+    body: dict[str, Any]
+    line: int
+
+
+# --- loading ----------------------------------------------------------------------------------
+
+
+class _TooMuch(Exception):
+    pass
+
+
+def _check_expansion(root: Node, budget: list[int]) -> None:
+    """Count nodes as if aliases were copied; refuse cycles and runaway expansion."""
+    memo: dict[int, int] = {}
+    active: set[int] = set()
+
+    def size(node: Node) -> int:
+        key = id(node)
+        if key in memo:
+            return memo[key]
+        if key in active:
+            raise _TooMuch("an alias refers to the node that contains it")
+        active.add(key)
+        total = 1
+        if isinstance(node, SequenceNode):
+            total += sum(size(child) for child in node.value)
+        elif isinstance(node, MappingNode):
+            total += sum(size(k) + size(v) for k, v in node.value)
+        active.discard(key)
+        memo[key] = total
+        if total > budget[0]:
+            raise _TooMuch("aliases (*name) expand to far more data than a gateway config has")
+        return total
+
+    budget[0] -= size(root)
+
+
+_FRIENDLY = (
+    ("'\\t' that cannot start any token", "A tab character: YAML indentation must use spaces."),
+    (
+        "mapping values are not allowed here",
+        "Unexpected ':' here: check this line's indentation, or quote a value that contains ': '.",
+    ),
+    (
+        "did not find expected key",
+        "The indentation does not match the lines around it: line "
+        "this key up with the other keys of its block.",
+    ),
+    (
+        "expected <block end>",
+        "The indentation does not match the lines around it: line this "
+        "line up with the other entries of its block.",
+    ),
+    ("could not find expected ':'", "A key is missing its ':' (or a quote is not closed)."),
+    ("found unexpected end of stream", "A quote or bracket is not closed."),
+    ("found undefined alias", "An alias (*name) has no anchor (&name) above it."),
+    ("did not find expected node content", "A value is missing or a flow list/map is broken."),
+    (
+        "found character that cannot start any token",
+        "This character cannot start a value: quote the value.",
+    ),
+)
+
+
+def _syntax_problem(exc: yaml.YAMLError, text: str) -> Problem:
+    if isinstance(exc, yaml.reader.ReaderError):
+        before = text[: exc.position]
+        line, column = before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
+        return Problem(
+            line,
+            column,
+            f"The file contains a control character (code "
+            f"{exc.character:#x}) that YAML does not allow: delete it.",
+        )
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    raw = getattr(exc, "problem", None) or str(exc)
+    friendly = next((text for needle, text in _FRIENDLY if needle in raw), "The YAML is not valid.")
+    if mark is None:
+        return Problem(1, 1, f"{friendly} (YAML: {raw})")
+    return Problem(mark.line + 1, mark.column + 1, f"{friendly} (YAML: {raw})")
+
+
+def _document_lines(node: Node, lines: list[str]) -> tuple[int, int]:
+    start = node.start_mark.line + 1
+    end = node.end_mark.line + (0 if node.end_mark.column == 0 else 1)
+    if isinstance(node, ScalarNode) and node.value == "":
+        # an empty document: point at the '---' that opened it
+        row = min(node.start_mark.line, len(lines) - 1)
+        while row > 0 and not lines[row].startswith("---"):
+            row -= 1
+        start = row + 1
+    return start, max(start, end)
+
+
+def _load(text: str) -> tuple[list[Document], list[Problem]]:
+    """Every document that reads cleanly, plus the first syntax problem if any."""
+    if len(text) > MAX_CHARS:
+        return [], [
+            Problem(
+                1,
+                1,
+                f"The file is too large ({len(text):,} characters); a gateway "
+                "config is a few kilobytes.",
+            )
+        ]
+    lines = text.splitlines() or [""]
+    documents: list[Document] = []
+    budget = [MAX_NODES]
+    loader: _Loader | None = None
+    try:
+        loader = _Loader(text)
+        while loader.check_node():
+            node = loader.get_node()
+            if node is None:  # pragma: no cover - check_node said there is one
+                break
+            first, last = _document_lines(node, lines)
+            _check_expansion(node, budget)
+            data = loader.construct_document(node)
+            kind = scalar_text(child(node, "kind"))
+            name = scalar_text(child(node, "name"))
+            documents.append(Document(kind, name, first, last, data, node))
+        return documents, []
+    except yaml.YAMLError as exc:
+        return documents, [_syntax_problem(exc, text)]
+    except _TooMuch as exc:
+        return documents, [Problem(1, 1, f"The YAML cannot be used: {exc}.")]
+    except RecursionError:
+        return documents, [Problem(1, 1, "The YAML is nested too deeply to be a gateway config.")]
+    except (ValueError, TypeError, OverflowError) as exc:  # e.g. a bad !!binary or !!float
+        return documents, [Problem(1, 1, f"The YAML has a value that cannot be read: {exc}")]
+    finally:
+        if loader is not None:
+            loader.dispose()
+
+
+def parse(text: str) -> Manifest:
+    """All documents with their kinds, names and lines; raises :class:`ManifestError`."""
+    documents, problems = _load(text)
+    if problems:
+        first = problems[0]
+        raise ManifestError(
+            f"Line {first.line}, column {first.column}: {first.message}",
+            why="The file is not valid YAML, so nothing in it can be read.",
+            fix="Fix the line shown, then save again.",
+            retryable=False,
+            problems=tuple(problems),
+        )
+    return Manifest(documents)
+
+
+def summarize(text: str) -> list[tuple[str, str, int]]:
+    """(kind, name, 1-based line) of each document that reads cleanly, for the list view."""
+    documents, _ = _load(text)
+    return [(d.kind or "?", d.name or "", d.line) for d in documents]
+
+
+def validate(text: str, gateway_id: str, *, live: bool = False) -> list[Problem]:
+    """Every problem found, sorted by line. ``live``: also apply APS's upstream rules."""
+    documents, problems = _load(text)
+    if problems:
+        return problems
+    if not documents:
+        return [Problem(1, 1, "The file has no documents: generate it again on the Template step.")]
+    found = check_documents(documents, gateway_id, live=live)
+    return sorted(set(found), key=lambda p: (p.line, p.column, p.message))
+
+
+# --- cursor → field ---------------------------------------------------------------------------
+
+
+def _walk(node: Node, path: tuple[str, ...], out: list[tuple[tuple[str, ...], Node, Node]]) -> None:
+    if isinstance(node, MappingNode):
+        for key, key_node, value in mapping_items(node):
+            here = (*path, key)
+            out.append((here, key_node, value))
+            _walk(value, here, out)
+    elif isinstance(node, SequenceNode):
+        for item in node.value:
+            inner = path
+            if path[-1:] == ("plugins",):
+                plugin = scalar_text(child(item, "name"))
+                inner = (*path, plugin) if plugin else path
+            _walk(item, inner, out)
+
+
+def field_at(text: str, line: int, column: int) -> tuple[str, ...] | None:
+    """The key path under a **0-based** (row, column) cursor, e.g.
+    ``("GatewayService", "plugins", "jwt-keycloak", "config", "allowed_aud")``.
+
+    The first element is the document's kind (``"?"`` when it has none); list positions are
+    left out, except that a plugin's name follows ``"plugins"``. None when the cursor is on
+    no field (a blank line, ``---``), or the YAML does not parse up to there.
+    """
+    rows = text.splitlines()
+    if 0 <= line < len(rows):
+        # on the indentation or the "- " of a list item: take the first key of that line
+        lead = len(_LEAD.match(rows[line]).group())  # type: ignore[union-attr]
+        column = max(min(column, len(rows[line].rstrip()) - 1), lead)
+    for first, last, pairs in _field_index(text):
+        if not first - 1 <= line <= last - 1:
+            continue
+        here = (line, column)
+        inside = [
+            path
+            for path, key_node, value in pairs
+            if (key_node.start_mark.line, key_node.start_mark.column)
+            <= here
+            < (value.end_mark.line, value.end_mark.column)
+        ]
+        if inside:
+            return max(inside, key=len)
+        on_line = [path for path, key_node, _ in pairs if key_node.start_mark.line == line]
+        if on_line:
+            return min(on_line, key=len)
+    return None
+
+
+_LEAD = re.compile(r"[ ]*(?:-[ ]+)*")
+_Pairs = list[tuple[tuple[str, ...], Node, Node]]
+_index_cache: dict[str, list[tuple[int, int, _Pairs]]] = {}
+
+
+def _field_index(text: str) -> list[tuple[int, int, _Pairs]]:
+    """Key paths and nodes per document, kept for the last text (the cursor moves often)."""
+    cached = _index_cache.get(text)
+    if cached is not None:
+        return cached
+    index = []
+    for document in _load(text)[0]:
+        pairs: _Pairs = []
+        if document.node is not None:
+            _walk(document.node, (document.kind or "?",), pairs)
+        index.append((document.line, document.end_line, pairs))
+    _index_cache.clear()
+    _index_cache[text] = index
+    return index
+
+
+# --- what apply sends -------------------------------------------------------------------------
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, (set, frozenset)):
+        return {str(k): None for k in value}
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return value
+
+
+def to_apply_payloads(text: str) -> list[ApplyPayload]:
+    """What ``gwa apply`` sends, in its order (contract §7.1).
+
+    First one ``GatewayService`` payload ``{"services": [doc minus kind, ...]}`` (if the file
+    has any), then every other document minus ``kind`` in file order. Raises
+    :class:`ManifestError` where gwa would stop: bad YAML, or a document without ``kind``
+    (``This config template is not supported``).
+    """
+    manifest = parse(text)
+    services: list[dict[str, Any]] = []
+    first_service_line = 0
+    rest: list[ApplyPayload] = []
+    for doc in manifest.documents:
+        if not isinstance(doc.data, dict) or not isinstance(doc.data.get("kind"), str):
+            raise ManifestError(
+                NOT_SUPPORTED,
+                why=f"The document at line {doc.line} has no kind: line.",
+                fix="Add kind: (GatewayService, CredentialIssuer, DraftDataset or Product), or "
+                "remove the empty document (often a stray ---).",
+                retryable=False,
+                problems=(Problem(doc.line, 1, NOT_SUPPORTED),),
+            )
+        body = _jsonable({k: v for k, v in doc.data.items() if k != "kind"})
+        if doc.kind == "GatewayService":
+            services.append(body)
+            first_service_line = first_service_line or doc.line
+            continue
+        name = body.get("name")
+        rest.append(
+            ApplyPayload(
+                doc.data["kind"],
+                "" if name is None else str(name),
+                KIND_ACTIONS.get(doc.data["kind"]),
+                body,
+                doc.line,
+            )
+        )
+    if services:
+        gateway = ApplyPayload(
+            "GatewayService",
+            "Gateway Services",
+            "gateway",
+            {"services": services},
+            first_service_line,
+        )
+        return [gateway, *rest]
+    return rest
+
+
+def save_atomic(path: Any, text: str) -> Any:
+    """Write the reviewed file atomically (same rules as the Template step's writer)."""
+    return write_config(text, path)
