@@ -47,9 +47,9 @@ class LoginStep(WizardStep):
     BINDINGS = [
         Binding("ctrl+o", "open_browser", "Open browser", id="login.open",
                 tooltip="Open the verification page in your web browser"),
-        Binding("ctrl+a", "approve", "Approve (sandbox)", id="login.approve",
+        Binding("ctrl+l", "approve", "Approve (sandbox)", id="login.approve",
                 tooltip="Do what the browser would do: approve the code on the sandbox"),
-        Binding("ctrl+x", "cancel_login", "Cancel login", show=False, id="login.cancel",
+        Binding("escape", "cancel_login", "Cancel login", show=False, id="login.cancel",
                 tooltip="Stop waiting for this login"),
     ]
     HELP = """
@@ -67,8 +67,8 @@ the code can take your login.
 The login server may answer *slow down* if asked too often; the wizard then waits longer,
 as the standard asks. The code expires after a while; start again if it does.
 
-On the built-in sandbox there is no IDIR: pressing **ctrl+a** submits the sandbox's
-approval page for you, which is exactly what your browser would do.
+On the built-in sandbox there is no IDIR: a key submits the sandbox's
+approval page for you (**ctrl+l**), which is exactly what your browser would do.
 
 A **service account** (client id and secret) logs in without a browser; that is how scripts
 and pipelines use `gwa`.
@@ -127,8 +127,8 @@ them in a file only you can read.
                 yield Static("", id="poll-status")
                 with Horizontal(id="challenge-buttons"):
                     yield Button("Open browser (ctrl+o)", id="open-browser")
-                    yield Button("Approve on the sandbox (ctrl+a)", id="approve")
-                    yield Button("Cancel (ctrl+x)", id="cancel-login")
+                    yield Button("Approve on the sandbox (ctrl+l)", id="approve")
+                    yield Button("Cancel (esc)", id="cancel-login")
                 with Horizontal(id="sandbox-row"):
                     yield Static("Sandbox user: ", classes="muted")
                     yield Input(local_username(), id="sandbox-user")

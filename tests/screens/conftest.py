@@ -50,18 +50,8 @@ def sandbox_target(sandbox: SandboxServer) -> Target:
     return Target.sandbox(sandbox.info.portal_host)
 
 
-def prewarm_refresh_secret(server: SandboxServer) -> None:
-    """WORKAROUND (sandbox bug, reported): the sandbox's first device login fails with
-    'cannot start a transaction within a transaction' because login_grants creates its
-    refresh-signing secret inside the open transaction. Creating it up front avoids that."""
-    from tui.sandbox import login_grants
-
-    login_grants._refresh_secret(server.ctx)
-
-
 @pytest.fixture
 async def services(sandbox: SandboxServer) -> AsyncIterator[Services]:
-    prewarm_refresh_secret(sandbox)
     bundle = build_services(sandbox_target(sandbox), secrets=SecretStore())
     yield bundle
     await bundle.aclose()

@@ -31,7 +31,7 @@ async def test_device_login_approved_on_the_sandbox(session, services, sandbox, 
         assert any("OSC 52" in n.message for n in app._notifications)
         sandbox_user = step.query_one("#sandbox-user")
         sandbox_user.value = user
-        await pilot.press("ctrl+a")
+        await pilot.press("ctrl+l")
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert f"Successfully logged in as {user}" in body_text(app, "#login-result")
@@ -50,7 +50,7 @@ async def test_cancel_stops_waiting(session, services, sandbox):
         await pilot.click("#start-device")
         await pilot.pause(0.3)
         assert app.step.challenge is not None
-        await pilot.press("ctrl+x")
+        await pilot.press("escape")
         await pilot.pause()
         assert app.step.challenge is None
         assert app.step.query_one("#start-device").display
@@ -63,7 +63,7 @@ async def test_owner_only_file_keeps_the_tokens(session, services, sandbox, tmp_
         await pilot.click("#start-device")
         await pilot.pause(0.3)
         app.step.query_one("#sandbox-user").value = unique_user("file")
-        await pilot.press("ctrl+a")
+        await pilot.press("ctrl+l")
         await app.workers.wait_for_complete()
         await pilot.pause()
         await pilot.click("#use-file")

@@ -1,0 +1,125 @@
+"""Review step alone: documents listed, fields explained, problems with lines, saving."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from screens.review import ReviewStep
+from tests.screens.harness import StepHarness
+from tui.services.session import Session
+from tui.services.target import Target
+from tui.services.templates import generate_config
+
+GATEWAY = "gw-abc12"
+TARGET = Target.sandbox("127.0.0.1:8460")
+
+
+def workspace_with_file(tmp_path: Path) -> tuple[Session, Path]:
+    text = generate_config("client-credentials-shared-idp", "my-svc", "https://httpbin.org",
+                           GATEWAY)
+    (tmp_path / "gw.yaml").write_text(text)
+    return Session(gateway_id=GATEWAY, out_file="gw.yaml", service="my-svc"), tmp_path / "gw.yaml"
+
+
+def harness(session, tmp_path):
+    return StepHarness(ReviewStep, session, None, target=TARGET, workspace=tmp_path)
+
+
+def text_of(app, selector):
+    return str(app.screen.query_one(selector).content)
+
+
+async def loaded(pilot):
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def test_lists_four_documents_and_is_ready(tmp_path):
+    session, _ = workspace_with_file(tmp_path)
+    app = harness(session, tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await loaded(pilot)
+        docs = text_of(app, "#documents")
+        assert "4 documents:" in docs
+        for kind in ("GatewayService", "CredentialIssuer", "DraftDataset", "Product"):
+            assert kind in docs
+        assert "No problems found" in text_of(app, "#problems")
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+    assert app.completed == ["review"]
+
+
+async def test_the_field_under_the_cursor_is_explained(tmp_path):
+    session, path = workspace_with_file(tmp_path)
+    row = next(i for i, line in enumerate(path.read_text().splitlines()) if "allowed_aud" in line)
+    app = harness(session, tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await loaded(pilot)
+        editor = app.screen.query_one("#yaml")
+        column = editor.document.get_line(row).index("allowed_aud")
+        editor.cursor_location = (row, column + 2)
+        await pilot.pause()
+        help_text = text_of(app, "#field-help")
+        assert "allowed_aud" in help_text
+        assert "No explanation" not in help_text
+
+
+async def test_an_edit_breaking_the_tags_is_reported_with_its_line_and_blocks_next(tmp_path):
+    session, path = workspace_with_file(tmp_path)
+    original = path.read_text()
+    app = harness(session, tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await loaded(pilot)
+        editor = app.screen.query_one("#yaml")
+        editor.load_text(original.replace(f"ns.{GATEWAY}", "ns.gw-other", 1))
+        await pilot.pause(0.7)
+        await loaded(pilot)
+        problems = text_of(app, "#problems")
+        assert "Line " in problems and f"ns.{GATEWAY}" in problems
+        assert app.step.check_action("next", ()) is None
+        await pilot.press("ctrl+s")
+        await loaded(pilot)
+        assert "ns.gw-other" in path.read_text()  # saved even so, and still blocked
+        assert app.step.check_action("next", ()) is None
+        await pilot.press("f2")
+        await pilot.pause()
+        first = app.step.problems[0]
+        assert editor.cursor_location == (first.line - 1, first.column - 1)
+
+
+async def test_a_yaml_syntax_error_has_line_and_column(tmp_path):
+    session, path = workspace_with_file(tmp_path)
+    app = harness(session, tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await loaded(pilot)
+        editor = app.screen.query_one("#yaml")
+        editor.load_text("kind: Product\nname: [unclosed\n")
+        await pilot.pause(0.7)
+        await loaded(pilot)
+        assert "Line 2" in text_of(app, "#problems") or "Line 3" in text_of(app, "#problems")
+
+
+async def test_unsaved_edits_must_be_saved_before_next(tmp_path):
+    session, path = workspace_with_file(tmp_path)
+    app = harness(session, tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await loaded(pilot)
+        editor = app.screen.query_one("#yaml")
+        editor.focus()
+        editor.cursor_location = (0, 0)
+        await pilot.press(*"# reviewed", "enter")
+        await pilot.pause(0.7)
+        await loaded(pilot)
+        assert app.step.check_action("next", ()) is None
+        await pilot.press("ctrl+s")
+        await loaded(pilot)
+        assert path.read_text().startswith("# reviewed\n")
+        assert app.step.check_action("next", ()) is True
+
+
+async def test_missing_file_is_explained(tmp_path):
+    app = harness(Session(out_file="nope.yaml", gateway_id=GATEWAY), tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await loaded(pilot)
+        assert "Could not read" in text_of(app, "#error-text")
+        assert "Template step" in text_of(app, "#error-text")
