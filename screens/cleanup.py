@@ -1,0 +1,297 @@
+"""Clean up: revoke the consumer, then destroy the gateway (confirmed), then verify it is gone."""
+
+from __future__ import annotations
+
+import asyncio
+import webbrowser
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Button, Static
+
+from tui.services.cleanup import Inventory
+from tui.services.credentials import consumers_url
+from tui.services.errors import WizardError
+
+from .base import WizardStep
+from .modals import ConfirmModal
+
+
+class CleanupStep(WizardStep):
+    STEP_ID = "cleanup"
+    AUTO_FOCUS = "#revoke"
+    BINDINGS = [
+        Binding("ctrl+e", "revoke", "Revoke consumer", id="cleanup.revoke",
+                tooltip="Remove the consumer's access (step 1)"),
+        Binding("ctrl+d", "destroy", "Destroy gateway", id="cleanup.destroy",
+                tooltip="Destroy the gateway with force, after a confirmation (step 2)"),
+        Binding("ctrl+o", "open_portal", "Open browser", id="cleanup.open", show=False,
+                tooltip="Open the portal's Consumers page"),
+        Binding("ctrl+k", "check", "Check revoked", id="cleanup.check", show=False,
+                tooltip="Check that the consumer deleted in the portal no longer gets through"),
+        Binding("ctrl+l", "reload", "Reload", id="cleanup.reload", show=False,
+                tooltip="Read again what exists"),
+    ]
+    HELP = """
+Everything you built lives on: the gateway with its service, route and plugins, the
+product, the authorization profile, and the consumer with its credentials. Cleaning up
+removes it in the only order the portal accepts.
+
+1. **Revoke the consumer.** A gateway whose products still have a consumer with access
+   cannot be deleted, not even with force: the portal answers
+   `1 consumer has access to products in this gateway.` On the real portal you delete it on
+   **Gateways → Consumers → … → Delete** (there is no API for it); the wizard then proves it
+   worked by asking for a fresh token and calling the API, which must now fail. The sandbox
+   offers an API call for it.
+2. **Destroy the gateway** with force (`gwa gateway destroy --force`). Force is needed
+   because services are configured; without it the portal refuses with
+   `1 service has been configured in this gateway.` Destroy removes the Kong configuration,
+   products and issuer (draft datasets stay). It cannot be undone, so first check that the
+   **current gateway** is the one you mean (`gwa gateway current`): the confirmation names it.
+3. **Verify**: reading the gateway must now fail (403 or 404).
+
+Afterwards, clear the shell variables you exported: `unset CID CSC URL TOKEN`.
+"""
+    KEY_TERMS = (
+        ("Revoke", "remove a consumer's access; its tokens stop working at the gateway"),
+        ("Destroy --force", "delete a gateway even though services are configured on it"),
+        ("Current gateway", "the gateway later commands act on (gwa gateway current)"),
+    )
+    DEFAULT_CSS = """
+    CleanupStep #inventory, CleanupStep #plan { height: auto; }
+    CleanupStep #plan { margin: 1 0 0 0; }
+    CleanupStep #buttons { height: auto; margin: 1 0 0 0; }
+    CleanupStep #buttons Button { margin-right: 1; }
+    CleanupStep #handoff-box { display: none; height: auto; border: round $accent; padding: 0 1; }
+    CleanupStep #handoff-box.-shown { display: block; }
+    CleanupStep #result { display: none; }
+    CleanupStep #result.-shown { display: block; }
+    """
+
+    def __init__(self, session, services) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(session, services)
+        self.inventory: Inventory | None = None
+        self.revoked = False
+        self.destroyed = False
+
+    def compose_body(self) -> ComposeResult:
+        yield Static(
+            "Remove what you built, in the only order that works: first the consumer's access, "
+            "then the gateway with everything in it.",
+            classes="lead",
+        )
+        yield Static("Reading what exists…", id="inventory")
+        yield Static("", id="plan")
+        with Horizontal(id="buttons"):
+            yield Button("1. Revoke the consumer (ctrl+e)", id="revoke", variant="primary")
+            yield Button("2. Destroy the gateway (ctrl+d)", id="destroy", variant="error")
+        with Vertical(id="handoff-box"):
+            yield Static("", id="handoff-text")
+            with Horizontal():
+                yield Button("Open the Consumers page (ctrl+o)", id="open-portal")
+                yield Button("I deleted it: check (ctrl+k)", id="check")
+        yield Static("", id="result", classes="result")
+
+    def on_mount(self) -> None:
+        self.reload()
+
+    # -- what exists --------------------------------------------------------------------------
+    def action_reload(self) -> None:
+        self.reload()
+
+    @work(exclusive=True, group="cleanup", exit_on_error=False, description="Reading")
+    async def reload(self) -> None:
+        async with self.operation("Reading what exists…", retry=self.reload) as op:
+            inv = await self.services.cleanup.inventory(self.session.gateway_id, self.session)
+        if op.failed:
+            return
+        self.show_inventory(inv)
+
+    def show_inventory(self, inv: Inventory) -> None:
+        self.inventory = inv
+        if not inv.consumers:
+            self.revoked = True
+        lines = ["What exists now (read from the portal):"]
+        source = "" if inv.consumers_listed else " (from this session)"
+        lines.append(f"  Consumers  {', '.join(inv.consumers) or 'none'}{source}")
+        if inv.gateway_exists:
+            lines.append(f"  Services   {', '.join(inv.services) or 'none'}")
+            lines.append(f"  Products   {', '.join(inv.products) or 'none'}")
+            lines.append(f"  Gateway    {inv.gateway_id} ({inv.display_name}): the current "
+                         "gateway, as gwa gateway current shows")
+        else:
+            lines.append(f"  Gateway    {inv.gateway_id or '—'}: gone")
+        self.query_one("#inventory", Static).update("\n".join(lines))
+        if not inv.gateway_exists and not inv.consumers and not self.destroyed:
+            self.destroyed = True
+            self.finish(f"Nothing left to clean up: gateway {inv.gateway_id} does not exist.")
+        self.render_plan()
+
+    def render_plan(self) -> None:
+        def mark(done: bool) -> str:
+            return "✓" if done else "·"
+
+        self.query_one("#plan", Static).update(
+            f"{mark(self.revoked)} 1. Revoke the consumer's access\n"
+            f"{mark(self.destroyed)} 2. Destroy the gateway with force (confirmation first)\n"
+            f"{mark(self.destroyed)} 3. Verify that the gateway is gone"
+        )
+
+    # -- 1. revoke ----------------------------------------------------------------------------
+    @on(Button.Pressed, "#revoke")
+    def action_revoke(self) -> None:
+        self.revoke()
+
+    @work(exclusive=True, group="cleanup", exit_on_error=False, description="Revoking")
+    async def revoke(self) -> None:
+        inv = self.inventory
+        consumers = list(inv.consumers) if inv else []
+        if not consumers:
+            self.notify("No consumer to revoke.")
+            return
+        handoff: WizardError | None = None
+        async with self.operation("Revoking the consumer's access…", retry=self.revoke) as op:
+            for client_id in consumers:
+                try:
+                    await self.services.cleanup.revoke_consumer(self.session.gateway_id, client_id)
+                except WizardError as exc:
+                    if exc.code != "handoff":
+                        raise
+                    handoff = exc
+                    break
+        if op.failed:
+            return
+        if handoff is not None:
+            self.show_handoff(handoff)
+            return
+        await self.consumer_gone("Consumer access revoked over the API.")
+
+    async def consumer_gone(self, message: str) -> None:
+        s, services = self.session, self.services
+        client_id = s.client_id
+        s.consumer_revoked = True
+        if client_id:
+            await services.credentials.forget(s, services.secrets, client_id)
+        services.tokens.forget()
+        self.host.save_session()
+        self.revoked = True
+        self.query_one("#handoff-box").remove_class("-shown")
+        self.notify(f"{message} Next: destroy the gateway (ctrl+d).")
+        self.reload()
+
+    def show_handoff(self, error: WizardError) -> None:
+        url = consumers_url(self.services.target)
+        self.query_one("#handoff-text", Static).update(
+            f"{error.what}. {error.why}\n"
+            f"1. Open {url} (your gateway {self.session.gateway_id} must be the active one).\n"
+            f"2. Find the consumer {self.session.client_id or ''} and choose … → Delete.\n"
+            "3. Come back and press ctrl+k: the wizard asks for a fresh token and calls your "
+            "API, which must now answer 'Unable to find consumer'."
+        )
+        self.query_one("#handoff-box").add_class("-shown")
+
+    @on(Button.Pressed, "#open-portal")
+    async def action_open_portal(self) -> None:
+        url = consumers_url(self.services.target)
+        try:
+            opened = await asyncio.to_thread(webbrowser.open, url)
+        except Exception:
+            opened = False
+        self.notify(f"Opened {url}." if opened else f"Open {url} in your browser.",
+                    severity="information" if opened else "warning")
+
+    @on(Button.Pressed, "#check")
+    def action_check(self) -> None:
+        self.check()
+
+    @work(exclusive=True, group="cleanup", exit_on_error=False, description="Checking")
+    async def check(self) -> None:
+        services = self.services
+        async with self.operation("Checking with a fresh token…", retry=self.check) as op:
+            creds = await services.credentials.remembered(self.session, services.secrets)
+            if creds is None:
+                raise WizardError(
+                    "The wizard cannot check without the client secret",
+                    "The secret of this run is not in the secret store any more.",
+                    "Press ctrl+d: the portal refuses to destroy the gateway while a consumer "
+                    "still has access, so that is the check.",
+                    retryable=False,
+                )
+            result = await services.cleanup.check_revoked(self.session.api_url, creds)
+        if op.failed:
+            return
+        if result.revoked:
+            await self.consumer_gone(f"Revoked: {result.evidence}")
+        else:
+            self.show_error(WizardError(
+                "The consumer still has access",
+                result.evidence,
+                "Delete it on the portal's Consumers page, then press ctrl+k again.",
+            ), retry=self.check)
+
+    # -- 2. destroy and 3. verify ---------------------------------------------------------------
+    @on(Button.Pressed, "#destroy")
+    def action_destroy(self) -> None:
+        inv = self.inventory
+        gw = self.session.gateway_id
+        if inv is not None and not inv.gateway_exists:
+            self.notify("The gateway is already gone.")
+            return
+        display = inv.display_name if inv else self.session.gateway_display_name
+        question = (
+            f"Destroy gateway {gw} ({display})?\n\n"
+            "This is gwa gateway destroy --force. It removes the gateway's services, routes, "
+            "plugins, products and authorization profile, and cannot be undone.\n\n"
+            "Current gateway (gwa gateway current):\n"
+            f"  Display Name  {display}\n"
+            f"  Gateway ID    {gw}"
+        )
+        self.app.push_screen(ConfirmModal(question, yes="Destroy (y)", no="Keep it (esc)"),
+                             callback=self._confirmed)
+
+    def _confirmed(self, yes: bool | None) -> None:
+        if yes:
+            self.destroy()
+        else:
+            self.notify("Nothing was destroyed.")
+
+    @work(exclusive=True, group="cleanup", exit_on_error=False, description="Destroying")
+    async def destroy(self) -> None:
+        gw = self.session.gateway_id
+        async with self.operation(f"Destroying {gw} with force…", retry=self.destroy) as op:
+            await self.services.cleanup.destroy_gateway(gw)
+            gone = await self.services.cleanup.verify_gone(gw)
+            if not gone:
+                raise WizardError(
+                    f"Gateway {gw} still answers after the destroy",
+                    "The portal accepted the destroy, but the gateway can still be read.",
+                    "Wait a moment and press ctrl+r; report it if it persists.",
+                )
+        if op.failed:
+            await self._refresh_after_failure()
+            return
+        self.destroyed = True
+        self.finish(
+            f"✓ Gateway {gw} destroyed and verified gone (reading it now answers 403/404). "
+            "Your saved progress is cleared when you finish. In your shell: "
+            "unset CID CSC URL TOKEN. Press ctrl+n for the summary."
+        )
+        self.reload()
+
+    async def _refresh_after_failure(self) -> None:
+        try:
+            inv = await self.services.cleanup.inventory(self.session.gateway_id, self.session)
+        except WizardError:
+            return
+        self.inventory = inv
+        self.revoked = not inv.consumers
+        self.render_plan()
+
+    def finish(self, text: str) -> None:
+        result = self.query_one("#result", Static)
+        result.update(text)
+        result.add_class("-shown")
+        self.render_plan()
+        self.ready = True

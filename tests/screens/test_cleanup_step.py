@@ -1,0 +1,122 @@
+"""Clean up: inventory, destroy refused while a consumer exists, revoke, confirm, verify."""
+
+from __future__ import annotations
+
+import pytest
+
+from screens.cleanup import CleanupStep
+from tests.screens.consumer_kit import harness, settle, text_of, world_services, world_session
+from tests.services.consumer_world import World, build_world
+from tui.sandbox.server import SandboxServer
+from tui.services.credentials import ConsumerCredentials, CredentialsService, secret_name
+
+
+@pytest.fixture
+async def issued(sandbox: SandboxServer) -> tuple[World, ConsumerCredentials]:
+    world = build_world(sandbox)
+    async with world.api_client() as client:
+        creds = await CredentialsService(client).issue(
+            world.gateway_id, world.environment_app_id, "cleanup-step"
+        )
+    return world, creds
+
+
+async def cleanup_app(world: World, creds: ConsumerCredentials):
+    session = world_session(world, client_id=creds.client_id,
+                            token_endpoint=creds.token_endpoint, credentials_source="rest")
+    services = world_services(world)
+    await services.secrets.set(secret_name(session.host, creds.client_id), creds.client_secret)
+    return harness(CleanupStep, world, session, services), session, services
+
+
+async def test_consumer_first_then_gateway_then_verified(issued) -> None:
+    world, creds = issued
+    app, session, services = await cleanup_app(world, creds)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        inventory = text_of(app, "#inventory")
+        assert f"Consumers  {creds.client_id}" in inventory
+        assert f"Services   {world.service}-dev" in inventory
+        assert f"Products   {world.service} API" in inventory
+        assert f"Gateway    {world.gateway_id} (Consumer tests)" in inventory
+        assert not app.step.ready
+
+        # Destroy first: the portal refuses while the consumer exists, and we show why.
+        await pilot.press("ctrl+d")
+        await pilot.pause()
+        question = str(app.screen.query_one("#confirm-question").content)
+        assert f"Destroy gateway {world.gateway_id} (Consumer tests)?" in question
+        assert f"Gateway ID    {world.gateway_id}" in question
+        await pilot.press("y")
+        await settle(pilot)
+        error = text_of(app, "#error-text")
+        assert "1 consumer has access to products in this gateway." in error
+        assert "Revoke the consumer first" in error
+        assert world.gateway_row() is not None and not app.step.ready
+
+        await pilot.press("ctrl+e")
+        await settle(pilot)
+        assert world.consumer_rows() == []
+        assert session.consumer_revoked
+        assert await services.secrets.get(secret_name(session.host, creds.client_id)) is None
+        assert "Consumers  none" in text_of(app, "#inventory")
+        assert "✓ 1. Revoke" in text_of(app, "#plan")
+
+        await pilot.press("ctrl+d")
+        await pilot.pause()
+        await pilot.press("y")
+        await settle(pilot)
+        assert world.gateway_row() is None
+        result = text_of(app, "#result")
+        assert f"Gateway {world.gateway_id} destroyed and verified gone" in result
+        assert "unset CID CSC URL TOKEN" in result
+        assert "✓ 3. Verify" in text_of(app, "#plan")
+        assert app.step.ready
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+    assert app.completed == ["cleanup"]
+    await services.aclose()
+
+
+async def test_cancelling_the_confirmation_destroys_nothing(issued) -> None:
+    world, creds = issued
+    app, _, services = await cleanup_app(world, creds)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+d")
+        await pilot.pause()
+        await pilot.press("escape")
+        await settle(pilot)
+        assert world.gateway_row() is not None
+        assert not app.step.query_one("#error-text").content
+    await services.aclose()
+
+
+async def test_portal_handoff_then_checked_with_a_fresh_token(issued) -> None:
+    world, creds = issued
+    world.drop_scope("CredentialIssuer.Generate")  # like a live portal: no revoke over REST
+    app, session, services = await cleanup_app(world, creds)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert "(from this session)" in text_of(app, "#inventory")
+        await pilot.press("ctrl+e")
+        await settle(pilot)
+        assert app.step.query_one("#handoff-box").has_class("-shown")
+        text = text_of(app, "#handoff-text")
+        assert f"{world.target.base_url}/manager/consumers" in text
+        assert "… → Delete" in text and "Unable to find consumer" in text
+
+        # Not deleted yet: the check says so.
+        await pilot.press("ctrl+k")
+        await settle(pilot)
+        assert "The consumer still has access" in text_of(app, "#error-text")
+        assert "200" in text_of(app, "#error-text")
+
+        # The learner deletes it in the portal (here: straight in the sandbox's store).
+        with world.server.ctx.db.transaction() as conn:
+            conn.execute("DELETE FROM consumers WHERE client_id=?", (creds.client_id,))
+        await pilot.press("ctrl+k")
+        await settle(pilot)
+        assert session.consumer_revoked
+        assert "✓ 1. Revoke" in text_of(app, "#plan")
+    await services.aclose()
