@@ -82,6 +82,29 @@ def test_yaml_reads_like_gwa() -> None:
     assert data == {"kind": "Product", "name": "p", "flag": "yes", "when": "2021-05-27", "ok": True}
 
 
+MERGED = """kind: GatewayService
+name: s-dev
+shared: &shared
+  tags: [ns.gw-1a2b3]
+host: h.io
+<<: *shared
+routes:
+  - <<: *shared
+    name: s-dev
+    hosts: [s.dev.api.gov.bc.ca]
+"""
+
+
+def test_merge_keys_count_like_yaml_loading() -> None:
+    assert validate(MERGED, GW) == []
+    data = parse(MERGED).documents[0].data
+    assert data["tags"] == ["ns.gw-1a2b3"] and data["routes"][0]["tags"] == ["ns.gw-1a2b3"]
+    assert field_at(MERGED, 3, 3) == ("GatewayService", "shared", "tags")
+    assert field_at(MERGED, 7, 4) == ("GatewayService", "routes", "<<")
+    twice = MERGED.replace("host: h.io\n", "host: h.io\nhost: x.io\n")
+    assert only(validate(twice, GW), "already defined").line == 6
+
+
 # --- syntax problems --------------------------------------------------------------------------
 
 

@@ -60,7 +60,22 @@ _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 
 
 class _Loader(yaml.SafeLoader):
-    """SafeLoader with yaml.v3's reading of booleans and timestamps."""
+    """SafeLoader with yaml.v3's reading of booleans and timestamps.
+
+    PyYAML resolves ``<<`` merges by rewriting the node tree; this loader merges into the
+    constructed data only and leaves the nodes as written, so lines and duplicate-key checks
+    see the file as the learner wrote it.
+    """
+
+    def construct_mapping(self, node: Node, deep: bool = False) -> dict[Any, Any]:
+        if not isinstance(node, MappingNode):
+            return super().construct_mapping(node, deep=deep)
+        written = node.value
+        node.value = list(written)
+        try:
+            return super().construct_mapping(node, deep=deep)
+        finally:
+            node.value = written
 
 
 _Loader.yaml_implicit_resolvers = {
@@ -272,19 +287,26 @@ def validate(text: str, gateway_id: str, *, live: bool = False) -> list[Problem]
 # --- cursor → field ---------------------------------------------------------------------------
 
 
-def _walk(node: Node, path: tuple[str, ...], out: list[tuple[tuple[str, ...], Node, Node]]) -> None:
+def _walk(
+    node: Node, path: tuple[str, ...], out: list[tuple[tuple[str, ...], Node, Node]], seen: set[int]
+) -> None:
+    """Collect (key path, key node, value node); an aliased node is walked once, where its
+    anchor is, so the cursor finds the text that is really there."""
+    if id(node) in seen:
+        return
+    seen.add(id(node))
     if isinstance(node, MappingNode):
         for key, key_node, value in mapping_items(node):
             here = (*path, key)
             out.append((here, key_node, value))
-            _walk(value, here, out)
+            _walk(value, here, out, seen)
     elif isinstance(node, SequenceNode):
         for item in node.value:
             inner = path
             if path[-1:] == ("plugins",):
                 plugin = scalar_text(child(item, "name"))
                 inner = (*path, plugin) if plugin else path
-            _walk(item, inner, out)
+            _walk(item, inner, out, seen)
 
 
 def field_at(text: str, line: int, column: int) -> tuple[str, ...] | None:
@@ -309,7 +331,7 @@ def field_at(text: str, line: int, column: int) -> tuple[str, ...] | None:
             for path, key_node, value in pairs
             if (key_node.start_mark.line, key_node.start_mark.column)
             <= here
-            < (value.end_mark.line, value.end_mark.column)
+            < _end(key_node, value)
         ]
         if inside:
             return max(inside, key=len)
@@ -317,6 +339,14 @@ def field_at(text: str, line: int, column: int) -> tuple[str, ...] | None:
         if on_line:
             return min(on_line, key=len)
     return None
+
+
+def _end(key_node: Node, value: Node) -> tuple[int, int]:
+    """Where a key's value ends; an alias (*name) points back at its anchor, so it ends with
+    the key's line."""
+    if value.end_mark.index <= key_node.start_mark.index:
+        return (key_node.start_mark.line, 1 << 30)
+    return (value.end_mark.line, value.end_mark.column)
 
 
 _LEAD = re.compile(r"[ ]*(?:-[ ]+)*")
@@ -333,7 +363,7 @@ def _field_index(text: str) -> list[tuple[int, int, _Pairs]]:
     for document in _load(text)[0]:
         pairs: _Pairs = []
         if document.node is not None:
-            _walk(document.node, (document.kind or "?",), pairs)
+            _walk(document.node, (document.kind or "?",), pairs, set())
         index.append((document.line, document.end_line, pairs))
     _index_cache.clear()
     _index_cache[text] = index

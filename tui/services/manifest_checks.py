@@ -200,7 +200,7 @@ def _duplicate_keys(node: Node, out: list[Problem], seen: set[int] | None = None
 def _portal_fields(node: Node, kind: str, out: list[Problem]) -> None:
     allowed = PORTAL_FIELDS[kind]
     for text, key, _ in mapping_items(node):
-        if text != "kind" and text not in allowed:
+        if text not in ("kind", "<<") and text not in allowed:
             out.append(
                 at(
                     key,

@@ -38,11 +38,21 @@ def mapping_items(node: Node | None) -> list[tuple[str, Node, Node]]:
 
 
 def child(node: Node | None, key: str) -> Node | None:
-    return next((v for text, _, v in mapping_items(node) if text == key), None)
-
-
-def key_node(node: Node | None, key: str) -> Node | None:
-    return next((k for text, k, _ in mapping_items(node) if text == key), None)
+    """The value of ``key``, following ``<<`` merges the way YAML loading does (own keys
+    first, then the merged mappings in order)."""
+    pairs = mapping_items(node)
+    found = [v for text, _, v in pairs if text == key]
+    if found:
+        return found[-1]
+    for text, _, value in pairs:
+        if text != "<<":
+            continue
+        sources = value.value if isinstance(value, SequenceNode) else [value]
+        for source in sources:
+            merged = child(source, key) if source is not node else None
+            if merged is not None:
+                return merged
+    return None
 
 
 def items(node: Node | None) -> list[Node]:
