@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
-from provider_kit import StaticTokens, sandbox_target, unique_user
 
+from tests.services.provider_kit import StaticTokens, sandbox_target, unique_user
 from tui.services.http import ApiClient
 from tui.services.secrets import SecretStore
 

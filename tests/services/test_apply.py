@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 
 import httpx
-from provider_kit import mock_client
 
+from tests.services.provider_kit import mock_client
 from tui.services.apply import ApplyService, batch_reasons
 
 FILE = """kind: GatewayService
@@ -64,7 +64,7 @@ async def test_services_merge_into_one_multipart_publish_first() -> None:
     assert all("kind" not in s for s in payload["services"])
     assert json.loads(rec.bodies[2]) == {"name": "a API",
                                         "environments": [{"name": "dev", "services": ["a-dev"]}]}
-    assert report.results[0].name == "a-dev, b-dev"
+    assert report.results[0].key == "GatewayService Gateway Services"
     assert report.deck_output == "Summary:\n  Created: 2\n"
 
 
@@ -122,6 +122,20 @@ async def test_sync_failed_keeps_deck_results_in_detail() -> None:
     assert "decK could not write" in error.why
 
 
+async def test_async_event_callbacks_are_awaited_and_lines_are_short() -> None:
+    body = {"status": 400, "result": "create-failed", "reason": "Failed updating children",
+            "childResults": [{"reason": "Failed to find a-dev in allGatewayServices"}]}
+    client, _ = mock_client(portal(400, body))
+    seen = []
+
+    async def on_event(event) -> None:
+        seen.append(event.text)
+
+    await ApplyService(client).apply("gw-12345", FILE, on_event=on_event)
+    assert seen[-1] == "✗ [Product] a API: Failed to find a-dev in allGatewayServices"
+    assert seen[:2] == ["↑ Publishing Gateway Services", "✓ Gateway Services published"]
+
+
 async def test_timeout_on_one_resource_does_not_stop_the_rest() -> None:
     def answer(request: httpx.Request) -> httpx.Response:
         if request.url.path.endswith("/issuers"):
@@ -132,3 +146,32 @@ async def test_timeout_on_one_resource_does_not_stop_the_rest() -> None:
     report = await ApplyService(client).apply("gw-12345", FILE)
     assert [r.ok for r in report.results] == [True, False, True]
     assert "no answer" in report.results[1].error.what
+
+
+async def test_kong_refusing_a_host_with_a_port_is_explained() -> None:
+    def refused(request):
+        return httpx.Response(400, json={
+            "error": "Sync Failed.",
+            "results": "creating service a-dev\nError: 1 errors occurred:\n\twhile processing "
+            'event: {Create} service a-dev failed: HTTP status 400 (message: "schema violation '
+            '(host: must not have a port)")\n'})
+
+    client, _ = mock_client(portal(publish=refused))
+    report = await ApplyService(client).apply("gw-12345", FILE)
+    error = report.results[0].error
+    assert error is not None and error.what.endswith("Sync Failed.")
+    assert "remove the :<port>" in error.fix
+
+
+async def test_empty_file_and_unreadable_file_send_nothing() -> None:
+    import pytest
+
+    from tui.services.errors import WizardError
+
+    client, rec = mock_client(portal())
+    with pytest.raises(WizardError, match="nothing to apply"):
+        await ApplyService(client).apply("gw-12345", "")
+    with pytest.raises(WizardError) as info:
+        await ApplyService(client).apply("gw-12345", "kind: Product\n  name: [oops\n")
+    assert "Line 2" in info.value.what
+    assert rec.requests == []

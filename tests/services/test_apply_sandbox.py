@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import secrets
 
+import httpx
 import pytest
 
 from tui.services.apply import ApplyEvent, ApplyService
@@ -23,9 +24,11 @@ async def new_gateway(client: ApiClient) -> str:
 
 
 def tutorial_file(sandbox, gw: str, service: str) -> str:
-    return generate_config(
-        "client-credentials-shared-idp", service, sandbox.info.upstream_url, gw
-    )
+    """The tutorial's file for the sandbox upstream, with the host's port removed as a learner
+    does in Review (gwa copies ``host:port`` into ``host:``, which Kong refuses)."""
+    text = generate_config("client-credentials-shared-idp", service, sandbox.info.upstream_url, gw)
+    hostport = httpx.URL(sandbox.info.upstream_url).netloc.decode()
+    return text.replace(f"host: {hostport}\n", f"host: {hostport.rsplit(':', 1)[0]}\n")
 
 
 async def test_tutorial_file_publishes_four_of_four(user_client: ApiClient, sandbox) -> None:
@@ -50,6 +53,7 @@ async def test_tutorial_file_publishes_four_of_four(user_client: ApiClient, sand
     assert lines[1] == "✓ Gateway Services published"
     assert lines[-1] == f"✓ [Product] {service} API: created"
     assert [e.phase for e in events] == ["start", "ok"] * 4
+    assert events[1].detail == report.deck_output
 
     again = await ApplyService(user_client).apply(gw, tutorial_file(sandbox, gw, service))
     assert again.ok and again.total == 4
@@ -101,9 +105,10 @@ async def test_product_before_its_service_is_the_retryable_race(
     assert "allGatewayServices" in product.error.what
     assert "Apply again" in product.error.fix
 
-    fixed = await ApplyService(user_client).apply(gw, text, only=report.retry_keys | {
-        f"GatewayService {service}-dev", "GatewayService Gateway Services"})
-    assert fixed.ok and fixed.published >= 2
+    assert report.retry_keys == {f"Product {service} API"}
+    redo = report.retry_keys | {"GatewayService Gateway Services"}
+    fixed = await ApplyService(user_client).apply(gw, text, only=redo)
+    assert [(r.kind, r.ok) for r in fixed.results] == [("GatewayService", True), ("Product", True)]
 
 
 async def test_publish_validation_errors_list_each_line(user_client: ApiClient, sandbox) -> None:
@@ -120,7 +125,9 @@ async def test_publish_validation_errors_list_each_line(user_client: ApiClient, 
     assert f"missing required tag ns.{gw}" in error.why
     assert error.why.count("•") >= 2  # one bullet per server line
     assert "Regenerate the file" in error.fix
-    assert events[1].phase == "failed" and events[1].text.startswith("✗ Gateway Services")
+    assert events[1].phase == "failed"
+    assert events[1].text.startswith("✗ Gateway Services publish failed: Validation Errors")
+    assert f"missing required tag ns.{gw}" in events[1].detail
     assert report.deck_output == ""
     assert not report.ok
 
@@ -180,8 +187,7 @@ async def test_destroy_rules_after_a_publish(user_client: ApiClient, sandbox) ->
 async def test_token_expiring_mid_apply_is_refreshed_and_bodies_resent(user_client, sandbox) -> None:
     """A stale token gets real 401s from the portal and gwa-api; each request (multipart
     publish and JSON PUTs) is sent again with the renewed token and succeeds."""
-    from provider_kit import StaticTokens
-
+    from tests.services.provider_kit import StaticTokens
     from tui.sandbox.tokens import issue_provider_token
 
     gw = await new_gateway(user_client)
@@ -195,3 +201,4 @@ async def test_token_expiring_mid_apply_is_refreshed_and_bodies_resent(user_clie
     assert report.ok and report.total == 4
     assert tokens.refreshed == 1
     await stale.aclose()
+

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from provider_kit import mock_client
 
+from tests.services.provider_kit import mock_client
 from tui.services.discovery import NOT_APS, Discovery, discover, link_target
 from tui.services.errors import WizardError
 

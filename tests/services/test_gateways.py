@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from provider_kit import StaticTokens, mock_client, sandbox_target, unique_user
 
+from tests.services.provider_kit import StaticTokens, mock_client, sandbox_target, unique_user
 from tui.sandbox.tokens import issue_provider_token
 from tui.services.errors import WizardError
 from tui.services.gateways import (

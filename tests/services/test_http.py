@@ -6,8 +6,8 @@ import json
 
 import httpx
 import pytest
-from provider_kit import StaticTokens, mock_client
 
+from tests.services.provider_kit import StaticTokens, mock_client
 from tui import __version__
 from tui.services.errors import WizardError
 from tui.services.target import Target

@@ -10,8 +10,8 @@ from urllib.parse import parse_qs
 
 import httpx
 import pytest
-from provider_kit import mock_client
 
+from tests.services.provider_kit import mock_client
 from tui.services.discovery import Discovery
 from tui.services.errors import WizardError
 from tui.services.login import (

@@ -11,8 +11,8 @@ from urllib.parse import parse_qs
 
 import httpx
 import pytest
-from provider_kit import sandbox_target, unique_user
 
+from tests.services.provider_kit import sandbox_target, unique_user
 from tui.sandbox.tokens import issue_provider_token
 from tui.services.errors import WizardError
 from tui.services.http import ApiClient

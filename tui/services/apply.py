@@ -1,6 +1,7 @@
 """``gwa apply -i <file>`` (contract §7), with failures that count as failures.
 
-Order, as gwa does it: every ``kind: GatewayService`` document is merged into **one** publish
+The file is read by :func:`tui.services.manifest.to_apply_payloads` (yaml.v3's reading of
+booleans and dates, line numbers in errors). Order, as gwa does it: every ``kind: GatewayService`` document is merged into **one** publish
 (``PUT /gw/api/v3/gateways/{gw}/gateway``, multipart ``dryRun=false`` + file ``configFile``
 named ``config.yaml`` holding JSON ``{"services": […]}``), which goes first. Then the other
 documents in file order: CredentialIssuer → ``issuers``, DraftDataset → ``datasets``,
@@ -24,8 +25,8 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import httpx
-import yaml
 
+from . import manifest
 from .errors import WizardError, error_from_response, parse_body
 from .http import ApiClient
 
@@ -65,6 +66,12 @@ PUBLISH_HINTS: dict[str, tuple[str, str]] = {
     "service upstream is invalid": (
         "The upstream points at localhost or an OpenShift service you may not use.",
         "Use a reachable upstream URL such as https://httpbin.org.",
+    ),
+    "host: must not have a port": (
+        "The service's host: line carries a port (generate-config copies host:port from an "
+        "upstream URL with a port), and Kong's schema refuses that.",
+        "In Review, remove the :<port> from the service's host: line; its port: line already "
+        "has the port. Then apply again.",
     ),
     "Validation Failed.": (
         "decK rejected the Kong configuration (see the details).",
@@ -169,44 +176,6 @@ class ApplyReport:
         return f"{self.published}/{self.total} Published, {len(self.skipped)} Skipped"
 
 
-@dataclass(frozen=True)
-class _Doc:
-    kind: str
-    name: str
-    body: dict[str, Any]
-
-
-def parse_documents(text: str) -> list[_Doc]:
-    """The file's documents (kind removed from the body); WizardError on YAML problems."""
-    try:
-        raw = list(yaml.safe_load_all(text))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise WizardError(
-            what=f"The file is not valid YAML{where}",
-            why=str(problem),
-            fix="Fix the YAML in Review (indentation with spaces, no tabs), then apply again.",
-            retryable=False,
-        ) from None
-    docs: list[_Doc] = []
-    for index, doc in enumerate(raw, start=1):
-        if doc is None:
-            continue  # an empty document from a stray '---' (gwa refuses it; we skip it)
-        if not isinstance(doc, dict) or not isinstance(doc.get("kind"), str):
-            raise WizardError(
-                what="This config template is not supported",
-                why=f"Document {index} has no kind: line, so it cannot be applied.",
-                fix="Every document needs a kind (GatewayService, CredentialIssuer, "
-                "DraftDataset, Product).",
-                retryable=False,
-            )
-        body = {k: v for k, v in doc.items() if k != "kind"}
-        docs.append(_Doc(doc["kind"], str(body.get("name", "")), body))
-    return docs
-
-
 class ApplyService:
     def __init__(self, client: ApiClient) -> None:
         self.client = client
@@ -219,7 +188,20 @@ class ApplyService:
         only: Collection[str] | None = None,
         on_event: Callable[[ApplyEvent], Any] | None = None,
     ) -> ApplyReport:
-        docs = await asyncio.to_thread(parse_documents, text)
+        """Apply the file ``text`` to ``gateway_id``.
+
+        Raises WizardError (a ``ManifestError`` with line numbers) when the file cannot be
+        read at all; otherwise every resource's outcome is in the report. ``on_event`` may be
+        a plain function or a coroutine function.
+        """
+        payloads = await asyncio.to_thread(manifest.to_apply_payloads, text)
+        if not payloads:
+            raise WizardError(
+                what="The file has nothing to apply",
+                why="It contains no documents.",
+                fix="Generate the file again in Template, or paste its content in Review.",
+                retryable=False,
+            )
 
         async def emit(kind: str, name: str, phase: str, line: str, detail: str = "") -> None:
             if on_event is not None:
@@ -230,47 +212,43 @@ class ApplyService:
         results: list[ResourceResult] = []
         skipped: list[str] = []
         deck_output = ""
-        services = [d for d in docs if d.kind == "GatewayService"]
-        if services:
-            names = ", ".join(d.name for d in services)
-            if only is None or f"GatewayService {names}" in only:
-                await emit("GatewayService", names, "start", "↑ Publishing Gateway Services")
-                result = await self._publish(gateway_id, [d.body for d in services])
-                results.append(ResourceResult("GatewayService", names, *result))
-                if result[0]:
-                    deck_output = result[1]
-                    await emit("GatewayService", names, "ok", "✓ Gateway Services published",
-                               deck_output)
-                else:
-                    await emit("GatewayService", names, "failed",
-                               f"✗ Gateway Services publish failed: {_reason(result[2])}",
-                               result[2].why)
-        for doc in docs:
-            if doc.kind == "GatewayService":
-                continue
-            key = f"{doc.kind} {doc.name}"
-            if doc.kind not in ENDPOINTS:
+        for item in payloads:
+            key = f"{item.kind} {item.name}"
+            if item.action is None:
                 skipped.append(key)
-                await emit(doc.kind, doc.name, "skipped", f"- [{doc.kind}] {doc.name}")
+                await emit(item.kind, item.name, "skipped", f"- [{item.kind}] {item.name}")
                 continue
             if only is not None and key not in only:
                 continue
-            await emit(doc.kind, doc.name, "start", f"↑ [{doc.kind}] {doc.name}")
-            ok, outcome, error = await self._put(gateway_id, doc)
-            results.append(ResourceResult(doc.kind, doc.name, ok, outcome, error))
+            if item.action == "gateway":
+                await emit(item.kind, item.name, "start", "↑ Publishing Gateway Services")
+                ok, outcome, error = await self._publish(gateway_id, item.body)
+                results.append(ResourceResult(item.kind, item.name, ok, outcome, error))
+                if ok:
+                    deck_output = outcome
+                    await emit(item.kind, item.name, "ok", "✓ Gateway Services published",
+                               outcome)
+                else:
+                    assert error is not None
+                    await emit(item.kind, item.name, "failed",
+                               f"✗ Gateway Services publish failed: {_reason(error)}", error.why)
+                continue
+            await emit(item.kind, item.name, "start", f"↑ [{item.kind}] {item.name}")
+            ok, outcome, error = await self._put(gateway_id, item.kind, item.name, item.body)
+            results.append(ResourceResult(item.kind, item.name, ok, outcome, error))
             if ok:
-                await emit(doc.kind, doc.name, "ok", f"✓ [{doc.kind}] {doc.name}: {outcome}")
+                await emit(item.kind, item.name, "ok", f"✓ [{item.kind}] {item.name}: {outcome}")
             else:
                 assert error is not None
-                await emit(doc.kind, doc.name, "failed",
-                           f"✗ [{doc.kind}] {doc.name}: {_reason(error)}", error.why)
+                await emit(item.kind, item.name, "failed",
+                           f"✗ [{item.kind}] {item.name}: {_reason(error)}", error.why)
         published = sum(1 for r in results if r.ok)
         return ApplyReport(results, deck_output, published, len(results), skipped)
 
     async def _publish(
-        self, gateway_id: str, services: list[dict[str, Any]]
+        self, gateway_id: str, body: dict[str, Any]
     ) -> tuple[bool, str, WizardError | None]:
-        payload = json.dumps({"services": services}).encode("utf-8")
+        payload = json.dumps(body).encode("utf-8")
         try:
             response = await self.client.request(
                 "PUT",
@@ -286,14 +264,16 @@ class ApplyService:
         results = data.get("results") if isinstance(data, dict) else None
         return True, results if isinstance(results, str) else "", None
 
-    async def _put(self, gateway_id: str, doc: _Doc) -> tuple[bool, str, WizardError | None]:
-        action = f"Apply [{doc.kind}] {doc.name}"
+    async def _put(
+        self, gateway_id: str, kind: str, name: str, body: dict[str, Any]
+    ) -> tuple[bool, str, WizardError | None]:
+        action = f"Apply [{kind}] {name}"
         try:
             response = await self.client.request(
                 "PUT",
-                f"/ds/api/v3/gateways/{gateway_id}/{ENDPOINTS[doc.kind]}",
+                f"/ds/api/v3/gateways/{gateway_id}/{ENDPOINTS[kind]}",
                 action=action,
-                json=doc.body,
+                json=body,
                 expect=(200, 400),
                 hints=RESOURCE_HINTS,
             )
