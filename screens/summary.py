@@ -1,0 +1,83 @@
+"""The end: what was built, the URLs, the time per step, and a key to export the record."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Markdown, Static
+
+from tui.services.export import build_report, write_record
+from tui.services.session import Session
+
+
+class SummaryScreen(Screen[None]):
+    BINDINGS = [
+        Binding("ctrl+e", "export", "Export record", id="summary.export",
+                tooltip="Write a replay script and a Markdown report (no secrets) to your workspace"),
+    ]
+    DEFAULT_CSS = """
+    SummaryScreen #summary-title { height: 1; text-style: bold; color: $accent; padding: 0 1; }
+    SummaryScreen #summary-body { height: 1fr; padding: 0 1; }
+    SummaryScreen #summary-note { height: auto; color: $text-muted; }
+    SummaryScreen #export-result { display: none; height: auto; }
+    SummaryScreen #export-result.-shown { display: block; }
+    """
+
+    def __init__(self, session: Session, services: Any) -> None:
+        super().__init__(id="summary")
+        self.session = session
+        self.services = services
+        self.exported: tuple[Path, Path] | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static("Summary: Protect an API with Client Credential Flow", id="summary-title")
+        with VerticalScroll(id="summary-body"):
+            yield Static("", id="summary-note")
+            yield Static("", id="export-result", classes="result")
+            yield Markdown(build_report(self.session), id="report")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        note = "Press ctrl+e to export a replay script and this report (no secrets); ctrl+q quits."
+        if "cleanup" in self.session.steps_done:
+            store = getattr(self.app, "store", None)
+            if store is not None and hasattr(store, "clear"):
+                store.clear()
+                note += " Everything was cleaned up, so your saved progress was cleared: the " \
+                        "next run starts afresh."
+        self.query_one("#summary-note", Static).update(note)
+
+    def _secret_values(self) -> list[str]:
+        """Values that must never appear in an export (when this run still knows them)."""
+        values: list[str] = []
+        creds = getattr(getattr(self.services, "credentials", None), "current", None)
+        if creds is not None:
+            values.append(creds.client_secret)
+        token = getattr(getattr(self.services, "tokens", None), "current", None)
+        if token is not None:
+            values.append(token.access_token)
+        return values
+
+    def action_export(self) -> None:
+        folder = Path(getattr(self.app, "workspace", None) or Path.cwd())
+        result = self.query_one("#export-result", Static)
+        try:
+            script, report = write_record(self.session, folder, forbidden=self._secret_values())
+        except (OSError, ValueError) as exc:
+            result.update(f"✗ The record could not be written: {exc}")
+            result.add_class("-shown", "-error")
+            return
+        self.exported = (script, report)
+        result.update(
+            f"✓ Written: {script}\n  and {report}\n"
+            f"Replay with: bash {script.name} provider (then consumer, cleanup). Neither file "
+            "holds a secret or a token."
+        )
+        result.remove_class("-error")
+        result.add_class("-shown")
+        self.notify("Record exported.")
