@@ -227,7 +227,7 @@ def test_upstream_problems(url: str, words: str) -> None:
     assert problem is not None and words in problem
 
 
-@pytest.mark.parametrize("name", ["my-service", "Orders API", "svc2", "a"])
+@pytest.mark.parametrize("name", ["my-service", "Orders API", "svc2", "a", "myservice"])
 def test_service_ok(name: str) -> None:
     assert service_problem(name) is None
 
@@ -240,6 +240,7 @@ def test_service_ok(name: str) -> None:
         ("<MYSERVICE>", "placeholder"),
         ("my-<service>", "placeholder"),
         ("MYSERVICE", "placeholder"),
+        ("${SERVICE}", "placeholder"),
         (" my-service", "spaces before or after"),
         ("my service!", "my-service-.dev.api.gov.bc.ca"),
         ("-svc", "start and end with a letter or digit"),

@@ -174,7 +174,7 @@ def service_problem(name: str) -> str | None:
     """
     if not name.strip():
         return "Enter a service name, for example my-service"
-    if "<" in name or ">" in name or "MYSERVICE" in name.upper():
+    if any(ch in name for ch in "<>{}$") or name.strip() in ("MYSERVICE", "SERVICE"):
         return "Replace the placeholder with your own service name, for example my-service"
     if name != name.strip():
         return "Remove the spaces before or after the name."
