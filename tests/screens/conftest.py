@@ -96,3 +96,20 @@ async def with_gateway(logged_in, session: Session) -> tuple[Services, str, str]
     session.gateway_display_name = gateway.display_name
     session.steps_done = ["target", "login", "gateway"]
     return services, user, gateway.gateway_id
+
+
+@pytest.fixture
+async def with_file(with_gateway, session: Session, sandbox: SandboxServer, tmp_path):
+    """Logged in, a gateway, and the tutorial's file written in ``tmp_path``."""
+    from tui.services.templates import generate_config
+
+    services, user, gateway_id = with_gateway
+    service = f"svc-{user}"
+    text = generate_config("client-credentials-shared-idp", service, sandbox.info.upstream_url,
+                           gateway_id)
+    (tmp_path / "gw-config-client-cred.yaml").write_text(text)
+    session.service = service
+    session.upstream = sandbox.info.upstream_url
+    session.out_file = "gw-config-client-cred.yaml"
+    session.steps_done += ["template", "review"]
+    return services, user, gateway_id
