@@ -198,6 +198,25 @@ async def test_401_resends_the_same_multipart_body() -> None:
     await client.aclose()
 
 
+async def test_parallel_401s_share_one_refresh() -> None:
+    import asyncio
+
+    class Rotating(StaticTokens):
+        async def refresh(self) -> bool:
+            await asyncio.sleep(0.01)  # a real refresh takes a round trip
+            return await super().refresh()
+
+    tokens = Rotating("old", next_token="new")
+    client, rec = mock_client(_expire_first("new"), tokens=tokens)
+    results = await asyncio.gather(
+        *(client.request("GET", f"/x/{i}", action="List") for i in range(3))
+    )
+    assert [r.status_code for r in results] == [200, 200, 200]
+    assert tokens.refreshed == 1
+    assert len(rec.requests) == 6
+    await client.aclose()
+
+
 async def test_second_401_gives_up_with_log_in_again() -> None:
     tokens = StaticTokens("old", next_token="still-bad")
     client, rec = mock_client(_expire_first("never"), tokens=tokens)

@@ -7,7 +7,7 @@
   transport failure (DNS, refused, TLS, timeout, reset) through :func:`network_error`.
 * On a 401 the client asks the token source to refresh **once** and re-sends the **same**
   body (gwa re-sends a drained body, so its retried PUTs fail). If that does not help, the
-  error says to log in again.
+  error says to log in again. Parallel 401s share one refresh.
 * Data-plane URLs on ``*.localhost:<port>`` (the sandbox's env hosts) are sent to the
   target's own address with the URL's ``Host`` header, so a class sandbox on another machine
   works the same as one on loopback.
@@ -17,6 +17,7 @@ Tokens are never logged or put into error texts.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol, runtime_checkable
@@ -73,6 +74,9 @@ class ApiClient:
     ) -> None:
         self.target = target
         self.tokens = tokens
+        # One refresh at a time: with rotating refresh tokens, two parallel refreshes would
+        # make the second fail (its refresh token was just used by the first).
+        self._refresh_lock = asyncio.Lock()
         self._http = httpx.AsyncClient(
             transport=transport,
             timeout=timeout,
@@ -130,13 +134,17 @@ class ApiClient:
         token = await self.tokens.access_token() if auth and self.tokens is not None else None
         response = await self._send(method, url, action, json, data, files, params, headers, token)
         if response.status_code == 401 and auth and self.tokens is not None:
-            await response.aread()
-            try:
-                renewed = await self.tokens.refresh()
-            except WizardError as exc:
-                if exc.status is None:  # the refresh itself hit a network problem
-                    raise
-                raise relogin_error(action, exc) from None
+            async with self._refresh_lock:
+                current = await self.tokens.access_token()
+                if current and current != token:
+                    renewed: object = True  # another request renewed it meanwhile
+                else:
+                    try:
+                        renewed = await self.tokens.refresh()
+                    except WizardError as exc:
+                        if exc.status is None:  # the refresh itself hit a network problem
+                            raise
+                        raise relogin_error(action, exc) from None
             if not renewed:
                 raise relogin_error(action)
             token = await self.tokens.access_token()
