@@ -286,6 +286,9 @@ def test_host_with_port_from_gwa_quirk() -> None:
     problem = only(validate(text, GW), "host must not have a port")
     assert problem.line == line_of(text, "host: x.com:8000")
     assert "Write host: x.com and put 8000 in port:" in problem.message
+    assert problem.severity == "warning"  # the sandbox accepts it
+    live = only(validate(text, GW, live=True), "host must not have a port")
+    assert live.severity == "error" and "Sync Failed." in live.message
 
 
 # --- enums and references ---------------------------------------------------------------------

@@ -44,8 +44,8 @@ def check_gateway_service(
         out.append(
             at(
                 child(node, "host"),
-                f"host must not have a port: Kong refuses "
-                f'"{host}" (deck validate fails). Write host: {bare} and put '
+                f'host must not have a port: Kong refuses "{host}" (schema violation, so '
+                f"apply ends in Sync Failed.). Write host: {bare} and put "
                 f"{number or 'the port'} in port:.",
                 "error" if live else "warning",
             )
