@@ -176,3 +176,15 @@ def issue_consumer(
 
 def dumps(value: Any) -> str:
     return json.dumps(value)
+
+
+def start_server(data_dir, **overrides: Any) -> SandboxServer:
+    """A sandbox of one's own on free loopback ports (same as the conftest helper)."""
+    from tui.sandbox.context import SandboxConfig
+
+    config = SandboxConfig(
+        data_dir=data_dir, portal_port=0, data_plane_port=0, upstream_port=0, **overrides
+    )
+    server = SandboxServer(config)
+    server.start()
+    return server

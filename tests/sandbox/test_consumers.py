@@ -9,7 +9,15 @@ import uuid
 import httpx
 import jwt
 import pytest
-from portal_kit import client, issue_consumer, new_gateway, service_name, tutorial, user
+
+from tests.sandbox.portal_kit import (
+    client,
+    issue_consumer,
+    new_gateway,
+    service_name,
+    tutorial,
+    user,
+)
 
 SHARED_ISSUER = "https://dev.loginproxy.gov.bc.ca/auth/realms/apigw"
 

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from tests.conftest import start_sandbox
-from portal_kit import (
+from tests.sandbox.portal_kit import (
     client,
     config_text,
     issue_consumer,
@@ -12,6 +11,7 @@ from portal_kit import (
     publish,
     service_doc,
     service_name,
+    start_server,
     tutorial,
     user,
 )
@@ -62,7 +62,7 @@ def test_restart_keeps_state(tmp_path):
     data = tmp_path / "data"
     name = service_name()
     who = user("persist")
-    first = start_sandbox(data)
+    first = start_server(data)
     try:
         with client(first, who) as c:
             gw = new_gateway(c, displayName="Persistent")
@@ -71,7 +71,7 @@ def test_restart_keeps_state(tmp_path):
     finally:
         first.stop()
 
-    second = start_sandbox(data)
+    second = start_server(data)
     try:
         with client(second, who) as c:
             assert c.get(f"{V3}/gateways").json() == [

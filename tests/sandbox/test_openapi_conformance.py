@@ -16,7 +16,8 @@ from typing import Any
 import pytest
 import yaml
 from jsonschema import Draft202012Validator
-from portal_kit import (
+
+from tests.sandbox.portal_kit import (
     client,
     config_text,
     dataset_doc,

@@ -6,7 +6,8 @@ import re
 
 import jwt
 import yaml
-from portal_kit import (
+
+from tests.sandbox.portal_kit import (
     client,
     config_text,
     issue_consumer,
@@ -17,7 +18,6 @@ from portal_kit import (
     tutorial,
     user,
 )
-
 from tui.sandbox.tokens import issue_provider_token
 
 V3 = "/ds/api/v3"

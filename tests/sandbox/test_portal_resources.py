@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from portal_kit import (
+
+from tests.sandbox.portal_kit import (
     client,
     config_text,
     dataset_doc,

@@ -8,16 +8,17 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import yaml
-from portal_kit import (
+
+from tests.sandbox.portal_kit import (
     client,
     config_text,
     new_gateway,
     publish,
     service_doc,
     service_name,
+    start_server,
     user,
 )
-
 from tui.sandbox.tokens import issue_provider_token
 
 UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
@@ -248,9 +249,7 @@ def test_host_used_by_another_gateway(provider, sandbox):
 
 
 def test_localhost_upstreams_refused_when_configured(tmp_path):
-    from conftest import start_sandbox
-
-    server = start_sandbox(tmp_path / "strict", allow_localhost_upstreams=False)
+    server = start_server(tmp_path / "strict", allow_localhost_upstreams=False)
     try:
         with client(server, user()) as c:
             gw = new_gateway(c)
@@ -343,3 +342,31 @@ def test_concurrent_publishes_serialise(provider, sandbox):
     assert len(doc["routes"]) == 1 and len(doc["plugins"]) == 2
     deleted = sum("Deleted: 4" in r.json()["results"] for r in results)
     assert deleted == 7
+
+
+def test_template_host_port_quirk_is_accepted_for_the_sandbox_upstream(provider, sandbox):
+    # gwa's template renders `host: 127.0.0.1:8462` with `port: 8462` (Go's URL.Host keeps
+    # the port). Real Kong refuses it; the sandbox accepts exactly that shape, because its own
+    # upstream always has a port, and stores Kong's split fields.
+    c, gw = provider
+    name = service_name()
+    doc = service_doc(gw, name, sandbox.info.upstream_url)
+    doc["host"] = f"{doc['host']}:{doc['port']}"
+    assert publish(c, gw, config_text(doc)).status_code == 200
+    saved = stored(sandbox, gw)[f"{name}-dev"][1]
+    assert (saved["host"], saved["port"]) == ("127.0.0.1", doc["port"])
+
+
+def test_host_with_another_port_passes_dry_run_but_kong_refuses_the_sync(provider, sandbox):
+    c, gw = provider
+    name = service_name()
+    doc = service_doc(gw, name, sandbox.info.upstream_url)
+    doc["host"] = f"{doc['host']}:1234"
+    r = publish(c, gw, config_text(doc), dry_run=True)
+    assert r.status_code == 200
+    assert "Created: 4" in r.json()["results"]
+    r = publish(c, gw, config_text(doc))
+    assert r.status_code == 400
+    assert r.json()["error"] == "Sync Failed."
+    assert "schema violation (host: must not have a port)" in r.json()["results"]
+    assert stored(sandbox, gw) == {}

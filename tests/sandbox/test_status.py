@@ -6,7 +6,16 @@ import socket
 
 import httpx
 import pytest
-from portal_kit import client, config_text, new_gateway, publish, service_doc, service_name, user
+
+from tests.sandbox.portal_kit import (
+    client,
+    config_text,
+    new_gateway,
+    publish,
+    service_doc,
+    service_name,
+    user,
+)
 
 
 @pytest.fixture

@@ -20,7 +20,13 @@ from starlette.requests import Request
 from .context import SandboxContext
 from .gateways import PERM_DOMAINS
 from .portal_errors import Problem
-from .publish_config import check_services, check_tags, load_documents, refuse
+from .publish_config import (
+    check_services,
+    check_tags,
+    host_has_port,
+    load_documents,
+    refuse,
+)
 
 SYNCED = "Sync successful."
 DRY_RUN = "Dry-run.  No changes applied."
@@ -165,6 +171,15 @@ def _service(plan: Plan, prior: dict[str, Any] | None, service: dict[str, Any]) 
     return {**service, "id": sid, "routes": routes, "plugins": plugins}
 
 
+def _kong_refusal(service: dict[str, Any]) -> str:
+    name = service["name"]
+    return (
+        f"creating service {name}\nError: 1 errors occurred:\n\twhile processing event: "
+        f'{{Create}} service {name} failed: HTTP status 400 (message: "schema violation '
+        f'(host: must not have a port)")\n'
+    )
+
+
 def publish(
     ctx: SandboxContext, gateway_id: str, text: str, dry_run: bool, qualifier: str | None
 ) -> dict[str, str]:
@@ -215,6 +230,10 @@ def publish(
                         f"UNIQUE violation detected on '{{name=\"{name}\"}}'\n",
                     },
                 )
+        if not dry_run:  # deck diff passes; Kong's schema refuses it during the real sync
+            for service in services:
+                if host_has_port(str(service["host"])):
+                    raise Problem(400, {"error": "Sync Failed.", "results": _kong_refusal(service)})
         current = {
             row["name"]: json.loads(row["doc"])
             for row in conn.execute(
