@@ -40,16 +40,15 @@ def check_gateway_service(
         out.append(at(node, "A GatewayService needs host: (with port: and protocol:) or url:."))
     host = scalar_text(child(node, "host")) or ""
     if ":" in host and not host.startswith("["):
+        # gwa copies Go's URL.Host, port included; Kong's schema refuses that. The sandbox
+        # lets its own upstream through, so there it is a warning about real APS.
         bare, _, number = host.rpartition(":")
-        out.append(
-            at(
-                child(node, "host"),
-                f'host must not have a port: Kong refuses "{host}" (schema violation, so '
-                f"apply ends in Sync Failed.). Write host: {bare} and put "
-                f"{number or 'the port'} in port:.",
-                "error" if live else "warning",
-            )
+        where = "Kong refuses" if live else "On APS, Kong would refuse"
+        message = (
+            f'host must not have a port: {where} "{host}" (schema violation, so apply ends in '
+            f"Sync Failed.). Write host: {bare} and put {number or 'the port'} in port:."
         )
+        out.append(at(child(node, "host"), message, "error" if live else "warning"))
 
     port = child(node, "port")
     if port is not None and (port.tag != INT_TAG or not 0 < int(str(port.value), 0) < 65536):
