@@ -217,6 +217,7 @@ def test_upstream_ok(url: str) -> None:
         ("https://x.com:8o", "not a valid URL"),
         ("https://bad host.com", "not a valid URL"),
         ("https://u:p@x.com", "user name and password"),
+        ("http://localhost:80:80/", "more than one ':'"),
         ("https://x.com/?a=1", "?query"),
         (" https://x.com", "spaces"),
         ("https://x.com/a b", "spaces"),

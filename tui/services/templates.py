@@ -154,6 +154,8 @@ def upstream_problem(url: str) -> str | None:
         return "The scheme must be http or https, like https://httpbin.org"
     if not parsed.host or parsed.host.startswith(":"):
         return "The URL needs a host name after the scheme, like https://httpbin.org"
+    if not parsed.host.startswith("[") and parsed.host.count(":") > 1:
+        return "The host has more than one ':'; write it as host:port, like x.com:8000"
     if parsed.user is not None:
         return "Leave the user name and password out of the upstream URL."
     if parsed.raw_query or parsed.force_query or parsed.fragment:
