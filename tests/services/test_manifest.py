@@ -470,6 +470,12 @@ def test_apply_payloads_match_gwa_order_and_shape() -> None:
     assert [p.line for p in payloads][:2] == [1, line_of(CC, "kind: CredentialIssuer")]
 
 
+def test_apply_payloads_are_json_even_for_tagged_values() -> None:
+    text = "kind: DraftDataset\nname: d\nwhen: !!timestamp 2021-05-27\nblob: !!binary aGk=\n"
+    [payload] = to_apply_payloads(text)
+    assert json.loads(json.dumps(payload.body)) == {"name": "d", "when": "2021-05-27", "blob": "hi"}
+
+
 def test_apply_payloads_merge_services_even_when_later_in_the_file() -> None:
     second = generate_config("kong-httpbin", "other", "https://h.io", GW)
     product_first = CC.split("---\n")[3] + "---\n" + CC.split("---\n")[0] + "---\n" + second

@@ -15,6 +15,7 @@ or a self-referencing alias is a :class:`Problem`, not a hang.
 
 from __future__ import annotations
 
+import datetime
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -380,6 +381,8 @@ def _jsonable(value: Any) -> Any:
         return [_jsonable(v) for v in value]
     if isinstance(value, (set, frozenset)):
         return {str(k): None for k in value}
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return value.isoformat()
     if isinstance(value, bytes):
         return value.decode("utf-8", "replace")
     return value
