@@ -370,3 +370,29 @@ def test_host_with_another_port_passes_dry_run_but_kong_refuses_the_sync(provide
     assert r.json()["error"] == "Sync Failed."
     assert "schema violation (host: must not have a port)" in r.json()["results"]
     assert stored(sandbox, gw) == {}
+
+
+def test_structure_problems_are_reported_once(provider):
+    c, gw = provider
+    assert errors(publish(c, gw, "services: 7\n")) == [".services must be a list of objects"]
+    text = yaml.safe_dump(
+        {"services": [{"name": "s", "tags": [f"ns.{gw}"], "host": "h", "routes": "nope"}]}
+    )
+    assert errors(publish(c, gw, text)) == [".services.s.routes must be a list of objects"]
+
+
+def test_delete_gateway_config_removes_kong_objects(provider, sandbox):
+    c, gw = provider
+    up = sandbox.info.upstream_url
+    plain = service_doc(gw, service_name(), up)
+    blue = service_doc(gw, service_name(), up)
+    for obj in (blue, blue["routes"][0], *blue["plugins"]):
+        obj["tags"] = [f"ns.{gw}.blue"]
+    assert publish(c, gw, config_text(plain)).status_code == 200
+    assert publish(c, gw, config_text(blue), qualifier="blue").status_code == 200
+    assert set(stored(sandbox, gw)) == {plain["name"], blue["name"]}
+    r = c.delete(f"/gw/api/v3/gateways/{gw}/gateway/blue")
+    assert r.status_code == 204
+    assert set(stored(sandbox, gw)) == {plain["name"]}
+    assert c.delete(f"/gw/api/v3/gateways/{gw}/gateway").status_code == 204
+    assert stored(sandbox, gw) == {}

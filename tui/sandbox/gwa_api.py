@@ -4,6 +4,7 @@ Routes (``/gw/api/v3/gateways/{gw}/…`` is what the portal rewrites to ``/v2/na
 ``/gw/api/v2/namespaces/{gw}/…`` is accepted too):
 
 * ``PUT …/gateway`` — publish (``publish.py``);
+* ``DELETE …/gateway[/{qualifier}]`` — remove the gateway's Kong objects (204);
 * ``GET …/services`` — status (``service_status.py``);
 * anything else under ``/gw/api`` → 404 ``{"error":"Not Found","code":404}``.
 """
@@ -16,7 +17,7 @@ from starlette.routing import Route
 
 from .context import SandboxContext
 from .portal_errors import Problem, gw_handler, require_publish
-from .publish import publish, read_request
+from .publish import delete_config, publish, read_request
 from .service_status import statuses
 
 SCHEMA = ""
@@ -28,6 +29,12 @@ def routes(ctx: SandboxContext) -> list[Route]:
         require_publish(ctx, request, gateway_id)
         text, dry_run, qualifier = await read_request(request)
         return JSONResponse(publish(ctx, gateway_id, text, dry_run, qualifier))
+
+    async def delete_gateway(request: Request) -> Response:
+        gateway_id = request.path_params["gw"]
+        require_publish(ctx, request, gateway_id)
+        delete_config(ctx, gateway_id, request.path_params.get("qualifier"))
+        return Response(status_code=204)
 
     async def get_services(request: Request) -> Response:
         gateway_id = request.path_params["gw"]
@@ -45,6 +52,10 @@ def routes(ctx: SandboxContext) -> list[Route]:
     out = []
     for prefix in ("/gw/api/v3/gateways/{gw}", "/gw/api/v2/namespaces/{gw}"):
         out.append(Route(f"{prefix}/gateway", gw_handler(put_gateway), methods=["PUT"]))
+        out.append(Route(f"{prefix}/gateway", gw_handler(delete_gateway), methods=["DELETE"]))
+        out.append(
+            Route(f"{prefix}/gateway/{{qualifier}}", gw_handler(delete_gateway), methods=["DELETE"])
+        )
         out.append(Route(f"{prefix}/services", gw_handler(get_services), methods=["GET"]))
     out.append(Route("/gw/api", unknown))
     out.append(Route("/gw/api/{rest:path}", unknown))

@@ -269,3 +269,18 @@ def publish(
 BASE_KEYS_SET = frozenset(
     {"_format_version", "_plugin_configs", "services", "upstreams", "certificates"}
 )
+
+
+def delete_config(ctx: SandboxContext, gateway_id: str, qualifier: str | None) -> int:
+    """gwa-api ``DELETE …/gateway[/{qualifier}]``: sync an empty config under the select tag."""
+    select_tag = f"ns.{gateway_id}.{qualifier}" if qualifier else f"ns.{gateway_id}"
+    with ctx.db.transaction() as conn:
+        rows = conn.execute(
+            "SELECT name, doc FROM kong_services WHERE gateway_id=?", (gateway_id,)
+        ).fetchall()
+        gone = [r["name"] for r in rows if select_tag in (json.loads(r["doc"]).get("tags") or [])]
+        conn.executemany(
+            "DELETE FROM kong_services WHERE gateway_id=? AND name=?",
+            [(gateway_id, name) for name in gone],
+        )
+    return len(gone)

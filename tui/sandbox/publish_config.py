@@ -77,7 +77,7 @@ def _named(items: Any, kind: str, where: str, problems: list[str]) -> list[dict[
     if items is None:
         return []
     if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
-        problems.append(f"{where} {kind} must be a list of objects")
+        problems.append(f"{where}.{kind} must be a list of objects")
         return []
     return items
 
@@ -223,13 +223,14 @@ def check_services(
     problems: list[str] = []
     services: list[dict[str, Any]] = []
     for doc in docs:
-        for service in _named(doc.get("services"), "services", "", problems):
+        # Structure problems were already reported by check_tags; don't repeat them.
+        for service in _named(doc.get("services"), "services", "", []):
             name = service.get("name")
             if not isinstance(name, str) or not name:
                 problems.append("services: name is required")
                 continue
             normalise_service(service, problems, allow_local)
-            for route in _named(service.get("routes"), "routes", f".services.{name}", problems):
+            for route in _named(service.get("routes"), "routes", f".services.{name}", []):
                 rname = route.get("name")
                 where = f"service.{name}.route.{rname}"
                 hosts = route.get("hosts")
