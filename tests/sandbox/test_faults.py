@@ -150,3 +150,21 @@ def test_wrong_methods_and_query_params(owner):
         f"/gw/api/v3/gateways/{gw}/gateway", content=b"x", headers={"Content-Type": "text/plain"}
     )
     assert (r.status_code, r.json()) == (400, {"error": "Missing input"})
+
+
+def test_streamed_body_over_the_cap_is_413_not_500(owner, sandbox):
+    c, gw = owner
+    limit = sandbox.ctx.config.max_body_bytes
+
+    def chunks():
+        block = b"x" * 65536
+        for _ in range(limit // len(block) + 2):
+            yield block
+
+    for method, url in (
+        ("PUT", f"/ds/api/v3/gateways/{gw}/products"),
+        ("PUT", f"/gw/api/v3/gateways/{gw}/gateway"),
+        ("POST", "/ds/api/v3/gateways"),
+    ):
+        r = c.request(method, url, content=chunks(), headers={"Content-Type": "application/json"})
+        assert r.status_code == 413, (url, r.status_code, r.text)
