@@ -193,3 +193,10 @@ def test_error_bodies(spec, sandbox):
     problems = errors_for(spec, {"$ref": "#/components/schemas/ValidateErrorJSON"}, invalid)
     assert [p for p, _m in problems] == ["$.message"]
     assert invalid["message"] == ""
+
+
+def test_gateway_routes(spec, populated):
+    c, gw, _name, _ = populated
+    body = c.get(f"/ds/api/v3/gateways/{gw}/services").json()
+    assert body
+    assert_valid(spec, response_schema(spec, "/gateways/{gatewayId}/services", "get"), body)

@@ -338,3 +338,41 @@ def test_malformed_json_and_path_traversal(provider):
     r = c.get(f"{V3}/gateways/..%2F{gw}/products")
     assert r.status_code in (403, 404)
     assert "message" in r.json()
+
+
+def test_public_directory_lists_only_active_environments(provider, sandbox):
+    c, gw = provider
+    name = service_name("pub")
+    _setup_service(c, gw, sandbox, name)
+    put(c, gw, "products", product_doc(gw, name))  # dev, active: false
+    with client(sandbox) as anon:
+        listed = anon.get(f"{V3}/directory").json()
+        assert f"{name}-dataset" not in [d["name"] for d in listed]
+        doc = product_doc(gw, name)
+        doc["environments"].append({**doc["environments"][0], "name": "test", "active": True})
+        put(c, gw, "products", doc)
+        listed = anon.get(f"{V3}/directory").json()
+        item = next(d for d in listed if d["name"] == f"{name}-dataset")
+        assert item["products"][0]["environments"] == [
+            {"name": "test", "active": True, "flow": "client-credentials"}
+        ]
+        one = anon.get(f"{V3}/directory/{item['id']}")
+        assert one.status_code == 200 and one.json() == item
+        missing = anon.get(f"{V3}/directory/000000000000000000000000")
+        assert missing.status_code == 204 and missing.content == b""
+
+
+def test_portal_services_lists_gateway_routes(provider, sandbox):
+    c, gw = provider
+    name = service_name("routes")
+    _setup_service(c, gw, sandbox, name)
+    routes = c.get(f"{V3}/gateways/{gw}/services").json()
+    assert [r["name"] for r in routes] == [f"{name}-dev"]
+    route = routes[0]
+    assert route["hosts"] == [f"{name}.dev.api.gov.bc.ca"]
+    assert route["service"] == f"{name}-dev"
+    assert route["methods"] == ["GET"]
+    assert {p["name"] for p in route["plugins"]} == {"jwt-keycloak", "request-transformer"}
+    r = c.put(f"{V3}/gateways/{gw}/services", json={})
+    assert r.status_code == 403
+    assert r.json()["message"] == f"Missing required scope: {gw}:Gateway.Config"

@@ -166,3 +166,55 @@ def dataset(ctx: SandboxContext, name: str) -> dict[str, Any] | None:
     doc["isInCatalog"] = str(doc.get("isInCatalog", False)).lower()
     doc.pop("isDraft", None)
     return compact(doc)
+
+
+def public_directory(ctx: SandboxContext) -> list[dict[str, Any]]:
+    """``GET /ds/api/v3/directory``: datasets with a product that has an active environment.
+
+    Only active environments are listed, across every gateway (no auth needed).
+    """
+    by_dataset: dict[str, list[dict[str, Any]]] = {}
+    for p in ctx.db.query("SELECT id, name, doc FROM products ORDER BY name"):
+        doc = json.loads(p["doc"])
+        active = [e for e in doc.get("environments", []) if e.get("active")]
+        if active and doc.get("dataset"):
+            row = {"id": p["id"], "name": p["name"], "doc": json.dumps({"environments": active})}
+            by_dataset.setdefault(doc["dataset"], []).append(row)
+    out = []
+    for name in sorted(by_dataset):
+        ds = ctx.db.query_one("SELECT id, doc FROM datasets WHERE name=?", (name,))
+        if ds is not None:
+            out.append(_dataset_view(ctx, ds, by_dataset[name]))
+    return out
+
+
+def gateway_routes(ctx: SandboxContext, gateway_id: str) -> list[dict[str, Any]]:
+    """The portal's ``GET /gateways/{gw}/services``: GatewayRoute records of published routes."""
+    out = []
+    for row in ctx.db.query(
+        "SELECT doc FROM kong_services WHERE gateway_id=? ORDER BY name", (gateway_id,)
+    ):
+        service = json.loads(row["doc"])
+        for route in service.get("routes") or []:
+            item = {
+                "extForeignKey": route.get("id"),
+                "name": route.get("name"),
+                "extSource": "kong",
+                "tags": route.get("tags") or [],
+                "methods": route.get("methods") or [],
+                "paths": route.get("paths") or [],
+                "hosts": route.get("hosts") or [],
+                "service": service.get("name"),
+                "plugins": [
+                    {
+                        "extForeignKey": p.get("id"),
+                        "name": p.get("name"),
+                        "extSource": "kong",
+                        "tags": p.get("tags") or [],
+                        "config": p.get("config") or {},
+                    }
+                    for p in (service.get("plugins") or []) + (route.get("plugins") or [])
+                ],
+            }
+            out.append(compact(item))
+    return out

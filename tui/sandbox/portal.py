@@ -123,6 +123,25 @@ def routes(ctx: SandboxContext) -> list[Route]:
             raise not_found()
         return JSONResponse(item)
 
+    async def get_routes(request: Request) -> Response:
+        gateway_id = request.path_params["gw"]
+        require_scope(ctx, request, gateway_id, NAMESPACE_MANAGE)
+        return JSONResponse(catalog.gateway_routes(ctx, gateway_id))
+
+    async def put_services(request: Request) -> Response:
+        gateway_id = request.path_params["gw"]
+        require_scope(ctx, request, gateway_id, "Gateway.Config")
+        return JSONResponse({"error": "Stub - not implemented"})
+
+    async def public_directory(request: Request) -> Response:
+        return JSONResponse(catalog.public_directory(ctx))
+
+    async def public_directory_item(request: Request) -> Response:
+        for item in catalog.public_directory(ctx):
+            if item["id"] == request.path_params["id"]:
+                return JSONResponse(item)
+        return Response(status_code=204)  # tsoa answers 204 for a null result
+
     async def put_body(request: Request) -> Response:
         # Parse first so malformed JSON gets the body-parser answer, as the real portal does.
         await json_body(request)
@@ -141,5 +160,9 @@ def routes(ctx: SandboxContext) -> list[Route]:
         Route(f"{base}/directory", handler(get_directory), methods=["GET"]),
         Route(f"{base}/directory/{{id}}", handler(get_directory_item), methods=["GET"]),
         Route(f"{base}/environments", handler(put_body), methods=["PUT"]),
+        Route(f"{base}/services", handler(get_routes), methods=["GET"]),
+        Route(f"{base}/services", handler(put_services), methods=["PUT"]),
+        Route("/ds/api/v3/directory", handler(public_directory), methods=["GET"]),
+        Route("/ds/api/v3/directory/{id}", handler(public_directory_item), methods=["GET"]),
         *consumers.routes(ctx),
     ]
