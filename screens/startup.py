@@ -7,6 +7,7 @@ from textual.containers import Center, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, LoadingIndicator, Static
 
+from tui.services.errors import WizardError
 from tui.widgets import ErrorPanel, WizardHeader
 
 
@@ -30,4 +31,15 @@ class StartupScreen(Screen[None]):
         yield Footer()
 
     def show_status(self, text: str) -> None:
-        self.query_one("#startup-status", Static).update(text)
+        status = self.query_one_optional("#startup-status", Static)
+        if status is not None:
+            status.update(text)
+
+    def show_failure(self, error: WizardError) -> None:
+        self.show_status("The wizard could not start:")
+        spinner = self.query_one_optional("#startup-spinner", LoadingIndicator)
+        if spinner is not None:
+            spinner.display = False
+        panel = self.query_one_optional("#startup-error", ErrorPanel)
+        if panel is not None:
+            panel.show_error(error, False)

@@ -66,6 +66,7 @@ class WizardApp(App[int]):
         self._transport = transport
         self._secrets = secrets
         self.ready_event = asyncio.Event()
+        self.startup_error: WizardError | None = None
 
     # -- start-up ---------------------------------------------------------------------------
     def get_default_screen(self) -> StartupScreen:
@@ -73,7 +74,7 @@ class WizardApp(App[int]):
 
     def on_mount(self) -> None:
         self.theme = "textual-dark"
-        self.start_up()
+        self.call_after_refresh(self.start_up)
 
     @property
     def target_label(self) -> str:
@@ -151,10 +152,9 @@ class WizardApp(App[int]):
     def _startup_failed(self, error: WizardError) -> None:
         screen = self.screen
         if isinstance(screen, StartupScreen):
-            screen.query_one("#startup-spinner").display = False
-            screen.show_status("The wizard could not start:")
-            screen.query_one("#startup-error").show_error(error, False)  # type: ignore[attr-defined]
+            screen.show_failure(error)
         self.notify(error.what, severity="error")
+        self.startup_error = error
 
     # -- services ---------------------------------------------------------------------------
     def make_services(self, target: Target) -> Services:
@@ -188,7 +188,7 @@ class WizardApp(App[int]):
 
     async def complete_step(self, current: WizardStep) -> None:
         self.session.mark_done(current.STEP_ID)
-        following = next_step(current.STEP_ID)
+        following = self.following_step(current.STEP_ID)
         if following is None:
             self.save_session()
             summary = load_summary()
@@ -200,6 +200,11 @@ class WizardApp(App[int]):
         self.session.current_step = following
         self.save_session()
         await self.push_screen(self.build_step(following))
+
+    def following_step(self, step_id: str) -> str | None:
+        """The next step not done yet (steps still done after a revisit are skipped)."""
+        later = STEP_IDS[STEP_IDS.index(step_id) + 1 :]
+        return next((s for s in later if s not in self.session.steps_done), next_step(step_id))
 
     def go_back(self, current: WizardStep) -> None:
         index = STEP_IDS.index(current.STEP_ID)
