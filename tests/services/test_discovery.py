@@ -142,3 +142,56 @@ async def test_network_failures_say_what_failed(message: str, needle: str) -> No
     assert needle in info.value.what
     assert info.value.what.startswith("Check the host failed")
     await client.aclose()
+
+
+async def test_real_chain_against_the_sandbox(anon_client, sandbox) -> None:
+    found = await discover(anon_client)
+    issuer = sandbox.info.login_issuer
+    assert found.openapi_path == "/ds/api/v3/openapi.yaml"
+    assert found.oidc_config_url == f"{issuer}/.well-known/openid-configuration"
+    assert found.issuer == issuer
+    assert found.token_endpoint == f"{issuer}/protocol/openid-connect/token"
+    assert found.device_authorization_endpoint.startswith(issuer)
+
+
+async def test_a_live_server_that_is_not_a_portal(sandbox) -> None:
+    """The sandbox's built-in upstream is a real web server, but not an APS portal."""
+    from tui.services.http import ApiClient
+    from tui.services.target import Target
+
+    upstream = httpx.URL(sandbox.info.upstream_url)
+    client = ApiClient(Target("custom", f"{upstream.host}:{upstream.port}", "http"))
+    with pytest.raises(WizardError) as info:
+        await discover(client)
+    assert info.value.what.startswith(NOT_APS)
+    assert info.value.status == 404
+    await client.aclose()
+
+
+async def test_a_port_nobody_listens_on_is_refused() -> None:
+    import socket
+
+    from tui.services.http import ApiClient
+    from tui.services.target import Target
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    client = ApiClient(Target("custom", f"127.0.0.1:{port}", "http"))
+    with pytest.raises(WizardError) as info:
+        await discover(client)
+    assert "refused" in info.value.what
+    assert "Start the sandbox" in info.value.fix
+    await client.aclose()
+
+
+async def test_https_against_a_plain_http_server_is_a_tls_problem(sandbox) -> None:
+    from tui.services.http import ApiClient
+    from tui.services.target import Target
+
+    client = ApiClient(Target("custom", sandbox.info.portal_host, "https"))
+    with pytest.raises(WizardError) as info:
+        await discover(client)
+    assert "TLS" in info.value.what
+    assert "--scheme http" in info.value.fix
+    await client.aclose()

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import errno
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol, runtime_checkable
 
@@ -213,7 +214,7 @@ class ApiClient:
                 retryable=False,
             ) from None
         except httpx.TransportError as exc:
-            raise network_error(action, exc, url) from None
+            raise network_error(action, _specific(exc), url) from None
 
     async def aclose(self) -> None:
         await self._http.aclose()
@@ -223,6 +224,40 @@ class ApiClient:
 
     async def __aexit__(self, *exc: object) -> None:
         await self.aclose()
+
+
+_ERRNO_TEXT = {
+    errno.ECONNREFUSED: "Connection refused",
+    errno.ECONNRESET: "Connection reset by peer",
+    errno.EHOSTUNREACH: "No route to host",
+    errno.ENETUNREACH: "Network is unreachable",
+}
+
+
+def _specific(exc: httpx.TransportError) -> httpx.TransportError:
+    """The same error with the operating system's reason added when httpx hides it.
+
+    anyio reports a refused connection as "All connection attempts failed"; the errno of
+    the underlying OSError says what really happened.
+    """
+    seen: set[int] = set()
+    inner: BaseException | None = exc
+    while inner is not None and id(inner) not in seen:
+        seen.add(id(inner))
+        code = getattr(inner, "errno", None)
+        if isinstance(inner, OSError) and code in _ERRNO_TEXT:
+            text = f"{exc} ([Errno {code}] {_ERRNO_TEXT[code]})"
+            return type(exc)(text, request=exc.request) if _has_request(exc) else type(exc)(text)
+        inner = inner.__cause__ or inner.__context__
+    return exc
+
+
+def _has_request(exc: httpx.TransportError) -> bool:
+    try:
+        exc.request  # noqa: B018
+    except RuntimeError:
+        return False
+    return True
 
 
 def _error(
