@@ -10,6 +10,7 @@ import pytest
 from tests.services.provider_kit import StaticTokens, mock_client
 from tui import __version__
 from tui.services.errors import WizardError
+from tui.services.http import ApiClient
 from tui.services.target import Target
 
 
@@ -288,4 +289,15 @@ async def test_send_raw_transport_error_is_wizard_error() -> None:
     client, _ = mock_client(_raiser(httpx.ConnectError, "[Errno 111] Connection refused"))
     with pytest.raises(WizardError, match="refused"):
         await client.send_raw("GET", "http://svc.localhost:8461/uuid", action="Call the API")
+    await client.aclose()
+
+
+async def test_a_slow_server_times_out_with_a_plain_message(sandbox) -> None:
+    """Live: the sandbox upstream's /delay/2 against a 0.5 s read timeout."""
+    upstream = httpx.URL(sandbox.info.upstream_url)
+    client = ApiClient(Target("custom", f"{upstream.host}:{upstream.port}", "http"), timeout=0.5)
+    with pytest.raises(WizardError) as info:
+        await client.send_raw("GET", "/delay/2", action="Call the API")
+    assert "no answer from" in info.value.what and "in time" in info.value.what
+    assert info.value.retryable
     await client.aclose()
