@@ -89,3 +89,15 @@ def test_placeholders_before_values_exist() -> None:
     assert "--service '<service>'" in equivalent("template", empty)
     from_env_host = Session(target_kind="test", scheme="https", env_host="a-dev.example")
     assert equivalent("call", from_env_host).startswith("curl https://a-dev.example/uuid ")
+
+
+def test_class_sandbox_on_another_machine_connects_to_it() -> None:
+    s = session(host="10.0.0.5:8460")
+    assert equivalent("try_it", s) == (
+        "curl --connect-to my-svc-dev-api-gov-bc-ca.localhost:8461:10.0.0.5:8461 "
+        "http://my-svc-dev-api-gov-bc-ca.localhost:8461/uuid")
+    assert equivalent("call", s).startswith("curl --connect-to my-svc-dev-api-gov-bc-ca.localhost")
+    assert "--connect-to" not in equivalent("try_it", session(host="localhost:8460"))
+    live = session(target_kind="test", host="api-gov-bc-ca.test.api.gov.bc.ca", scheme="https",
+                   api_url="https://my-svc-dev-api-gov-bc-ca.test.api.gov.bc.ca/uuid")
+    assert equivalent("try_it", live) == "curl https://my-svc-dev-api-gov-bc-ca.test.api.gov.bc.ca/uuid"

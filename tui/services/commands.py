@@ -10,6 +10,7 @@ from __future__ import annotations
 import shlex
 
 from .session import Session
+from .target import split_host_port
 
 DEFAULT_ORG = "ministry-of-citizens-services"
 DEFAULT_ORG_UNIT = "databc"
@@ -103,8 +104,29 @@ def _status(s: Session) -> str:
     return "gwa status --hosts"
 
 
+LOOPBACK = ("127.0.0.1", "localhost", "::1", "0.0.0.0", "")
+
+
+def _connect_to(s: Session, url: str) -> str:
+    """``--connect-to …`` when the API lives on a class sandbox on another machine.
+
+    curl sends ``*.localhost`` to this machine's loopback by itself; for a sandbox elsewhere
+    it must connect to the sandbox's address while keeping the ``*.localhost`` host name.
+    """
+    rest = url.split("://", 1)[-1]
+    hostport = rest.split("/", 1)[0]
+    host, port = split_host_port(hostport)
+    if not host.endswith(".localhost") or port is None:
+        return ""
+    address = split_host_port(s.host)[0] if s.host else ""
+    if address in LOOPBACK or address.endswith(".localhost"):
+        return ""
+    return f"--connect-to {_q(f'{host}:{port}:{address}:{port}')} "
+
+
 def _try_it(s: Session) -> str:
-    return f"curl {_q(_api_url(s))}"
+    url = _api_url(s)
+    return f"curl {_connect_to(s, url)}{_q(url)}"
 
 
 def _credentials(s: Session) -> str:
@@ -122,7 +144,8 @@ def _token(s: Session) -> str:
 
 
 def _call(s: Session) -> str:
-    return f'curl {_q(_api_url(s))} -H "Authorization: Bearer $TOKEN"'
+    url = _api_url(s)
+    return f'curl {_connect_to(s, url)}{_q(url)} -H "Authorization: Bearer $TOKEN"'
 
 
 def _cleanup(s: Session) -> str:
