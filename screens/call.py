@@ -130,6 +130,7 @@ most common is *token expired*: tokens live minutes, so get a new one and call a
         self.query_one("#exchange", ExchangeView).show_call(call)
         self.query_one("#verdict", VerdictView).show_verdict(verdict)
         done = self.query_one("#done", Static)
+        self.call_after_refresh(done.scroll_visible, animate=False)
         if verdict.ok:
             done.update("🎉 You protected an API with the client-credentials flow and called it "
                         "as a consumer. Press ctrl+n to clean up.")

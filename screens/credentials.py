@@ -228,7 +228,8 @@ your keyring (or in memory), and never written to the wizard's session file or e
             "\n".join(f"{i}. {text}" for i, text in enumerate(steps, 1))
         )
         self.query_one("#handoff-box").add_class("-shown")
-        self.query_one("#paste-id", Input).focus()
+        self.query_one("#rest-box").display = False
+        self.call_after_refresh(self.query_one("#paste-id", Input).focus)
 
     @on(Button.Pressed, "#open-portal")
     async def action_open_portal(self) -> None:
@@ -260,8 +261,12 @@ your keyring (or in memory), and never written to the wizard's session file or e
             msg.update(text or "✓")
             msg.set_class(bool(text), "-error")
             msg.set_class(not text, "-ok")
-            self.query_one(selector, Input).set_class(bool(text), "-error")
+            self.query_one(selector, Input).set_class(bool(text), "-error", "-invalid")
         if problems:
+            first = next(f for f in ("client_id", "client_secret", "token_endpoint") if f in problems)
+            selector = {"client_id": "#paste-id", "client_secret": "#paste-secret",
+                        "token_endpoint": "#paste-url"}[first]
+            self.query_one(selector, Input).focus()
             return
         creds = ConsumerCredentials(clean_pasted(cid), clean_pasted(csc), clean_pasted(url))
         await self.keep(creds, "handoff")
@@ -275,7 +280,7 @@ your keyring (or in memory), and never written to the wizard's session file or e
             return
         self.services.tokens.forget()
         self.show_credentials(creds, source, earlier=False)
-        self.notify("Credentials ready. Press ctrl+n to get a token.")
+        self.query_one("#creds-box").scroll_visible(animate=False)
 
     def show_credentials(self, creds: ConsumerCredentials, source: str, *, earlier: bool) -> None:
         self.credentials, self.source = creds, source

@@ -8,11 +8,58 @@ from typing import Any
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Markdown, Static
+from textual.widgets import Footer, Static
 
-from tui.services.export import build_report, write_record
+from tui.services.export import TARGET_LABELS, write_record
 from tui.services.session import Session
+from tui.steps import STEPS
+
+
+def duration(seconds: float) -> str:
+    total = int(round(seconds))
+    return f"{total} s" if total < 60 else f"{total // 60} min {total % 60:02d} s"
+
+
+def summary_content(s: Session) -> Content:
+    """What was built, the URLs and the time per step, compact enough for 100×30."""
+    label = TARGET_LABELS.get(s.target_kind, s.host)
+    total = sum(float(v) for v in s.step_seconds.values())
+    cleaned = "cleanup" in s.steps_done
+    head = Content.styled(
+        f"✓ {len(s.steps_done)}/{len(STEPS)} steps in {duration(total)} on {label} "
+        f"({s.base_url or '—'})" + (f", user {s.username}" if s.username else "") + "\n",
+        "bold $success" if len(s.steps_done) == len(STEPS) else "bold",
+    )
+
+    def section(title: str, rows: list[tuple[str, str]]) -> Content:
+        body = [Content.styled(f"\n{title}\n", "bold $accent")]
+        for name, value in rows:
+            body.append(Content.styled(f"  {name:<15}", "$text-muted") + Content(f"{value}\n"))
+        return Content("").join(body)
+
+    gateway = f"{s.gateway_id or '—'} ({s.gateway_display_name})" if s.gateway_display_name \
+        else (s.gateway_id or "—")
+    built = [
+        ("Gateway", gateway + (": destroyed" if cleaned else "")),
+        ("Service", f"{s.service or '—'} → upstream {s.upstream or '—'}"),
+        ("Config file", s.out_file or "—"),
+        ("Published", ", ".join(s.published) or "—"),
+        ("Consumer", (s.client_id or "—")
+         + {"rest": " (issued over the portal API)", "handoff": " (pasted from the portal)"}.get(
+             s.credentials_source, "")
+         + (": revoked" if s.consumer_revoked else "")),
+    ]
+    urls = [("API", s.api_url or "—"), ("Token endpoint", s.token_endpoint or "—"),
+            ("Portal", s.base_url or "—")]
+    cells = [f"{info.title:<12}{duration(s.step_seconds[info.id]) if info.id in s.step_seconds else '—':>12}"
+             for info in STEPS]
+    half = (len(cells) + 1) // 2
+    lines = [Content.styled("\nTime per step\n", "bold $accent")]
+    for left, right in zip(cells[:half], cells[half:] + [""] * (2 * half - len(cells)), strict=True):
+        lines.append(Content(f"  {left}    {right}".rstrip() + "\n"))
+    return Content("").join([head, section("What was built", built), section("URLs", urls), *lines])
 
 
 class SummaryScreen(Screen[None]):
@@ -39,7 +86,7 @@ class SummaryScreen(Screen[None]):
         with VerticalScroll(id="summary-body"):
             yield Static("", id="summary-note")
             yield Static("", id="export-result", classes="result")
-            yield Markdown(build_report(self.session), id="report")
+            yield Static(summary_content(self.session), id="report")
         yield Footer()
 
     def on_mount(self) -> None:

@@ -133,7 +133,7 @@ secret, or a client still waiting for approval) and a token endpoint that cannot
         if op.failed:
             return
         self.show_token(token)
-        self.notify("Token received. Press ctrl+n to call the API with it.")
+        self.query_one("#token-box").scroll_visible(animate=False)
 
     # -- showing it ---------------------------------------------------------------------------
     def show_token(self, token: ConsumerToken) -> None:

@@ -93,6 +93,5 @@ DNS or connection error means the request never reached the gateway at all.
         verdict = explain(call)
         self.query_one("#exchange", ExchangeView).show_call(call)
         self.query_one("#verdict", VerdictView).show_verdict(verdict)
+        self.query_one("#verdict").scroll_visible(animate=False)
         self.ready = verdict.ok
-        if verdict.ok:
-            self.notify("Protected: the gateway refused an anonymous call. Press ctrl+n.")
