@@ -138,6 +138,7 @@ retry key re-sends only what failed, which fixes it.
             summary.set_class(False, "-error")
             self.clear_error()
             self.ready = total > 0
+            self.show_command()
         summary.display = True
 
     async def commit(self) -> None:

@@ -52,7 +52,8 @@ worker method itself). Any other exception escaping a worker is shown the same w
 
 Other helpers: :meth:`set_busy`, :meth:`show_error`, :meth:`clear_error`,
 :meth:`copy_text` (OSC 52 and the clipboard service; a missing clipboard is a notice),
-:meth:`equivalent_command`, :meth:`refresh_chrome` (redraw header and sidebar after changing the
+:meth:`equivalent_command`, :meth:`show_command` (the command box under the body, hidden until
+called), :meth:`refresh_chrome` (redraw header and sidebar after changing the
 session), ``self.host`` (the :class:`StepHost`: ``target``, ``target_label``, ``workspace``,
 ``sandbox_upstream``, ``save_session()``, ``make_services(target)``, ``adopt_target(...)``).
 """
@@ -75,13 +76,12 @@ from textual.worker import Worker, WorkerState
 
 from tui.services.errors import WizardError
 from tui.steps import STEP_IDS, step
-from tui.widgets import BusyLine, ErrorPanel, StepSidebar, WizardHeader
+from tui.widgets import BusyLine, CommandBox, ErrorPanel, StepSidebar, WizardHeader
 
 if TYPE_CHECKING:
     from pathlib import Path
 
     from tui.services.bundle import Services
-
     from tui.services.session import Session
     from tui.services.target import Target
 
@@ -165,6 +165,7 @@ class WizardStep(Screen[None]):
                 yield Static(self.title_text, id="step-title")
                 with VerticalScroll(id="step-body"):
                     yield from self.compose_body()
+                    yield CommandBox(id="step-command")
                     yield ErrorPanel(id="step-error")
                 yield BusyLine(id="step-busy")
         yield Footer()
@@ -233,14 +234,23 @@ class WizardStep(Screen[None]):
         self.app.push_screen(HelpModal(self.help_markdown()))
 
     # -- help -------------------------------------------------------------------------------
-    def equivalent_command(self) -> str:
-        """The real command for this step with the learner's values ('' when none)."""
+    def equivalent_command(self, preview: Session | None = None) -> str:
+        """The real command for this step with the learner's values ('' when none).
+
+        ``preview``: a copy of the session holding values not committed yet.
+        """
         try:
             from tui.services import commands
 
-            return commands.equivalent(self.STEP_ID, self.session)
+            return commands.equivalent(self.STEP_ID, preview or self.session)
         except Exception:  # a missing command must never break help
             return ""
+
+    def show_command(self, preview: Session | None = None) -> None:
+        """Show the equivalent command (with the learner's values) under the step's body."""
+        box = self.query_one_optional("#step-command", CommandBox)
+        if box is not None:
+            box.show(self.equivalent_command(preview))
 
     def help_markdown(self) -> str:
         from tui.widgets.help_panel import help_markdown

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from textual import on, work
@@ -159,6 +160,8 @@ making another one: several half-used gateways are a common source of confusion.
         result.update(f"✓ {text}")
         result.display = True
         self.ready = True
+        self.show_command(replace(self.session, gateway_id=gateway_id,
+                                  gateway_display_name=name))
 
     async def commit(self) -> None:
         changed = self.session.gateway_id != self.gateway_id

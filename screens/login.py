@@ -88,7 +88,11 @@ them in a file only you can read.
     LoginStep #device-box, LoginStep #cc-box { height: auto; }
     LoginStep #challenge { height: auto; display: none; border: round $accent; padding: 0 1; }
     LoginStep #challenge.-shown { display: block; }
-    LoginStep #user-code { text-style: bold; color: $accent; height: 1; }
+    LoginStep #user-code {
+        text-style: bold; color: $accent; width: auto; height: 3;
+        border: heavy $accent; padding: 0 2; margin: 0 0 0 3;
+    }
+    LoginStep #sandbox-row Static { width: auto; padding: 1 1 0 0; }
     LoginStep #poll-status { color: $text-muted; }
     LoginStep #challenge-buttons, LoginStep #sandbox-row { height: auto; }
     LoginStep #challenge-buttons Button { margin-right: 1; }
@@ -201,7 +205,7 @@ them in a file only you can read.
             f"1. Open  {challenge.verification_uri_complete}\n"
             f"2. Check that the page shows this code, sign in and approve:"
         )
-        self.query_one("#user-code", Static).update(f"   {challenge.user_code}")
+        self.query_one("#user-code", Static).update(" ".join(challenge.user_code))
         self.query_one("#challenge").add_class("-shown")
         self.query_one("#start-device").display = False
         self.refresh_bindings()
@@ -349,6 +353,7 @@ them in a file only you can read.
         result = self.query_one("#login-result", Static)
         result.update(f"✓ Successfully logged in as {user} ({how}).")
         result.display = True
+        self.show_command()
         self._show_storage()
         self.ready = True
 

@@ -97,7 +97,7 @@ Calling that URL now, without a token, should be refused with 401: that is the n
         table.clear()
         for row in rows:
             mark = Text(row.status or "?", style="bold green" if row.up else "bold red")
-            table.add_row(mark, row.name, row.reason, row.upstream, row.host or "")
+            table.add_row(mark, row.name, row.reason, row.upstream, row.host or row.env_host)
         reasons = self.query_one("#reasons", Static)
         url_widget = self.query_one("#api-url", Static)
         if not rows:
@@ -120,6 +120,7 @@ Calling that URL now, without a token, should be refused with 401: that is the n
             url_widget.display = True
         self.refresh_bindings()
         self.ready = bool(self.url)
+        self.show_command()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "copy_url":

@@ -216,6 +216,11 @@ The scheme (https, or http for a class sandbox) is a separate setting, exactly a
         )
         result.display = True
         self.ready = True
+        self.show_command_for(target)
+
+    def show_command_for(self, target: Target) -> None:
+        self.show_command(Session(target_kind=target.kind, host=target.host,
+                                  scheme=target.scheme))
 
     async def commit(self) -> None:
         target = self.checked

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +63,7 @@ with the real `gwa`.
     DEFAULT_CSS = """
     TemplateStep #template-help { color: $text-muted; margin: 0 0 0 2; }
     TemplateStep #write { margin-top: 1; }
+    TemplateStep Input { margin: 0 0 0 1; width: 1fr; }
     """
 
     def __init__(self, session: Session, services: Any) -> None:
@@ -81,13 +83,14 @@ with the real `gwa`.
                                   templates.DEFAULT_TEMPLATE))
         yield Static("", id="template-help")
         yield Static("Service name", classes="field-label")
-        yield Input(s.service, placeholder="for example my-service", id="service")
+        yield Input(s.service, placeholder="for example my-service", id="service",
+                    compact=True)
         yield Static("", id="service-message", classes="field-message")
         yield Static("Upstream URL (your backend)", classes="field-label")
-        yield Input(s.upstream or self._default_upstream(), id="upstream")
+        yield Input(s.upstream or self._default_upstream(), id="upstream", compact=True)
         yield Static("", id="upstream-message", classes="field-message")
         yield Static("Output file (in your workspace folder)", classes="field-label")
-        yield Input(s.out_file or DEFAULT_OUT, id="out-file")
+        yield Input(s.out_file or DEFAULT_OUT, id="out-file", compact=True)
         yield Static("", id="out-message", classes="field-message")
         yield Button("Write the file", id="write", variant="primary")
         yield Static("", id="template-result", classes="result")
@@ -247,6 +250,9 @@ with the real `gwa`.
         result.update(f"✓ File {out_name} created ({docs} documents) in {path.parent}")
         result.display = True
         self.ready = True
+        self.show_command(replace(self.session, service=service, upstream=upstream,
+                                  out_file=out_name, template=self.template))
+        result.scroll_visible()
 
     async def commit(self) -> None:
         s = self.session

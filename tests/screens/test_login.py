@@ -24,7 +24,7 @@ async def test_device_login_approved_on_the_sandbox(session, services, sandbox, 
         step = app.step
         assert step.challenge is not None
         code = step.challenge.user_code
-        assert code in body_text(app, "#user-code")
+        assert body_text(app, "#user-code") == " ".join(code)  # spaced out, large
         assert "expires in" in body_text(app, "#poll-status")
         assert no_clipboard == [code]  # system clipboard tried (and absent here)
         assert app.clipboard == code  # OSC 52 copy done as well
