@@ -2,7 +2,11 @@
 
 Paths, statuses and bodies follow ``aps-contract.md`` §3.2, §4.2, §5–§7, §10 and §16. The
 pieces live in ``gateways.py`` (gateways, availability, organizations), ``resources.py``
-(issuer/dataset/product PUTs), ``catalog.py`` (GET views) and ``consumers.py``.
+(issuer/dataset/product PUTs), ``catalog.py`` (GET views) and ``consumers.py``; error bodies,
+authentication and tsoa-style body checks in ``portal_errors.py``.
+
+Tables added here: ``issuers``, ``datasets``, ``products`` (``resources.SCHEMA``) and
+``applications`` (``consumers.SCHEMA``); consumers go to the shared ``consumers`` table.
 """
 
 from __future__ import annotations
