@@ -376,3 +376,17 @@ def test_portal_services_lists_gateway_routes(provider, sandbox):
     r = c.put(f"{V3}/gateways/{gw}/services", json={})
     assert r.status_code == 403
     assert r.json()["message"] == f"Missing required scope: {gw}:Gateway.Config"
+
+
+def test_dataset_of_a_destroyed_gateway_is_adopted_by_the_next(sandbox):
+    # A learner destroys the gateway and redoes the tutorial with the same service name.
+    name = service_name("again")
+    with client(sandbox, user()) as c:
+        first = new_gateway(c)
+        assert put(c, first, "datasets", dataset_doc(name)).json()["result"] == "created"
+        assert c.delete(f"{V3}/gateways/{first}", params={"force": "true"}).json() is True
+        second = new_gateway(c)
+        r = put(c, second, "datasets", dataset_doc(name))
+        assert (r.status_code, r.json()["result"]) == (200, "no-change")
+        r = put(c, second, "datasets", dataset_doc(name, title="Second run"))
+        assert r.json()["result"] == "updated"

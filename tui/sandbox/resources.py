@@ -233,7 +233,13 @@ def put_dataset(conn: sqlite3.Connection, gateway_id: str, body: Any) -> dict:
         )
         return ok("created", record_id)
     if row["gateway_id"] != gateway_id:
-        raise failed(True, "Dataset belongs to another gateway")
+        owner_alive = conn.execute(
+            "SELECT 1 FROM gateways WHERE gateway_id=?", (row["gateway_id"],)
+        ).fetchone()
+        if owner_alive:
+            raise failed(True, "Dataset belongs to another gateway")
+        # Datasets outlive their gateway (destroy keeps them); the next gateway adopts it.
+        conn.execute("UPDATE datasets SET gateway_id=? WHERE name=?", (gateway_id, doc["name"]))
     doc = {**json.loads(row["doc"]), **doc}
     if json.loads(row["doc"]) == doc:
         return ok("no-change", row["id"])
