@@ -335,3 +335,12 @@ def test_organizations(sandbox):
             "message": "Validation Failed",
             "fields": {"org": {"message": "Organization not found."}},
         }
+
+
+def test_forwarded_access_token_is_accepted_like_the_portal_ui(sandbox):
+    name = user("ui")
+    token = issue_provider_token(sandbox.ctx, name)
+    with client(sandbox) as c:
+        r = c.post(f"{V3}/gateways", json={}, headers={"X-Forwarded-Access-Token": token})
+        assert r.status_code == 200
+        assert r.json()["displayName"] == f"{name}'s Gateway"
