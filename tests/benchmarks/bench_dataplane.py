@@ -1,0 +1,275 @@
+"""Data-plane benchmark (a script, no assertions): ``uv run python tests/benchmarks/bench_dataplane.py``
+
+Starts a sandbox in a child process on free loopback ports (so the load generator does not
+share its interpreter), publishes a protected service, adds a consumer, then prints:
+
+* p50/p99 latency of an authorised ``GET /uuid`` through the gateway vs. the upstream
+  directly, and their ratio;
+* requests per second through the gateway with 50 concurrent clients;
+* consumer tokens issued per second by the shared IdP realm.
+
+Runs in well under a minute.
+
+``--as-shipped`` leaves the listeners as ``server.py`` makes them. By default the child
+process makes asyncio set TCP_NODELAY on every accepted TCP socket: the listeners are
+created without ``IPPROTO_TCP``, so asyncio skips it and Nagle + delayed ACKs add ~40 ms to
+every response (reported to the lead; once fixed there the override changes nothing).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import multiprocessing as mp
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+
+LATENCY_REQUESTS = 400
+CONCURRENCY = 50
+THROUGHPUT_REQUESTS = 4000
+TOKEN_SECONDS = 3.0
+TOKEN_CONCURRENCY = 8
+
+
+def force_nodelay() -> None:
+    import asyncio.base_events
+    import socket
+
+    def set_nodelay(sock: socket.socket) -> None:
+        if sock.family in (socket.AF_INET, socket.AF_INET6) and sock.type == socket.SOCK_STREAM:
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    asyncio.base_events._set_nodelay = set_nodelay  # type: ignore[attr-defined]
+
+
+def serve(data_dir: str, ready: mp.Queue, stop: mp.Event, nodelay: bool) -> None:
+    if nodelay:
+        force_nodelay()
+    from tui.sandbox.context import SandboxConfig
+    from tui.sandbox.server import SandboxServer
+
+    config = SandboxConfig(
+        data_dir=Path(data_dir), portal_port=0, data_plane_port=0, upstream_port=0
+    )
+    server = SandboxServer(config)
+    server.start()
+    ready.put(
+        {
+            "upstream_url": server.ctx.upstream_url,
+            "data_plane_port": server.ctx.data_plane_port,
+            "token_endpoint": server.ctx.shared_idp_token_endpoint,
+        }
+    )
+    stop.wait()
+    server.stop()
+
+
+def set_up(data_dir: str, upstream_url: str) -> tuple[str, str, str]:
+    """Publish a protected service and add a consumer through the shared tables."""
+    from tui.sandbox.context import SHARED_IDP_ISSUER
+    from tui.sandbox.db import Database
+
+    gateway, service = "gw-b3nch", "bench-api"
+    client_id, secret = "B3NCH000-0123456789A", str(uuid.uuid4())
+    tag = [f"ns.{gateway}"]
+    doc = {
+        "name": f"{service}-dev",
+        "tags": tag,
+        "host": upstream_url.split("//", 1)[1],
+        "port": int(upstream_url.rsplit(":", 1)[1]),
+        "protocol": "http",
+        "retries": 0,
+        "routes": [
+            {
+                "name": f"{service}-dev",
+                "tags": tag,
+                "hosts": [f"{service}.dev.api.gov.bc.ca"],
+                "paths": ["/"],
+                "methods": ["GET"],
+                "strip_path": False,
+            }
+        ],
+        "plugins": [
+            {
+                "name": "jwt-keycloak",
+                "tags": tag,
+                "enabled": True,
+                "config": {
+                    "allowed_iss": [SHARED_IDP_ISSUER],
+                    "allowed_aud": f"ap-{gateway}-default-dev",
+                    "algorithm": "RS256",
+                    "claims_to_verify": ["exp"],
+                    "uri_param_names": ["jwt"],
+                    "cookie_names": [],
+                    "run_on_preflight": True,
+                    "consumer_match": True,
+                    "consumer_match_claim": "azp",
+                    "consumer_match_claim_custom_id": True,
+                },
+            }
+        ],
+    }
+    db = Database(Path(data_dir) / "sandbox.sqlite3")
+    with db.transaction() as conn:
+        conn.execute(
+            "INSERT INTO kong_services(gateway_id, name, id, doc) VALUES (?,?,?,?)",
+            (gateway, doc["name"], str(uuid.uuid4()), json.dumps(doc)),
+        )
+        conn.execute(
+            "INSERT INTO consumers(client_id, gateway_id, environment_app_id,"
+            " application_app_id, client_secret, audience, kong_consumer_id, labels, created_at)"
+            " VALUES (?,?,?,?,?,?,?,?,?)",
+            (client_id, gateway, "B3NCH000", "0123456789A", secret,
+             f"ap-{gateway}-default-dev", str(uuid.uuid4()), "{}", time.time()),
+        )  # fmt: skip
+    db.close()
+    return service, client_id, secret
+
+
+def percentile(samples: list[float], q: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def latencies(client: httpx.Client, url: str, headers: dict[str, str]) -> list[float]:
+    for _ in range(20):  # warm up connections and caches
+        client.get(url, headers=headers).raise_for_status()
+    samples = []
+    for _ in range(LATENCY_REQUESTS):
+        started = time.perf_counter()
+        response = client.get(url, headers=headers)
+        samples.append((time.perf_counter() - started) * 1000)
+        if response.status_code != 200:
+            raise SystemExit(f"unexpected {response.status_code}: {response.text}")
+    return samples
+
+
+async def _read_response(reader: asyncio.StreamReader) -> int:
+    """Read one HTTP/1.1 response (Content-Length or chunked body); return its status."""
+    head = await reader.readuntil(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    status = int(lines[0].split()[1])
+    fields = {k.strip().lower(): v.strip() for k, _, v in (ln.partition(":") for ln in lines[1:])}
+    if "content-length" in fields:
+        await reader.readexactly(int(fields["content-length"]))
+    elif fields.get("transfer-encoding", "").lower() == "chunked":
+        while True:
+            size = int((await reader.readuntil(b"\r\n")).split(b";")[0], 16)
+            await reader.readexactly(size + 2)
+            if size == 0:
+                break
+    return status
+
+
+async def throughput(url: str, headers: dict[str, str]) -> tuple[float, int]:
+    """50 keep-alive connections sending GETs back to back (a plain asyncio client: httpx's
+    own pool would be the bottleneck at this concurrency, not the server)."""
+    target = httpx.URL(url)
+    lines = [f"GET {target.raw_path.decode()} HTTP/1.1", f"Host: {target.netloc.decode()}"]
+    lines += [f"{k}: {v}" for k, v in headers.items() if k.lower() != "host"]
+    if "Host" in headers:
+        lines[1] = f"Host: {headers['Host']}"
+    request = ("\r\n".join(lines) + "\r\n\r\n").encode()
+    remaining = THROUGHPUT_REQUESTS
+    failures = 0
+
+    async def worker() -> None:
+        nonlocal remaining, failures
+        reader, writer = await asyncio.open_connection(target.host, target.port)
+        try:
+            while remaining > 0:
+                remaining -= 1
+                writer.write(request)
+                await writer.drain()
+                failures += await _read_response(reader) != 200
+        finally:
+            writer.close()
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))
+    return THROUGHPUT_REQUESTS / (time.perf_counter() - started), failures
+
+
+async def token_rate(endpoint: str, client_id: str, secret: str) -> float:
+    form = {"client_id": client_id, "client_secret": secret, "grant_type": "client_credentials"}
+    issued = 0
+    deadline = time.perf_counter() + TOKEN_SECONDS
+    async with httpx.AsyncClient(trust_env=False, timeout=30) as client:
+
+        async def worker() -> None:
+            nonlocal issued
+            while time.perf_counter() < deadline:
+                response = await client.post(endpoint, data=form)
+                response.raise_for_status()
+                issued += 1
+
+        started = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(TOKEN_CONCURRENCY)))
+        elapsed = time.perf_counter() - started
+    return issued / elapsed
+
+
+def main() -> None:
+    global LATENCY_REQUESTS, THROUGHPUT_REQUESTS
+    as_shipped = "--as-shipped" in sys.argv[1:]
+    if as_shipped:  # every response costs ~40 ms there: keep the run short
+        LATENCY_REQUESTS, THROUGHPUT_REQUESTS = 100, 500
+    began = time.perf_counter()
+    data_dir = tempfile.mkdtemp(prefix="gwa-bench-")
+    ctx = mp.get_context("spawn")
+    ready: mp.Queue = ctx.Queue()
+    stop = ctx.Event()
+    child = ctx.Process(target=serve, args=(data_dir, ready, stop, not as_shipped), daemon=True)
+    child.start()
+    try:
+        info = ready.get(timeout=30)
+        service, client_id, secret = set_up(data_dir, info["upstream_url"])
+        port = info["data_plane_port"]
+        env_host = f"{service}-dev-api-gov-bc-ca.localhost:{port}"
+        token = httpx.post(
+            info["token_endpoint"],
+            data={"client_id": client_id, "client_secret": secret,
+                  "grant_type": "client_credentials"},
+        ).json()["access_token"]  # fmt: skip
+        gateway_url = f"http://127.0.0.1:{port}/uuid"
+        direct_url = f"{info['upstream_url']}/uuid"
+        auth = {"Host": env_host, "Authorization": f"Bearer {token}"}
+
+        with httpx.Client(trust_env=False, timeout=30) as client:
+            via = latencies(client, gateway_url, auth)
+            direct = latencies(client, direct_url, {})
+        rps, failures = asyncio.run(throughput(gateway_url, auth))
+        direct_rps, _ = asyncio.run(throughput(direct_url, {}))
+        tokens = asyncio.run(token_rate(info["token_endpoint"], client_id, secret))
+    finally:
+        stop.set()
+        child.join(10)
+
+    p50_via, p99_via = percentile(via, 0.50), percentile(via, 0.99)
+    p50_direct, p99_direct = percentile(direct, 0.50), percentile(direct, 0.99)
+    mode = "as shipped" if as_shipped else "TCP_NODELAY forced on accepted sockets"
+    print(f"Sandbox listeners: {mode}")
+    print(f"Authorised GET /uuid, {LATENCY_REQUESTS} sequential requests (keep-alive):")
+    print(f"  through the gateway   p50 {p50_via:6.2f} ms   p99 {p99_via:6.2f} ms"
+          f"   mean {statistics.fmean(via):6.2f} ms")  # fmt: skip
+    print(f"  upstream directly     p50 {p50_direct:6.2f} ms   p99 {p99_direct:6.2f} ms"
+          f"   mean {statistics.fmean(direct):6.2f} ms")  # fmt: skip
+    print(f"  ratio gateway/direct  p50 {p50_via / p50_direct:5.2f}x   "
+          f"p99 {p99_via / p99_direct:5.2f}x")  # fmt: skip
+    print(f"Throughput through the gateway, {CONCURRENCY} concurrent clients, "
+          f"{THROUGHPUT_REQUESTS} requests: {rps:7.0f} req/s ({failures} non-200)")  # fmt: skip
+    print(f"  same load on the upstream directly: {direct_rps:7.0f} req/s"
+          f" (ratio {rps / direct_rps:4.2f})")  # fmt: skip
+    print(f"Consumer tokens issued ({TOKEN_CONCURRENCY} concurrent clients, "
+          f"{TOKEN_SECONDS:.0f} s): {tokens:6.0f} tokens/s")  # fmt: skip
+    print(f"Total run time {time.perf_counter() - began:.1f} s (python {sys.version.split()[0]})")
+
+
+if __name__ == "__main__":
+    main()
