@@ -218,3 +218,16 @@ def test_unpublished_service_stops_answering(sandbox) -> None:
     assert get(sandbox, host).status_code == 200
     unpublish(sandbox, gateway)
     assert get(sandbox, host).json() == NO_ROUTE
+
+
+def test_oversized_body_is_refused_and_the_gateway_keeps_serving(sandbox, open_service) -> None:
+    host = open_service(route={"methods": ["GET", "PUT"], "paths": ["/"]})
+    limit = sandbox.ctx.config.max_body_bytes
+
+    def chunks():
+        for _ in range(limit // 65536 + 2):
+            yield b"x" * 65536
+
+    refused = get(sandbox, host, "/anything", method="PUT", content=chunks())
+    assert refused.status_code == 413
+    assert get(sandbox, host, "/uuid").status_code == 200

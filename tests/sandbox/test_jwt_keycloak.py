@@ -376,3 +376,35 @@ def test_lua_pattern_audience_matching() -> None:
     assert not lua_match(allowed, "^default")
     assert not lua_match("ap-gw", "ap-gw")  # "-" is a lazy quantifier, not a dash
     assert not lua_match(allowed, "(unsupported")
+
+
+def test_anonymous_consumer_when_authentication_fails(sandbox) -> None:
+    gateway = new_gateway_id()
+    service = f"anon-{gateway}"
+    fallback = add_consumer(sandbox, gateway)
+    doc = service_doc(
+        gateway,
+        service,
+        sandbox.ctx.upstream_url + "/",
+        plugin_overrides={"anonymous": fallback.kong_consumer_id},
+    )
+    publish(sandbox, gateway, doc)
+    host = sandbox.ctx.env_host(f"{service}.dev.api.gov.bc.ca")
+    response = httpx.get(gateway_url(sandbox) + "/headers", headers={"Host": host})
+    assert response.status_code == 200
+    seen = {k.lower(): v for k, v in response.json()["headers"].items()}
+    assert seen["x-anonymous-consumer"] == "true"
+    assert seen["x-consumer-id"] == fallback.kong_consumer_id
+
+
+def test_realm_adds_www_authenticate_to_401_only(sandbox) -> None:
+    gateway = new_gateway_id()
+    service = f"realm-{gateway}"
+    doc = service_doc(
+        gateway, service, sandbox.ctx.upstream_url + "/", plugin_overrides={"realm": "sandbox"}
+    )
+    publish(sandbox, gateway, doc)
+    host = sandbox.ctx.env_host(f"{service}.dev.api.gov.bc.ca")
+    response = httpx.get(gateway_url(sandbox) + "/uuid", headers={"Host": host})
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"] == 'Bearer realm="sandbox"'

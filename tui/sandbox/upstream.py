@@ -16,7 +16,7 @@ import random
 import uuid
 from typing import Any
 
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
@@ -67,8 +67,15 @@ def _origin(request: Request) -> str:
     return request.client.host if request.client else ""
 
 
+class _Gone(Exception):
+    """The caller went away while sending its body (e.g. the gateway refused it)."""
+
+
 async def _body_fields(request: Request) -> dict[str, Any]:
-    raw = await request.body()
+    try:
+        raw = await request.body()
+    except ClientDisconnect as exc:
+        raise _Gone from exc
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     form: dict[str, Any] = {}
     files: dict[str, Any] = {}
@@ -145,7 +152,10 @@ def routes(ctx: object) -> list[Route]:
         return pretty({"user-agent": request.headers.get("user-agent")})
 
     async def anything(request: Request) -> Response:
-        fields = await _body_fields(request)
+        try:
+            fields = await _body_fields(request)
+        except _Gone:
+            return Response(status_code=400)  # nobody is listening any more
         return pretty(
             {
                 "args": _args(request),
@@ -176,7 +186,10 @@ def routes(ctx: object) -> list[Route]:
         except ValueError:
             return Response("Invalid delay", status_code=400, media_type="text/html")
         await asyncio.sleep(min(max(seconds, 0.0), MAX_DELAY))
-        fields = await _body_fields(request)
+        try:
+            fields = await _body_fields(request)
+        except _Gone:
+            return Response(status_code=400)
         return pretty(
             {
                 "args": _args(request),
