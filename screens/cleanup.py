@@ -101,7 +101,7 @@ Afterwards, clear the shell variables you exported: `unset CID CSC URL TOKEN`.
     def action_reload(self) -> None:
         self.reload()
 
-    @work(exclusive=True, group="cleanup", exit_on_error=False, description="Reading")
+    @work(exclusive=True, group="cleanup-read", exit_on_error=False, description="Reading")
     async def reload(self) -> None:
         async with self.operation("Reading what exists…", retry=self.reload) as op:
             inv = await self.services.cleanup.inventory(self.session.gateway_id, self.session)

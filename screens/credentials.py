@@ -143,22 +143,26 @@ your keyring (or in memory), and never written to the wizard's session file or e
         self.load()
 
     # -- loading: the environment, and credentials kept from earlier --------------------------
-    @work(exclusive=True, group="credentials", exit_on_error=False, description="Loading")
+    @work(exclusive=True, group="credentials-load", exit_on_error=False, description="Loading")
     async def load(self) -> None:
         services = self.services
         kept = await services.credentials.remembered(self.session, services.secrets)
         if kept is not None:
             self.show_credentials(kept, self.session.credentials_source or "rest", earlier=True)
         async with self.operation("Reading your product's environments…", retry=self.load) as op:
-            envs = await services.credentials.environments(self.session.gateway_id)
+            await self.fetch_environment()
         if op.failed:
             return
+
+    async def fetch_environment(self) -> ProductEnvironment | None:
+        """Find the Dev environment (GET …/products) and describe it; raises WizardError."""
+        envs = await self.services.credentials.environments(self.session.gateway_id)
         chosen = next((e for e in envs if e.name == "dev"), envs[0] if envs else None)
         info = self.query_one("#env-info", Static)
         if chosen is None:
             info.update("Your gateway has no product environment yet: apply the Product first "
                         "(Apply step).")
-            return
+            return None
         self.environment = chosen
         approval = ("approval required: an Access Manager must approve" if chosen.approval
                     else "no approval needed: access is granted at once")
@@ -166,6 +170,7 @@ your keyring (or in memory), and never written to the wizard's session file or e
             f"Product: {chosen.product} · Environment: {chosen.name} (appId {chosen.app_id}) · "
             f"flow: {chosen.flow} · {approval}"
         )
+        return chosen
 
     # -- REST issue -------------------------------------------------------------------------
     @on(Button.Pressed, "#issue")
@@ -186,15 +191,21 @@ your keyring (or in memory), and never written to the wizard's session file or e
             return
         message.update("")
         message.remove_class("-error")
-        if self.environment is None:
-            self.notify("The product environment is not known yet.", severity="warning")
-            return
         handoff: WizardError | None = None
+        creds: ConsumerCredentials | None = None
         async with self.operation("Requesting access and generating secrets…",
                                   retry=self.issue) as op:
+            env = self.environment or await self.fetch_environment()
+            if env is None:
+                raise WizardError(
+                    "There is no product environment to request access to",
+                    "The gateway has no Product yet, so there is nothing to consume.",
+                    "Go back to Apply and publish the file (its Product document).",
+                    retryable=False,
+                )
             try:
                 creds = await self.services.credentials.issue(
-                    self.session.gateway_id, self.environment.app_id, name
+                    self.session.gateway_id, env.app_id, name
                 )
             except WizardError as exc:
                 if not needs_handoff(exc):
@@ -205,7 +216,8 @@ your keyring (or in memory), and never written to the wizard's session file or e
         if handoff is not None:
             self.show_handoff(handoff)
             return
-        await self.keep(creds, "rest")
+        if creds is not None:
+            await self.keep(creds, "rest")
 
     # -- hand-off -----------------------------------------------------------------------------
     def action_handoff(self) -> None:

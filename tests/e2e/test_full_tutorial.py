@@ -49,6 +49,8 @@ async def test_target_to_clean_up_keyboard_only(tmp_path: Path) -> None:
         secret = creds.client_secret
         rows = db.query("SELECT client_id FROM consumers WHERE gateway_id=?", (gateway_id,))
         assert [r["client_id"] for r in rows] == [creds.client_id]
+        saved = (options.resolved_state_dir / "session.json").read_text()
+        assert creds.client_id in saved and secret not in saved  # the secret never goes to disk
 
         # Token: client credentials at the shared IdP.
         await pilot.press("ctrl+g")

@@ -164,3 +164,15 @@ async def test_credentials_from_earlier_are_shown_on_resume(world: World) -> Non
         assert "0b6f3c1e" not in shown
         assert app.step.ready
     await services.aclose()
+
+
+async def test_generate_pressed_at_once_still_issues(world: World) -> None:
+    session, services = world_session(world), world_services(world)
+    app = harness(CredentialsStep, world, session, services)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("ctrl+g")  # before the environment lookup has finished
+        await settle(pilot)
+        assert app.step.ready
+        assert "Environment: dev" in text_of(app, "#env-info")
+    await services.aclose()
+    assert len(world.consumer_rows()) == 1
