@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from .context import SandboxContext
-from .limits import _BodyTooLarge  # the size cap's signal; it must reach its middleware
+from .limits import BodyTooLarge  # the size cap's signal; it must reach its middleware
 from .tokens import TokenProblem, bearer_from_header, username_of, verify_provider_token
 
 log = logging.getLogger("gwa_wizard.sandbox")
@@ -80,7 +80,7 @@ def handler(
             return await func(request)
         except Problem as problem:
             return problem.response()
-        except _BodyTooLarge:
+        except BodyTooLarge:
             raise
         except Exception:
             log.exception("sandbox error on %s %s", request.method, request.url.path)
