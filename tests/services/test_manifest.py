@@ -286,9 +286,17 @@ def test_host_with_port_from_gwa_quirk() -> None:
     problem = only(validate(text, GW), "host must not have a port")
     assert problem.line == line_of(text, "host: x.com:8000")
     assert "Write host: x.com and put 8000 in port:" in problem.message
-    assert problem.severity == "warning"  # the sandbox accepts it
+    assert problem.severity == "error"  # the sandbox refuses it too, as Kong would
     live = only(validate(text, GW, live=True), "host must not have a port")
     assert live.severity == "error" and "Sync Failed." in live.message
+
+
+def test_the_sandbox_upstream_with_its_port_is_accepted_on_the_sandbox_only() -> None:
+    # the default flow: the sandbox's loopback upstream, which the sandbox accepts as gwa writes it
+    text = (GOLDEN / "cc-sandbox-loopback.yaml").read_text()
+    assert [p for p in validate(text, GW) if "port" in p.message] == []
+    live = only(validate(text, GW, live=True), "host must not have a port")
+    assert live.severity == "error"
 
 
 # --- enums and references ---------------------------------------------------------------------
