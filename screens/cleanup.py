@@ -273,12 +273,22 @@ Afterwards, clear the shell variables you exported: `unset CID CSC URL TOKEN`.
             await self._refresh_after_failure()
             return
         self.destroyed = True
+        cleared = self.clear_saved_session()
         self.finish(
             f"✓ Gateway {gw} destroyed and verified gone (reading it now answers 403/404). "
-            "Your saved progress is cleared when you finish. In your shell: "
-            "unset CID CSC URL TOKEN. Press ctrl+n for the summary."
+            + ("Your saved progress was cleared: the next run starts afresh. " if cleared else "")
+            + "In your shell: unset CID CSC URL TOKEN. Press ctrl+n for the summary."
         )
         self.reload()
+
+    def clear_saved_session(self) -> bool:
+        """Delete the saved progress (what was built no longer exists); this run keeps it in
+        memory for the summary and the export."""
+        store = getattr(self.app, "store", None)
+        if store is None or not hasattr(store, "clear"):
+            return False
+        store.clear()
+        return True
 
     async def _refresh_after_failure(self) -> None:
         try:

@@ -29,9 +29,13 @@ async def cleanup_app(world: World, creds: ConsumerCredentials):
     return harness(CleanupStep, world, session, services), session, services
 
 
-async def test_consumer_first_then_gateway_then_verified(issued) -> None:
+async def test_consumer_first_then_gateway_then_verified(issued, tmp_path) -> None:
+    from tui.services.session import SessionStore
+
     world, creds = issued
     app, session, services = await cleanup_app(world, creds)
+    app.store = SessionStore(tmp_path / "session.json")  # what WizardApp has
+    app.store.save(session)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         inventory = text_of(app, "#inventory")
@@ -70,6 +74,7 @@ async def test_consumer_first_then_gateway_then_verified(issued) -> None:
         result = text_of(app, "#result")
         assert f"Gateway {world.gateway_id} destroyed and verified gone" in result
         assert "unset CID CSC URL TOKEN" in result
+        assert "saved progress was cleared" in result and app.store.load() is None
         assert "✓ 3. Verify" in text_of(app, "#plan")
         assert app.step.ready
         await pilot.press("ctrl+n")
