@@ -8,6 +8,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from html.parser import HTMLParser
+from urllib.parse import urljoin
 
 import httpx
 
@@ -94,14 +95,15 @@ def approve_with_form(
     assert page.status_code == 200
     assert page.headers["content-type"].startswith("text/html")
     form = read_form(page.text)
-    assert form.action is not None and form.action.endswith("/device")
+    assert form.action is not None
+    assert urljoin(str(page.url), form.action) == device.verification_uri
     assert form.inputs["user_code"] == device.user_code
     fields = dict(form.inputs)
     fields["username"] = username
     if passcode is not None:
         fields["passcode"] = passcode
     fields["action"] = action
-    return httpx.post(form.action, data=fields)
+    return httpx.post(urljoin(str(page.url), form.action), data=fields)
 
 
 def text_of(html: str) -> str:

@@ -28,6 +28,8 @@ from .oauth import NO_STORE, invalid_client, oauth_error, read_form
 
 DEVICE_CODE_LIFETIME = 600  # seconds (Keycloak's default)
 POLL_INTERVAL = 5  # seconds between polls; faster answers slow_down
+# A client sleeping exactly ``interval`` may arrive a hair early (network jitter): not "too fast".
+SLOW_DOWN_LEEWAY = 0.25
 # Keycloak's user codes: eight letters without vowels (no accidental words), as XXXX-XXXX.
 USER_CODE_ALPHABET = "BCDFGHJKLMNPQRSTVWXZ"
 _CHALLENGE = re.compile(r"^[A-Za-z0-9\-._~]{43,128}$")
@@ -137,7 +139,7 @@ def device_grant(ctx: SandboxContext, form: dict[str, str]) -> JSONResponse:
         if row is None or row["status"] == "used":
             return oauth_error(400, "invalid_grant", "Device code not valid")
         last = row["last_poll"]
-        if last is not None and now - last < row["poll_interval"]:
+        if last is not None and now - last < row["poll_interval"] - SLOW_DOWN_LEEWAY:
             return oauth_error(400, "slow_down", "Slow down")
         conn.execute("UPDATE device_codes SET last_poll=? WHERE device_code=?", (now, device_code))
         if row["expires_at"] <= now:

@@ -71,7 +71,8 @@ def _form(
         "real API Services Portal. Enter the code your terminal shows and the username you "
         "want to work as.</p>"
         f"{notice}"
-        f'<form method="post" action="{escape(ctx.login_issuer)}/device">'
+        # relative: the page posts back to itself whatever name the learner reached it by
+        '<form method="post" action="device">'
         '<label for="user_code">Code</label>'
         f'<input id="user_code" name="user_code" value="{escape(user_code)}" '
         'placeholder="ABCD-EFGH" autocomplete="off" required>'
