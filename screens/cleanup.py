@@ -14,6 +14,7 @@ from textual.widgets import Button, Static
 from tui.services.cleanup import Inventory
 from tui.services.credentials import consumers_url
 from tui.services.errors import WizardError
+from tui.services.export import retire_session
 
 from .base import WizardStep
 from .modals import ConfirmModal
@@ -287,7 +288,7 @@ Afterwards, clear the shell variables you exported: `unset CID CSC URL TOKEN`.
         store = getattr(self.app, "store", None)
         if store is None or not hasattr(store, "clear"):
             return False
-        store.clear()
+        retire_session(store, self.session)
         return True
 
     async def _refresh_after_failure(self) -> None:

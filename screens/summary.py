@@ -12,7 +12,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from tui.services.export import TARGET_LABELS, write_record
+from tui.services.export import TARGET_LABELS, retire_session, write_record
 from tui.services.session import Session
 from tui.steps import STEPS
 
@@ -94,7 +94,7 @@ class SummaryScreen(Screen[None]):
         if "cleanup" in self.session.steps_done:
             store = getattr(self.app, "store", None)
             if store is not None and hasattr(store, "clear"):
-                store.clear()
+                retire_session(store, self.session)
                 note += " Everything was cleaned up, so your saved progress was cleared: the " \
                         "next run starts afresh."
         self.query_one("#summary-note", Static).update(note)

@@ -20,7 +20,7 @@ from tests.e2e.test_provider_flow import (
     wait_for,
 )
 from tui.app import WizardApp
-from tui.services.export import REPORT_NAME, SCRIPT_NAME
+from tui.services.export import LAST_SESSION_NAME, REPORT_NAME, SCRIPT_NAME
 
 SERVICE = "full-svc"
 
@@ -99,3 +99,6 @@ async def test_target_to_clean_up_keyboard_only(tmp_path: Path) -> None:
     assert ': "${CSC:?set CSC to the Client Secret}"' in script.read_text()
     # Everything was cleaned up, so the saved progress is gone: the next run starts afresh.
     assert not (options.resolved_state_dir / "session.json").exists()
+    # ... but the finished tutorial is kept beside it for a later `gwa-wizard export`.
+    kept = (options.resolved_state_dir / LAST_SESSION_NAME).read_text()
+    assert gateway_id in kept and secret not in kept

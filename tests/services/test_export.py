@@ -99,3 +99,16 @@ def test_values_with_quotes_are_shell_quoted() -> None:
     s.gateway_display_name = "O'Brien's Gateway"
     text = build_script(s)
     assert "--display-name 'O'\"'\"'Brien'\"'\"'s Gateway'" in text
+
+
+def test_retire_session_keeps_a_copy_for_export(tmp_path: Path) -> None:
+    from tui.services.export import LAST_SESSION_NAME, retire_session
+    from tui.services.session import SessionStore
+
+    store = SessionStore(tmp_path / "session.json")
+    session = finished_session()
+    store.save(session)
+    kept = retire_session(store, session)
+    assert store.load() is None
+    assert kept == tmp_path / LAST_SESSION_NAME
+    assert SessionStore(kept).load() == session

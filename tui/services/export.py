@@ -20,6 +20,7 @@ from .. import __version__
 from ..steps import STEPS
 
 SCRIPT_NAME = "gwa-tutorial.sh"
+LAST_SESSION_NAME = "last-session.json"  # the finished tutorial, kept for `gwa-wizard export`
 REPORT_NAME = "gwa-tutorial-report.md"
 TARGET_LABELS = {"sandbox": "sandbox", "test": "APS test", "prod": "APS production"}
 
@@ -57,6 +58,13 @@ def build_script(session: Any) -> str:
     token_endpoint = session.token_endpoint or ""
     client_id = session.client_id or ""
     stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    sandbox_note = (
+        "#\n# This run used the wizard's embedded sandbox, on ports that change every run. To replay\n"
+        "# against a sandbox, start one on fixed ports with `gwa-wizard sandbox serve` and run e.g.\n"
+        "#    HOST=127.0.0.1:8460 UPSTREAM=http://127.0.0.1:8462 \\\n"
+        f"#    API_URL=http://{service}-dev-api-gov-bc-ca.localhost:8461/uuid bash {SCRIPT_NAME} provider\n"
+        if session.target_kind == "sandbox" else ""
+    )
     return f"""#!/usr/bin/env bash
 # The "Protect an API with Client Credential Flow" tutorial as plain gwa and curl commands.
 # Recorded by gwa-wizard {__version__} on {stamp}, target: {_label(session)} ({host}).
@@ -69,19 +77,24 @@ def build_script(session: Any) -> str:
 # No secret is stored in this file. Export the client secret yourself (it is not in your
 # shell history if you type a space before the command in bash):
 #    export CSC='<Client Secret>'
-set -euo pipefail
+{sandbox_note}set -euo pipefail
 
+HOST="${{HOST:-{host}}}"
+UPSTREAM="${{UPSTREAM:-{upstream}}}"
 API_URL="${{API_URL:-{api_url}}}"
 
 provider() {{
-  gwa config set host {_q(host)}
+  gwa config set host "$HOST"
 {scheme_line}  gwa login
   {create}   # prints the new gateway id and makes it current
   gwa gateway current
   gwa generate-config --template {_q(template)} \\
     --service {_q(service)} \\
-    --upstream {_q(upstream)} \\
+    --upstream "$UPSTREAM" \\
     --out {_q(_out_file(session))}
+  # gwa keeps an upstream's :port in the service's host: line, which Kong refuses
+  # ("host: must not have a port"); drop it there (port: already holds it).
+  sed -i.bak -E 's/^(host: [^:]+):[0-9]+$/\\1/' {_q(_out_file(session))}
   gwa apply -i {_q(_out_file(session))}
   gwa status --hosts
   # Without a token the gateway must refuse: expect 401 {{"message":"Unauthorized"}}
@@ -211,3 +224,15 @@ def write_record(
     os.chmod(script_path, 0o755)
     report_path.write_text(report, encoding="utf-8")
     return script_path, report_path
+
+
+def retire_session(store: Any, session: Any) -> Path:
+    """The tutorial is over (everything cleaned up): clear the active session so the next run
+    starts afresh, but keep it beside as ``last-session.json`` so the record can still be
+    exported later. Returns the path of the kept copy."""
+    from .session import SessionStore
+
+    kept = Path(store.path).with_name(LAST_SESSION_NAME)
+    SessionStore(kept).save(session)
+    store.clear()
+    return kept
