@@ -408,3 +408,25 @@ def test_realm_adds_www_authenticate_to_401_only(sandbox) -> None:
     response = httpx.get(gateway_url(sandbox) + "/uuid", headers={"Host": host})
     assert response.status_code == 401
     assert response.headers["www-authenticate"] == 'Bearer realm="sandbox"'
+
+
+def test_schema_defaults_apply_to_a_minimal_config(sandbox) -> None:
+    """Kong fills in the plugin schema's defaults (algorithm RS256, ?jwt=, exp)."""
+    gateway = new_gateway_id()
+    service = f"minimal-{gateway}"
+    doc = service_doc(gateway, service, sandbox.ctx.upstream_url + "/", protected=False)
+    doc["plugins"] = [
+        {
+            "name": "jwt-keycloak",
+            "config": {"allowed_iss": [SHARED_IDP_ISSUER], "algorithm": None, "consumer_match": True,
+                       "consumer_match_claim_custom_id": True},
+        }
+    ]  # fmt: skip
+    publish(sandbox, gateway, doc)
+    consumer = add_consumer(sandbox, gateway)
+    api = Protected(
+        sandbox, gateway, sandbox.ctx.env_host(f"{service}.dev.api.gov.bc.ca"), consumer
+    )
+    token = consumer_token(sandbox, consumer)
+    assert api.call(params={"jwt": token}).status_code == 200
+    assert message(api.call(api.signed(exp=int(time.time()) - 1)))[0] == 401

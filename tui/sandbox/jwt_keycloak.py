@@ -41,6 +41,29 @@ KNOWN_ALGS = {
 }  # fmt: skip
 
 
+# The plugin schema's defaults: Kong fills them in for fields left out or null.
+DEFAULTS: dict[str, Any] = {
+    "uri_param_names": ["jwt"],
+    "cookie_names": [],
+    "header_names": ["authorization"],
+    "claims_to_verify": ["exp"],
+    "run_on_preflight": True,
+    "maximum_expiration": 0,
+    "algorithm": "RS256",
+    "allowed_iss": [],
+    "iss_key_grace_period": 10,
+    "well_known_template": "%s/.well-known/openid-configuration",
+    "consumer_match": False,
+    "consumer_match_claim": "azp",
+    "consumer_match_claim_custom_id": False,
+    "consumer_match_ignore_not_found": False,
+}
+
+
+def effective_config(conf: dict[str, Any]) -> dict[str, Any]:
+    return DEFAULTS | {k: v for k, v in conf.items() if v is not None}
+
+
 @dataclass(frozen=True)
 class Outcome:
     """``status`` 0 means authenticated; ``headers`` go upstream (None = remove)."""
@@ -98,12 +121,12 @@ def _list(value: Any) -> list[str]:
 
 def retrieve_tokens(conf: dict[str, Any], query: Any, cookies: dict[str, str], headers: Any):
     found: list[str] = []
-    for name in _list(conf.get("uri_param_names", ["jwt"])):
+    for name in _list(conf["uri_param_names"]):
         found.extend(v for v in query.getlist(name) if v)
-    for name in _list(conf.get("cookie_names", [])):
+    for name in _list(conf["cookie_names"]):
         if cookies.get(name):
             found.append(cookies[name])
-    for name in _list(conf.get("header_names", ["authorization"])):
+    for name in _list(conf["header_names"]):
         values = headers.getlist(name)
         if values:
             match = _BEARER.search(values[0])
@@ -194,10 +217,10 @@ async def _authenticate(ctx: SandboxContext, conf: dict[str, Any], request: Any)
         return Outcome(401, "Token issuer not allowed")
     if not _audience_ok(conf.get("allowed_aud"), jwt.claims.get("aud")):
         return Outcome(401, "Token audience not allowed")
-    if jwt.header.get("alg") != (conf.get("algorithm") or "HS256"):
+    if jwt.header.get("alg") != conf["algorithm"]:
         return Outcome(403, "Invalid algorithm")
-    template = str(conf.get("well_known_template") or "%s/.well-known/openid-configuration")
-    grace = float(conf.get("iss_key_grace_period") or 10)
+    template = str(conf["well_known_template"])
+    grace = float(conf["iss_key_grace_period"])
     keys = await issuer_keys.keys_for(ctx, iss, template)
     if keys is None:
         return Outcome(403, "Unable to get public key for issuer")
@@ -209,18 +232,18 @@ async def _authenticate(ctx: SandboxContext, conf: dict[str, Any], request: Any)
         verified = any(_verify_rs256(jwt, k) for k in keys.keys)
     if not verified:
         return Outcome(401, "Invalid token signature")
-    errors = _claims_errors(jwt.claims, _list(conf.get("claims_to_verify", ["exp"])))
+    errors = _claims_errors(jwt.claims, _list(conf["claims_to_verify"]))
     if errors:
         return Outcome(401, f"Token claims invalid: {_errors_text(errors)}")
-    maximum = conf.get("maximum_expiration") or 0
+    maximum = conf["maximum_expiration"]
     if isinstance(maximum, int | float) and maximum > 0:
         exp = jwt.claims.get("exp")
         if not isinstance(exp, int | float) or exp - time.time() > maximum:
             text = _errors_text({"exp": "exceeds maximum allowed expiration"})
             return Outcome(403, f"Token claims invalid: {text}")
     headers: dict[str, str | None] = {}
-    if conf.get("consumer_match"):
-        claim = str(conf.get("consumer_match_claim") or "azp")
+    if conf["consumer_match"]:
+        claim = str(conf["consumer_match_claim"])
         value = jwt.claims.get(claim)
         consumer = _find_consumer(ctx, value, bool(conf.get("consumer_match_claim_custom_id")))
         if consumer is None and not conf.get("consumer_match_ignore_not_found"):
@@ -263,7 +286,8 @@ def _find_consumer(ctx: SandboxContext, value: Any, by_custom_id: bool):
 
 async def run(ctx: SandboxContext, conf: dict[str, Any], request: Any) -> Outcome:
     """The plugin's access phase for one request."""
-    if not conf.get("run_on_preflight", True) and request.method == "OPTIONS":
+    conf = effective_config(conf)
+    if not conf["run_on_preflight"] and request.method == "OPTIONS":
         return Outcome(0)
     outcome = await _authenticate(ctx, conf, request)
     if outcome.ok or not conf.get("anonymous"):
