@@ -125,3 +125,30 @@ async def test_upstream_rewrite_is_blamed_on_the_upstream() -> None:
         assert "Authentication is not the problem" in verdict
         assert not app.step.ready
     await services.aclose()
+
+
+@pytest.mark.parametrize(
+    ("step_name", "needles"),
+    [
+        ("try_it", ("401 `{\"message\":\"Unauthorized\"}`", "curl ")),
+        ("credentials", ("Request Access", "Generate Secrets", "export CID=")),
+        ("token", ("client-credentials grant", "grant_type=client_credentials")),
+        ("call", ("jwt-keycloak", "Authorization: Bearer $TOKEN")),
+        ("cleanup", ("1 consumer has access to products in this gateway.",
+                     "gwa gateway destroy --force")),
+    ],
+)
+async def test_f1_help_explains_each_consumer_step(world: World, step_name, needles) -> None:
+    from screens import load_step
+    from screens.modals import HelpModal
+
+    session, services = world_session(world), world_services(world)
+    app = harness(load_step(step_name), world, session, services)
+    async with app.run_test(size=(100, 30)) as pilot:
+        markdown = app.step.help_markdown()
+        for needle in needles:
+            assert needle in markdown
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpModal)
+    await services.aclose()
