@@ -176,3 +176,40 @@ async def test_generate_pressed_at_once_still_issues(world: World) -> None:
         assert "Environment: dev" in text_of(app, "#env-info")
     await services.aclose()
     assert len(world.consumer_rows()) == 1
+
+
+async def test_live_portal_without_permission_wants_an_https_token_endpoint() -> None:
+    import httpx
+
+    from tests.screens.conftest import mock_services
+    from tests.screens.harness import StepHarness
+    from tui.services.session import Session
+    from tui.services.target import Target
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.method == "GET":
+            return httpx.Response(200, json=[{"name": "my-svc API", "appId": "A1B2C3D4E5F6",
+                                              "environments": [{"name": "dev", "appId": "8C1D2E3F",
+                                                                "flow": "client-credentials"}]}])
+        return httpx.Response(403, json={"code": "permission_denied",
+                                         "message": "Missing required scope: gw-1a2b3:CredentialIssuer.Generate"})
+
+    target = Target.test()
+    services = mock_services(handler, target)
+    session = Session(target_kind="test", host=target.host, gateway_id="gw-1a2b3", service="my-svc")
+    app = StepHarness(CredentialsStep, session, services, target=target)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+g")
+        await settle(pilot)
+        steps = text_of(app, "#handoff-steps")
+        assert "https://api-gov-bc-ca.test.api.gov.bc.ca/manager/gateways/list" in steps
+        await type_into(pilot, "#paste-id", "8C1D2E3F-0A1B2C3D4E5")
+        await type_into(pilot, "#paste-secret", "0b6f3c1e-5d2a-4c8b-9e7f-1a2b3c4d5e6f")
+        await type_into(pilot, "#paste-url",
+                        "http://dev.loginproxy.gov.bc.ca/auth/realms/apigw/protocol/openid-connect/token")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "https://" in text_of(app, "#paste-url-msg")
+        assert not app.step.ready
+    await services.aclose()
