@@ -20,7 +20,21 @@ from . import jwt_keycloak, proxy
 from .context import SandboxContext
 from .kong_router import Router
 
-SCHEMA = ""
+# A counter bumped by triggers on every change to the published services, so the router
+# re-reads them only when they change (one tiny query per request otherwise).
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS dataplane_version (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    n  INTEGER NOT NULL
+);
+INSERT OR IGNORE INTO dataplane_version(id, n) VALUES (1, 0);
+CREATE TRIGGER IF NOT EXISTS kong_services_inserted AFTER INSERT ON kong_services
+BEGIN UPDATE dataplane_version SET n = n + 1 WHERE id = 1; END;
+CREATE TRIGGER IF NOT EXISTS kong_services_updated AFTER UPDATE ON kong_services
+BEGIN UPDATE dataplane_version SET n = n + 1 WHERE id = 1; END;
+CREATE TRIGGER IF NOT EXISTS kong_services_deleted AFTER DELETE ON kong_services
+BEGIN UPDATE dataplane_version SET n = n + 1 WHERE id = 1; END;
+"""
 NO_ROUTE = "no Route matched with those values"
 
 

@@ -197,28 +197,29 @@ def upstream_path(route: KongRoute, request_path: str, matched: str) -> str:
 
 
 class Router:
-    """Routes rebuilt only when the published services change."""
+    """Routes rebuilt only when the published services change (``dataplane_version``)."""
 
     def __init__(self, ctx: SandboxContext) -> None:
         self.ctx = ctx
-        self._key: tuple[tuple[str, str, str], ...] | None = None
+        self._version: int | None = None
         self._routes: list[KongRoute] = []
 
     def routes(self) -> list[KongRoute]:
-        rows = self.ctx.db.query(
-            "SELECT gateway_id, id, doc FROM kong_services ORDER BY gateway_id, name"
-        )
-        key = tuple((r["gateway_id"], r["id"], r["doc"]) for r in rows)
-        if key != self._key:
+        row = self.ctx.db.query_one("SELECT n FROM dataplane_version WHERE id = 1")
+        version = int(row["n"]) if row is not None else -1
+        if version != self._version or version < 0:
+            rows = self.ctx.db.query(
+                "SELECT gateway_id, id, doc FROM kong_services ORDER BY gateway_id, name"
+            )
             routes: list[KongRoute] = []
-            for gateway_id, service_id, doc in key:
+            for r in rows:
                 try:
-                    parsed = json.loads(doc)
+                    parsed = json.loads(r["doc"])
                 except ValueError:
                     continue
                 if isinstance(parsed, dict):
-                    routes.extend(parse_service(gateway_id, service_id, parsed))
-            self._routes, self._key = routes, key
+                    routes.extend(parse_service(r["gateway_id"], r["id"], parsed))
+            self._routes, self._version = routes, version
         return self._routes
 
     def match(self, host: str, method: str, path: str) -> Match | None:
