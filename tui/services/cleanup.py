@@ -107,8 +107,10 @@ class CleanupService:
         try:
             token = await ConsumerTokenService(self.client).request(credentials)
         except WizardError as exc:
-            if exc.status in (400, 401):
-                return RevocationCheck(True, f"The token endpoint refuses the credentials now ({exc.code or exc.status}).")
+            if exc.code in ("invalid_client", "unauthorized_client"):
+                return RevocationCheck(
+                    True, f"The token endpoint refuses the credentials now ({exc.code})."
+                )
             raise
         call = await ProbeService(self.client).call(api_url, token.access_token)
         message = call.message
