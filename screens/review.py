@@ -77,6 +77,7 @@ saves the file (nothing is sent to APS until the Apply step).
     ReviewStep #problems { height: auto; margin-top: 1; }
     ReviewStep #problems.-error { color: $error; }
     ReviewStep #problems.-ok { color: $success; }
+    ReviewStep #problems.-warning { color: $warning; }
     """
 
     def __init__(self, session: Session, services: Any) -> None:
@@ -174,7 +175,8 @@ saves the file (nothing is sent to APS until the Apply step).
                 shown.append(f"… and {len(problems) - 8} more")
             widget.update("\n".join(shown))
         widget.set_class(bool(errors), "-error")
-        widget.set_class(not errors, "-ok")
+        widget.set_class(not problems, "-ok")
+        widget.set_class(bool(problems) and not errors, "-warning")
 
     @property
     def errors(self) -> list[Any]:

@@ -63,11 +63,7 @@ Calling that URL now, without a token, should be refused with 401: that is the n
         self.url = ""
 
     def compose_body(self) -> ComposeResult:
-        yield Static(
-            f"The services on gateway {self.session.gateway_id}, as gwa status --hosts shows "
-            "them. F5 refreshes.",
-            classes="lead",
-        )
+        yield Static("", id="status-lead", classes="lead")
         table: DataTable[Any] = DataTable(id="services", cursor_type="row", zebra_stripes=True)
         table.add_columns(*COLUMNS)
         yield table
@@ -78,12 +74,18 @@ Calling that URL now, without a token, should be refused with 401: that is the n
         self.query_one("#api-url").display = False
         self.load()
 
+    def _lead(self) -> None:
+        self.query_one("#status-lead", Static).update(
+            f"The services on gateway {self.session.gateway_id}, as gwa status --hosts shows "
+            "them. F5 refreshes.")
+
     def action_refresh(self) -> None:
         self.load()
 
     @work(exclusive=True, group="status", exit_on_error=False, description="Reading the status")
     async def load(self) -> None:
         self.ready = False
+        self._lead()
         async with self.operation("Asking APS for the status of your services…",
                                   retry=self.load) as op:
             rows = await self.services.status.services(self.session.gateway_id)

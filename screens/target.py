@@ -13,6 +13,7 @@ from textual.widgets import Button, Input, RadioButton, RadioSet, Static
 from tui.services.errors import WizardError
 from tui.services.session import Session
 from tui.services.target import PROD_HOST, TEST_HOST, Target, host_problem, parse_host
+from tui.widgets import CommandBox
 
 from .base import WizardStep
 
@@ -57,7 +58,8 @@ The scheme (https, or http for a class sandbox) is a separate setting, exactly a
     TargetStep #custom-box.-shown { display: block; }
     TargetStep #custom-row { height: auto; }
     TargetStep #custom-host { width: 1fr; }
-    TargetStep #scheme { width: 26; height: auto; }
+    TargetStep #scheme { width: 14; height: auto; }
+    TargetStep #target-kind { width: 100%; }
     TargetStep #check { margin-top: 1; }
     """
 
@@ -109,6 +111,7 @@ The scheme (https, or http for a class sandbox) is a separate setting, exactly a
             button.label = "Built-in sandbox: not running (this run was started with --host)"
         self._show_custom(self.kind == "custom")
         self.query_one("#target-result", Static).display = False
+        self._kind_seen = self.kind
         if self.kind == "sandbox":
             self.check()
 
@@ -145,11 +148,17 @@ The scheme (https, or http for a class sandbox) is a separate setting, exactly a
     def _invalidate(self) -> None:
         self.checked = None
         self.ready = False
+        box = self.query_one_optional("#step-command", CommandBox)
+        if box is not None:
+            box.show("")  # hidden until a host passes the check
         result = self.query_one("#target-result", Static)
         result.display = False
 
     @on(RadioSet.Changed, "#target-kind")
     def kind_changed(self) -> None:
+        if self.kind == getattr(self, "_kind_seen", None):
+            return  # the initial selection announcing itself, not a change
+        self._kind_seen = self.kind
         self._invalidate()
         self.clear_error()
         self._show_custom(self.kind == "custom")

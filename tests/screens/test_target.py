@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import httpx
-import pytest
 
 from screens.target import TargetStep
 from tests.screens.conftest import body_text, mock_services, sandbox_target
@@ -96,8 +95,6 @@ async def test_nothing_listening_is_shown_with_cause_and_fix(session, services, 
     assert "127.0.0.1:9" in text and "Why:" in text and "Fix:" in text
 
 
-@pytest.mark.xfail(strict=True, reason="tui.services.errors.network_error does not recognise "
-                   "httpx's 'All connection attempts failed' as a refused connection")
 async def test_refused_connection_is_named_refused(session, services, sandbox):
     assert "refused" in await refused_text(session, services, sandbox)
 
