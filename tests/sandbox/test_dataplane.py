@@ -8,7 +8,8 @@ import uuid
 
 import httpx
 import pytest
-from kong_fixtures import gateway_url, new_gateway_id, publish, service_doc, unpublish
+
+from tests.sandbox.kong_fixtures import gateway_url, new_gateway_id, publish, service_doc, unpublish
 
 NO_ROUTE = {"message": "no Route matched with those values"}
 

@@ -6,8 +6,8 @@ import uuid
 
 import httpx
 import pytest
-from kong_fixtures import gateway_url, new_gateway_id, publish, unpublish
 
+from tests.sandbox.kong_fixtures import gateway_url, new_gateway_id, publish, unpublish
 from tui.sandbox.kong_router import parse_service, upstream_path
 
 

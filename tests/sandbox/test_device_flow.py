@@ -8,7 +8,8 @@ from pathlib import Path
 import httpx
 import jwt
 import pytest
-from login_helpers import (
+
+from tests.sandbox.login_helpers import (
     approve_with_form,
     oidc,
     pkce_pair,
@@ -17,7 +18,6 @@ from login_helpers import (
     start_device,
     text_of,
 )
-
 from tui.sandbox import device_flow
 from tui.sandbox.context import SandboxConfig
 from tui.sandbox.keys import LOGIN_REALM

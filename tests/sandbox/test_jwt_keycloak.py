@@ -19,7 +19,8 @@ import httpx
 import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
-from kong_fixtures import (
+
+from tests.sandbox.kong_fixtures import (
     Consumer,
     add_consumer,
     consumer_token,
@@ -28,7 +29,6 @@ from kong_fixtures import (
     publish,
     service_doc,
 )
-
 from tui.sandbox.context import SHARED_IDP_ISSUER
 from tui.sandbox.keys import LOGIN_REALM, SHARED_IDP_REALM
 from tui.sandbox.lua_pattern import lua_match

@@ -8,8 +8,8 @@ import base64
 import httpx
 import jwt
 import pytest
-from login_helpers import approve_with_form, oidc, poll, start_device
 
+from tests.sandbox.login_helpers import approve_with_form, oidc, poll, start_device
 from tui.sandbox import device_flow
 
 INVALID_CLIENT = {

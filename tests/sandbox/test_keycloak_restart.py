@@ -7,8 +7,8 @@ from pathlib import Path
 import httpx
 import jwt
 import pytest
-from login_helpers import approve_with_form, oidc, poll, start_device
 
+from tests.sandbox.login_helpers import approve_with_form, oidc, poll, start_device
 from tui.sandbox import device_flow
 from tui.sandbox.context import SandboxConfig
 from tui.sandbox.keys import LOGIN_REALM

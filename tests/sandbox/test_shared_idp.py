@@ -7,8 +7,8 @@ import time
 
 import httpx
 import jwt
-from kong_fixtures import add_consumer, new_gateway_id, remove_consumer
 
+from tests.sandbox.kong_fixtures import add_consumer, new_gateway_id, remove_consumer
 from tui.sandbox.context import SHARED_IDP_ISSUER
 
 INVALID_CLIENT = {

@@ -17,8 +17,8 @@ from typing import Any
 import httpx
 import pytest
 import yaml
-from login_helpers import DEVICE_GRANT, Device, approve_with_form, pkce_pair
 
+from tests.sandbox.login_helpers import DEVICE_GRANT, Device, approve_with_form, pkce_pair
 from tui.sandbox import device_flow
 from tui.sandbox.context import SHARED_IDP_ISSUER
 
