@@ -232,3 +232,21 @@ def test_oversized_body_is_refused_and_the_gateway_keeps_serving(sandbox, open_s
     refused = get(sandbox, host, "/anything", method="PUT", content=chunks())
     assert refused.status_code == 413
     assert get(sandbox, host, "/uuid").status_code == 200
+
+
+def test_expect_continue_upload_like_curl(sandbox, open_service) -> None:
+    """curl sends ``Expect: 100-continue`` and a form content type with ``--data-binary``."""
+    host = open_service(route={"methods": ["PUT"], "paths": ["/anything"]})
+    body = b"y" * 1_500_000
+    response = get(
+        sandbox,
+        host,
+        "/anything",
+        method="PUT",
+        content=body,
+        headers={"Expect": "100-continue", "Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert response.status_code == 200
+    echoed = response.json()
+    assert len(echoed["data"]) == len(body)
+    assert "Expect" not in echoed["headers"]

@@ -83,7 +83,8 @@ def _request_headers(
     connection_tokens = {
         t.strip().lower() for t in request.headers.get("connection", "").split(",") if t.strip()
     }
-    drop = HOP_BY_HOP | connection_tokens | {"host"} | {k.lower() for k in extra}
+    # Expect: 100-continue is answered by our own server; the upstream gets the body outright
+    drop = HOP_BY_HOP | connection_tokens | {"host", "expect"} | {k.lower() for k in extra}
     headers = [(k, v) for k, v in request.headers.items() if k.lower() not in drop]
     client_ip = request.client.host if request.client else ""
     forwarded_for = request.headers.get("x-forwarded-for")

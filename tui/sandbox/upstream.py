@@ -16,6 +16,7 @@ import random
 import uuid
 from typing import Any
 
+from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
@@ -81,8 +82,14 @@ async def _body_fields(request: Request) -> dict[str, Any]:
     files: dict[str, Any] = {}
     data = ""
     parsed_json: Any = None
+    parsed_form = None
     if content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
-        for key, value in (await request.form()).multi_items():
+        try:
+            parsed_form = await request.form()
+        except HTTPException:  # beyond the form parser's limits: show it as raw data instead
+            parsed_form = None
+    if parsed_form is not None:
+        for key, value in parsed_form.multi_items():
             if isinstance(value, str):
                 form[key] = value
             else:
