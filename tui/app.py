@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -94,6 +95,9 @@ class WizardApp(App[int]):
         try:
             target = await self._start_target()
             self._status(f"Connecting to {target.label} ({target.base_url})…")
+            # Heavy imports (httpx, keyring, yaml, the step modules) happen in a thread, so
+            # the event loop keeps drawing the start-up screen meanwhile.
+            await asyncio.to_thread(_preload)
             services = self.make_services(target)
             self.target, self.services = target, services
             notices: list[str] = []
@@ -117,6 +121,8 @@ class WizardApp(App[int]):
         except Exception as exc:  # never a traceback on the learner's screen
             self._startup_failed(unexpected_error(exc, "Starting the wizard"))
             return
+        if self._closing or self._closed:
+            return  # the learner quit while we were starting
         await self.push_screen(self.build_step(step_id))
         for notice in notices:
             self.notify(notice, title="Resumed", severity="warning", timeout=12)
@@ -128,6 +134,7 @@ class WizardApp(App[int]):
         if self.options.host:
             return parse_host(self.options.host, self.options.scheme)
         self._status("Starting the built-in APS sandbox on this computer…")
+        await asyncio.to_thread(importlib.import_module, "tui.sandbox.server")
         from tui.sandbox.context import SandboxConfig
         from tui.sandbox.server import SandboxServer
 
@@ -247,6 +254,14 @@ class WizardApp(App[int]):
         if server is not None:
             with contextlib.suppress(Exception):
                 server.stop()
+
+
+def _preload() -> None:
+    """Import the service bundle and every step module (run in a thread at start-up)."""
+    importlib.import_module("tui.services.bundle")
+    for step_id in STEP_IDS:
+        load_step(step_id)
+    load_summary()
 
 
 def run_wizard(options: WizardOptions) -> int:

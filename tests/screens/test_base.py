@@ -1,0 +1,149 @@
+"""The step base class, the registry, help, palette and resume re-check."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from textual import work
+from textual.widgets import Static
+
+import screens
+from screens.base import WizardStep
+from tests.screens.conftest import sandbox_target
+from tests.screens.harness import StepHarness
+from tui.resume import recheck
+from tui.services.errors import WizardError
+from tui.services.session import Session
+from tui.steps import STEP_IDS
+
+
+class DemoStep(WizardStep):
+    STEP_ID = "gateway"
+    HELP = "Demo help text."
+    KEY_TERMS = (("Term", "meaning"),)
+    attempts = 0
+
+    def compose_body(self):
+        yield Static("", id="out")
+
+    @work(exclusive=True, group="gateway", exit_on_error=False)
+    async def flaky(self) -> None:
+        async with self.operation("Trying…", retry=self.flaky) as op:
+            DemoStep.attempts += 1
+            await asyncio.sleep(0)
+            if DemoStep.attempts == 1:
+                raise WizardError("It failed", why="a reason", fix="a fix")
+        if not op.failed:
+            self.query_one("#out", Static).update("worked")
+            self.ready = True
+
+    @work(exclusive=True, group="gateway", exit_on_error=False)
+    async def buggy(self) -> None:
+        raise ValueError("a bug")
+
+
+async def test_next_is_greyed_until_ready_and_retry_only_after_an_error():
+    DemoStep.attempts = 0
+    app = StepHarness(DemoStep, Session(gateway_id="gw-abc12"), None)
+    async with app.run_test(size=(100, 30)) as pilot:
+        step = app.step
+        assert step.check_action("next", ()) is None  # shown greyed out
+        assert step.check_action("retry", ()) is False  # hidden
+        await pilot.press("ctrl+n")
+        assert app.completed == []
+        step.flaky()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        text = str(step.query_one("#error-text").content)
+        assert "It failed" in text and "Why: a reason" in text and "Fix: a fix" in text
+        assert step.check_action("retry", ()) is True
+        await pilot.press("ctrl+r")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert str(step.query_one("#out").content) == "worked"
+        assert not step.query_one("#step-error").shown
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+    assert app.completed == ["gateway"]
+
+
+async def test_an_unexpected_exception_is_shown_not_crashing():
+    app = StepHarness(DemoStep, Session(), None)
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.step.buggy()
+        await pilot.pause(0.2)
+        text = str(app.step.query_one("#error-text").content)
+        assert "unexpected problem: ValueError" in text and "a bug" in text
+        assert app.is_running
+
+
+async def test_f1_help_has_what_terms_and_the_real_command():
+    session = Session(gateway_display_name="Team Gateway")
+    app = StepHarness(DemoStep, session, None)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("f1")
+        await pilot.pause()
+        markdown = app.screen.markdown
+        assert "Demo help text." in markdown and "**Term**: meaning" in markdown
+        assert "gwa gateway create --display-name 'Team Gateway'" in markdown
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, DemoStep)
+
+
+@pytest.mark.parametrize("step_id", STEP_IDS[:7])
+def test_every_provider_step_has_help_and_terms(step_id):
+    cls = screens.load_step(step_id)
+    assert step_id == cls.STEP_ID and "Unavailable" not in cls.__name__
+    assert len(cls.HELP.split()) > 60 and len(cls.KEY_TERMS) >= 3
+
+
+def test_missing_step_module_gives_an_unavailable_step(monkeypatch):
+    monkeypatch.setitem(screens.STEP_CLASSES, "call", "screens.nothing_here.CallStep")
+    cls = screens.load_step("call")
+    assert cls.STEP_ID == "call" and "nothing_here" in cls.REASON
+
+
+async def test_resume_unmarks_a_deleted_gateway(logged_in, sandbox):
+    services, user = logged_in
+    gateway = await services.gateways.create(f"{user} gone")
+    session = Session(target_kind="sandbox", host=sandbox.info.portal_host, username=user,
+                      gateway_id=gateway.gateway_id, current_step="status",
+                      steps_done=["target", "login", "gateway", "template", "review", "apply"])
+    await services.gateways.destroy(gateway.gateway_id, force=True)
+    report = await recheck(session, services)
+    assert report.step == "gateway"
+    assert session.steps_done == ["target", "login"]
+    assert any("no longer exists" in n for n in report.notices)
+
+
+async def test_resume_keeps_what_is_still_true(logged_in, sandbox):
+    services, user = logged_in
+    gateway = await services.gateways.create(f"{user} kept")
+    session = Session(target_kind="sandbox", username=user, gateway_id=gateway.gateway_id,
+                      current_step="template", steps_done=["target", "login", "gateway"])
+    report = await recheck(session, services)
+    assert report.step == "template" and report.notices == []
+    assert session.steps_done == ["target", "login", "gateway"]
+
+
+async def test_palette_lists_reachable_steps_only(services, sandbox):
+    from tui.commands import WizardCommands
+
+    session = Session(steps_done=["target", "login"])
+
+    class PaletteHarness(StepHarness):
+        def can_goto(self, step_id: str) -> bool:
+            return step_id in ("target", "login", "gateway")
+
+        def goto(self, step_id: str) -> None:
+            self.went = step_id
+
+    app = PaletteHarness(DemoStep, session, services, target=sandbox_target(sandbox))
+    async with app.run_test(size=(100, 30)) as pilot:
+        provider = WizardCommands(app.screen)
+        titles = [title for title, _, _ in provider._commands()]
+        assert "Go to step: Gateway" in titles and "Go to step: Template" not in titles
+        assert "Help for this step" in titles
+        await pilot.pause()
