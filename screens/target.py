@@ -112,8 +112,10 @@ The scheme (https, or http for a class sandbox) is a separate setting, exactly a
         self._show_custom(self.kind == "custom")
         self.query_one("#target-result", Static).display = False
         self._kind_seen = self.kind
-        if self.kind == "sandbox":
-            self.check()
+        if self.kind != "custom":
+            self.check()  # sandbox, test or production: check the chosen instance at once
+        elif self.query_one("#custom-host", Input).value:
+            self.check()  # a host given with --host (or saved): check it too
 
     @property
     def kind(self) -> str:
