@@ -53,7 +53,9 @@ class SandboxServer:
         family = socket.AF_INET6 if ":" in self.config.host else socket.AF_INET
         try:
             for name in LISTENERS:
-                sock = socket.socket(family, socket.SOCK_STREAM)
+                # IPPROTO_TCP makes asyncio set TCP_NODELAY on accepted connections; without it
+                # every response waits for Nagle's delayed-ACK (~40 ms).
+                sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
                 sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
                 sock.bind((self.config.host, ports[name]))
                 sock.listen(512)
@@ -112,7 +114,12 @@ class SandboxServer:
                 break
             await asyncio.sleep(0.01)
         self._started.set()
-        await asyncio.gather(*tasks)
+        try:
+            await asyncio.gather(*tasks)
+        finally:
+            from .proxy import close_shared_client
+
+            await close_shared_client()
 
     def stop(self, timeout: float = 10.0) -> None:
         for server in self._servers:
