@@ -53,7 +53,7 @@ most common is *token expired*: tokens live minutes, so get a new one and call a
         ("allowed_iss / allowed_aud", "the plugin settings the token's iss and aud must match"),
     )
     DEFAULT_CSS = """
-    CallStep #token-state { height: auto; }
+    CallStep #token-state { height: auto; margin: 1 0 0 0; }
     CallStep #token-state.-expired { color: $error; }
     CallStep #send { margin: 1 0 0 0; }
     CallStep #done { display: none; height: auto; text-style: bold; color: $success; }
@@ -132,8 +132,8 @@ most common is *token expired*: tokens live minutes, so get a new one and call a
         done = self.query_one("#done", Static)
         self.call_after_refresh(done.scroll_visible, animate=False)
         if verdict.ok:
-            done.update("🎉 You protected an API with the client-credentials flow and called it "
-                        "as a consumer. Press ctrl+n to clean up.")
+            done.update("✓ Done: you protected an API with the client-credentials flow and "
+                        "called it as a consumer. Press ctrl+n to clean up.")
             done.add_class("-shown")
             done.remove_class("-hint")
             self.session.mark_done(self.STEP_ID)

@@ -176,9 +176,9 @@ secret, or a client still waiting for approval) and a token endpoint that cannot
         left = seconds_left(self.token, now())
         label = self.query_one("#countdown", Static)
         if left > 0:
-            label.update(f"⏱ Expires in {format_countdown(left)}")
+            label.update(f"Expires in {format_countdown(left)}")
         else:
-            label.update("⏱ Expired: press ctrl+g for a fresh token")
+            label.update("Expired: press ctrl+g for a fresh token")
         label.set_class(left <= 0, "-expired")
 
     def action_toggle_token(self) -> None:

@@ -66,7 +66,7 @@ async def test_200_with_uuid_marks_the_tutorial_done(issued) -> None:
         assert "← 200 OK" in exchange and '"uuid"' in exchange
         verdict = text_of(app, "#verdict")
         assert verdict.startswith("✓ 200 OK with UUID")
-        assert "You protected an API" in text_of(app, "#done")
+        assert "you protected an API" in text_of(app, "#done")
         assert "call" in session.steps_done and app.saves >= 1
         await pilot.press("ctrl+n")
         await pilot.pause()

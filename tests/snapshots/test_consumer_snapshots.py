@@ -203,6 +203,11 @@ def test_credentials_handoff_with_paste_errors(snap_compare) -> None:
         screen.query_one("#paste-url").value = "https://example.org/auth"
         await pilot.press("ctrl+s")
         await pilot.pause()
+        await pilot.wait_for_scheduled_animations()
+        # Scroll to the pasted fields at a fixed place (focus scrolling is animated).
+        body = screen.query_one("#step-body")
+        body.scroll_to_widget(screen.query_one("#open-portal"), animate=False, top=True)
+        await pilot.pause()
 
     backend = Backend(consumer=False, issue_status=403)
     assert snap_compare(app_for(CredentialsStep, backend, session()), run_before=run_before,
