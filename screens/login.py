@@ -136,6 +136,10 @@ them in a file only you can read.
                 with Horizontal(id="sandbox-row"):
                     yield Static("Sandbox user: ", classes="muted")
                     yield Input(local_username(), id="sandbox-user")
+                yield Static(
+                    "On the sandbox there is no IDIR sign-in: ctrl+l submits the sandbox's "
+                    "verification page as this user, exactly what your browser would do.",
+                    id="sandbox-hint", classes="muted")
         with Vertical(id="cc-box"):
             yield Static("Client ID", classes="field-label")
             yield Input(placeholder="the service account's client id", id="cc-id")
@@ -171,6 +175,7 @@ them in a file only you can read.
         self.query_one("#cc-box").display = not device
         self.query_one("#approve").display = self.on_sandbox
         self.query_one("#sandbox-row").display = self.on_sandbox
+        self.query_one("#sandbox-hint").display = self.on_sandbox
 
     @on(RadioSet.Changed, "#method")
     def method_changed(self) -> None:
