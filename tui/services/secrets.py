@@ -38,6 +38,14 @@ def client_secret_name(host: str, client_id: str) -> str:
     return f"{host}:client_secret:{client_id}"
 
 
+def warm_up() -> None:
+    """Load the keyring backend now (blocking, ~0.1 s the first time: it probes D-Bus or the
+    Keychain). Call it from a thread at start-up so constructing a SecretStore on the event
+    loop later costs nothing."""
+    with contextlib.suppress(Exception):  # a broken setup is reported by SecretStore itself
+        keyring.get_keyring()
+
+
 def _backend_usable(backend: Any) -> bool:
     module = type(backend).__module__
     name = type(backend).__name__
