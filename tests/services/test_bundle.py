@@ -28,3 +28,12 @@ async def test_bundle_logs_in_and_uses_the_login_for_every_call(sandbox) -> None
     finally:
         await services.aclose()
     assert services.client._http.is_closed
+
+
+def test_warm_up_is_safe_without_a_keyring_and_tls_context_is_shared() -> None:
+    from tui.services.bundle import warm_up
+    from tui.services.http import shared_ssl_context
+
+    warm_up()  # the fail keyring of the test environment must not make it raise
+    assert shared_ssl_context() is shared_ssl_context()
+    assert SecretStore().backend == "memory"

@@ -17,13 +17,21 @@ from .cleanup import CleanupService
 from .clipboard import Clipboard
 from .credentials import CredentialsService
 from .gateways import GatewaysService
-from .http import ApiClient
+from .http import ApiClient, shared_ssl_context
 from .login import LoginService
 from .probe import ProbeService
 from .secrets import SecretStore
+from .secrets import warm_up as warm_up_keyring
 from .status import StatusService
 from .target import Target
 from .tokens import ConsumerTokenService
+
+
+def warm_up() -> None:
+    """Do the slow first-time work (keyring backend, TLS context) now. Blocking: call it from
+    a thread at start-up, so :func:`build_services` on the event loop costs next to nothing."""
+    warm_up_keyring()
+    httpx.AsyncHTTPTransport(verify=shared_ssl_context())  # imports httpcore, builds TLS
 
 
 @dataclass
