@@ -166,3 +166,32 @@ async def test_slow_down_makes_the_wizard_wait_longer():
 
 def test_countdown_format():
     assert countdown(599) == "9:59" and countdown(5) == "0:05"
+
+
+async def test_service_account_login_on_the_sandbox(session, logged_in, sandbox):
+    provider, user = logged_in
+    response = await provider.client.request(
+        "POST", "/sandbox/service-accounts", action="Make a service account", json={},
+        expect=(201,))
+    account = response.json()
+    from tests.screens.conftest import sandbox_target as target_of
+    from tui.services.bundle import build_services
+    from tui.services.secrets import SecretStore
+
+    services = build_services(target_of(sandbox), secrets=SecretStore())
+    app = harness(session, services, target_of(sandbox))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.click("#method-cc")
+        app.step.query_one("#cc-id").value = account["clientId"]
+        app.step.query_one("#cc-secret").focus()
+        await pilot.press(*account["clientSecret"], "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "as a service account" in body_text(app, "#login-result")
+        assert app.step.query_one("#cc-secret").password  # masked until revealed
+        assert account["clientSecret"] not in app.export_screenshot()
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+    assert session.login_method == "client_credentials"
+    assert session.username == f"service-account-{account['clientId']}"
+    await services.aclose()
