@@ -145,3 +145,22 @@ async def test_missing_consumer_steps_never_crash(tmp_path: Path, monkeypatch) -
         assert "not available in this build" in text
         await pilot.press("ctrl+b")
         await wait_for(pilot, lambda: on_step(app, "status"), "back to Status")
+
+
+async def test_back_keeps_the_earlier_step_and_next_returns(tmp_path: Path) -> None:
+    app = WizardApp(options_in(tmp_path))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: on_step(app, "target"), "the Target step")
+        await next_step(pilot, app, "target", "login")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.screen.challenge is not None, "the user code")
+        await pilot.press("ctrl+l")
+        await next_step(pilot, app, "login", "gateway")
+        login_screen = app.screen_stack[-2]
+        await pilot.press("ctrl+b")
+        await wait_for(pilot, lambda: on_step(app, "login"), "back at Login")
+        assert app.screen is login_screen and app.screen.ready  # same screen, result kept
+        assert "Successfully logged in" in str(app.screen.query_one("#login-result").content)
+        await pilot.press("ctrl+n")
+        await wait_for(pilot, lambda: on_step(app, "gateway"), "the Gateway step again")
+        assert app.session.steps_done == ["target", "login"]
