@@ -202,15 +202,19 @@ def generate_config(args: argparse.Namespace) -> int:
 
 
 def export_record(args: argparse.Namespace) -> int:
-    from .services.export import write_record
+    from .services.export import LAST_SESSION_NAME, write_record
     from .services.session import SessionStore
 
     options = _options(args)
-    store = SessionStore(options.resolved_state_dir / "session.json")
-    session = store.load()
+    state = options.resolved_state_dir
+    # The session in progress, else the finished tutorial kept after Clean up.
+    session = SessionStore(state / "session.json").load()
+    if session is None:
+        session = SessionStore(state / LAST_SESSION_NAME).load()
     if session is None:
         print(
-            "error: there is no saved session to export. Run gwa-wizard first.", file=sys.stderr
+            f"error: there is no saved session in {state} to export. Run gwa-wizard first.",
+            file=sys.stderr,
         )
         return 1
     script, report = write_record(session, args.out_dir)
