@@ -233,6 +233,33 @@ The scheme (https, or http for a class sandbox) is a separate setting, exactly a
         self.show_command(Session(target_kind=target.kind, host=target.host,
                                   scheme=target.scheme))
 
+    def _loses_progress(self) -> bool:
+        s, target = self.session, self.checked
+        if target is None or not (set(s.steps_done) - {"target"}):
+            return False
+        same = (s.target_kind, s.host, s.scheme) == (target.kind, target.host, target.scheme)
+        return not same and not (s.target_kind == "sandbox" and target.kind == "sandbox")
+
+    async def action_next(self) -> None:
+        if self.ready and self._loses_progress() and not getattr(self, "_change_ok", False):
+            from .modals.confirm import ConfirmModal
+
+            def answered(ok: bool | None) -> None:
+                if ok:
+                    self._change_ok = True
+                    self.call_later(self.action_next)
+
+            question = (
+                f"You have progress on {self.session.host or 'the current target'} "
+                f"(gateway {self.session.gateway_id or 'none yet'}). Switching to "
+                f"{self.checked.label if self.checked else 'another target'} starts the "
+                "tutorial again there; nothing is deleted on the old one. Switch?"
+            )
+            self.app.push_screen(ConfirmModal(question, yes="Switch"), callback=answered)
+            return
+        self._change_ok = False
+        await super().action_next()
+
     async def commit(self) -> None:
         target = self.checked
         if target is None:

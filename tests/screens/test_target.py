@@ -133,3 +133,29 @@ async def test_dns_and_tls_failures_are_explained(sandbox):
             assert expected in body_text(app, "#error-text")
             assert app.step.check_action("retry", ()) is True
             assert app.step.check_action("next", ()) is None
+
+
+async def test_switching_target_with_progress_asks_first(session, services, sandbox):
+    session.steps_done = ["target", "login", "gateway"]
+    session.gateway_id = "gw-abc12"
+    app = harness(session, services, sandbox)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await app.workers.wait_for_complete()
+        await choose_custom(pilot, app, sandbox.info.portal_host, scheme_http=True)
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "ConfirmModal"
+        assert "gw-abc12" in str(app.screen.query_one("#confirm-question").content)
+        await pilot.press("escape")  # keep the old target
+        await pilot.pause()
+        assert app.completed == [] and session.gateway_id == "gw-abc12"
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause(0.3)
+    assert app.completed == ["target"]
+    assert session.target_kind == "custom" and session.gateway_id == ""
+    assert session.steps_done == ["target"]
