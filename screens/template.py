@@ -247,7 +247,8 @@ with the real `gwa`.
         self.written = path
         result = self.query_one("#template-result", Static)
         docs = text.count("\nkind:") + (1 if text.startswith("kind:") else 0)
-        result.update(f"✓ File {out_name} created ({docs} documents) in {path.parent}")
+        noun = "document" if docs == 1 else "documents"
+        result.update(f"✓ File {out_name} created ({docs} {noun}) in {path.parent}")
         result.display = True
         self.ready = True
         self.show_command(replace(self.session, service=service, upstream=upstream,

@@ -195,3 +195,18 @@ async def test_service_account_login_on_the_sandbox(session, logged_in, sandbox)
     assert session.login_method == "client_credentials"
     assert session.username == f"service-account-{account['clientId']}"
     await services.aclose()
+
+
+async def test_the_secret_is_revealed_only_on_request(session, services, sandbox):
+    app = harness(session, services, sandbox_target(sandbox))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.click("#method-cc")
+        app.step.query_one("#cc-secret").focus()
+        await pilot.press(*"s3cret-value")
+        assert "s3cret-value" not in app.export_screenshot()
+        await pilot.press("ctrl+t")
+        await pilot.pause()
+        assert "s3cret-value" in app.export_screenshot()
+        await pilot.press("ctrl+t")
+        await pilot.pause()
+        assert "s3cret-value" not in app.export_screenshot()

@@ -118,3 +118,23 @@ async def test_availability_check_failure_is_explained_with_retry(tmp_path):
         await pilot.pause()
         text = body_text(app, "#error-text")
         assert "Check the service name failed" in text and "Press ctrl+r" in text
+
+
+async def test_another_template_writes_its_own_documents(session, with_gateway, sandbox,
+                                                         tmp_path):
+    services, user, gateway_id = with_gateway
+    app = harness(session, services, sandbox, tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.click("#tpl-kong-httpbin")
+        await pilot.pause()
+        assert "1 document" in str(app.screen.query_one("#template-help").content)
+        await type_into(pilot, "#out-file", "bare.yaml")
+        await type_into(pilot, "#service", f"bare-{user}")
+        await pilot.pause(0.6)
+        await app.workers.wait_for_complete()
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "File bare.yaml created (1 document)" in body_text(app, "#template-result")
+    assert (tmp_path / "bare.yaml").read_text() == generate_config(
+        "kong-httpbin", f"bare-{user}", sandbox.info.upstream_url, gateway_id)
