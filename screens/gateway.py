@@ -126,6 +126,11 @@ making another one: several half-used gateways are a common source of confusion.
         self._use(gateway.gateway_id, gateway.display_name or name,
                   f"Gateway created. Gateway ID: {gateway.gateway_id}, display name: "
                   f"{gateway.display_name or name}")
+        # The gateway exists now: record it at once, so quitting before Next cannot lose it.
+        await self.commit()
+        self.session.mark_done("gateway")
+        self.host.save_session()
+        self.refresh_chrome()
 
     # -- pick -------------------------------------------------------------------------------
     @work(exclusive=True, group="gateway", exit_on_error=False, description="Listing gateways")

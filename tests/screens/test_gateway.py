@@ -28,6 +28,9 @@ async def test_create_with_the_default_name(session, logged_in, sandbox):
         result = body_text(app, "#gateway-result")
         assert "Gateway created. Gateway ID: gw-" in result
         assert f"display name: {user}'s Gateway" in result
+        # Recorded and saved at once: quitting before Next cannot lose the new gateway.
+        assert session.gateway_id.startswith("gw-") and "gateway" in session.steps_done
+        assert app.saves == 1
         await pilot.press("ctrl+n")
         await pilot.pause()
     assert app.completed == ["gateway"]
