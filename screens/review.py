@@ -87,6 +87,7 @@ saves the file (nothing is sent to APS until the Apply step).
         self.loaded = False
         self.saved_text = ""
         self._debounce: Timer | None = None
+        self._validated_text: str | None = None
 
     @property
     def path(self) -> Path:
@@ -134,8 +135,9 @@ saves the file (nothing is sent to APS until the Apply step).
     def edited(self) -> None:
         if not self.loaded:
             return
-        self.dirty = self.query_one("#yaml", TextArea).text != self.saved_text
-        if not self.dirty:
+        text = self.query_one("#yaml", TextArea).text
+        self.dirty = text != self.saved_text
+        if text == self._validated_text:  # the problems shown already describe this text
             self._update_ready()
             return
         self.ready = False
@@ -148,6 +150,7 @@ saves the file (nothing is sent to APS until the Apply step).
         await self._validate(self.query_one("#yaml", TextArea).text)
 
     async def _validate(self, text: str) -> None:
+        self._validated_text = text
         gateway = self.session.gateway_id
         live = getattr(getattr(self.app, "target", None), "is_live", False)
         problems = await asyncio.to_thread(manifest.validate, text, gateway, live=live)

@@ -123,3 +123,23 @@ async def test_missing_file_is_explained(tmp_path):
         await loaded(pilot)
         assert "Could not read" in text_of(app, "#error-text")
         assert "Template step" in text_of(app, "#error-text")
+
+
+async def test_undoing_a_breaking_edit_clears_the_problem_and_allows_next(tmp_path):
+    session, path = workspace_with_file(tmp_path)
+    app = harness(session, tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await loaded(pilot)
+        editor = app.screen.query_one("#yaml")
+        editor.focus()
+        editor.cursor_location = (2, len(editor.document.get_line(2)))
+        await pilot.press("x")  # tags: [ns.gw-abc12]x -> a YAML error on line 3
+        await pilot.pause(0.7)
+        await loaded(pilot)
+        assert "Line 3" in text_of(app, "#problems")
+        assert app.step.check_action("next", ()) is None
+        await pilot.press("backspace")  # back to the saved text
+        await pilot.pause(0.7)
+        await loaded(pilot)
+        assert "Line 3" not in text_of(app, "#problems")
+        assert app.step.check_action("next", ()) is True
