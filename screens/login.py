@@ -351,7 +351,9 @@ them in a file only you can read.
         user = username_from_token(access_token) or "(unknown user)"
         self.username = user
         self.session.login_method = method
+        self.session.username = user  # the header shows who is logged in at once
         self._show_logged_in(user, method)
+        self.refresh_chrome()
 
     def _show_logged_in(self, user: str, method: str) -> None:
         how = "with the device flow" if method == "device" else "as a service account"
