@@ -258,7 +258,8 @@ class WizardApp(App[int]):
 
 def _preload() -> None:
     """Import the service bundle and every step module (run in a thread at start-up)."""
-    importlib.import_module("tui.services.bundle")
+    bundle = importlib.import_module("tui.services.bundle")
+    bundle.warm_up()  # keyring backend and TLS context, so build_services on the loop is quick
     for step_id in STEP_IDS:
         load_step(step_id)
     load_summary()

@@ -47,7 +47,7 @@ def test_login_and_service_account_login() -> None:
 
 def test_gateway_name_is_shell_quoted() -> None:
     cmd = equivalent("gateway", session())
-    assert cmd == "gwa gateway create --display-name 'janis'\"'\"'s Gateway'"
+    assert cmd == 'gwa gateway create --display-name "janis\'s Gateway"'
     assert shlex.split(cmd)[-1] == "janis's Gateway"
     assert equivalent("gateway", session(gateway_display_name="")) == "gwa gateway create"
 
@@ -101,3 +101,16 @@ def test_class_sandbox_on_another_machine_connects_to_it() -> None:
     live = session(target_kind="test", host="api-gov-bc-ca.test.api.gov.bc.ca", scheme="https",
                    api_url="https://my-svc-dev-api-gov-bc-ca.test.api.gov.bc.ca/uuid")
     assert equivalent("try_it", live) == "curl https://my-svc-dev-api-gov-bc-ca.test.api.gov.bc.ca/uuid"
+
+
+def test_quoting_is_readable_and_still_exact_for_bash() -> None:
+    import subprocess
+
+    from tui.services.commands import _q
+
+    for value in ("root's Gateway", "plain", "a b", "it's $HOME", 'x"y', "back\\slash's"):
+        quoted = _q(value)
+        echoed = subprocess.run(["bash", "-c", f"printf %s {quoted}"], capture_output=True,
+                                text=True, check=True).stdout
+        assert echoed == value, (value, quoted)
+    assert _q("root's Gateway") == '"root\'s Gateway"'

@@ -28,7 +28,11 @@ export TOKEN=$(echo "$RESPONSE" | jq -r '.access_token')"""
 
 
 def _q(value: str) -> str:
-    return shlex.quote(value)
+    """Shell-quote for a person to read: ``"root's Gateway"`` rather than ``'root'"'"'s …'``."""
+    quoted = shlex.quote(value)
+    if "'" in value and not any(ch in value for ch in '"$`\\!'):
+        return f'"{value}"'
+    return quoted
 
 
 def _dq(value: str) -> str:
