@@ -9,11 +9,6 @@ share its interpreter), publishes a protected service, adds a consumer, then pri
 * consumer tokens issued per second by the shared IdP realm.
 
 Runs in well under a minute.
-
-``--as-shipped`` leaves the listeners as ``server.py`` makes them. By default the child
-process makes asyncio set TCP_NODELAY on every accepted TCP socket: the listeners are
-created without ``IPPROTO_TCP``, so asyncio skips it and Nagle + delayed ACKs add ~40 ms to
-every response (reported to the lead; once fixed there the override changes nothing).
 """
 
 from __future__ import annotations
@@ -37,20 +32,7 @@ TOKEN_SECONDS = 3.0
 TOKEN_CONCURRENCY = 8
 
 
-def force_nodelay() -> None:
-    import asyncio.base_events
-    import socket
-
-    def set_nodelay(sock: socket.socket) -> None:
-        if sock.family in (socket.AF_INET, socket.AF_INET6) and sock.type == socket.SOCK_STREAM:
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-    asyncio.base_events._set_nodelay = set_nodelay  # type: ignore[attr-defined]
-
-
-def serve(data_dir: str, ready: mp.Queue, stop: mp.Event, nodelay: bool) -> None:
-    if nodelay:
-        force_nodelay()
+def serve(data_dir: str, ready: mp.Queue, stop: mp.Event) -> None:
     from tui.sandbox.context import SandboxConfig
     from tui.sandbox.server import SandboxServer
 
@@ -216,16 +198,12 @@ async def token_rate(endpoint: str, client_id: str, secret: str) -> float:
 
 
 def main() -> None:
-    global LATENCY_REQUESTS, THROUGHPUT_REQUESTS
-    as_shipped = "--as-shipped" in sys.argv[1:]
-    if as_shipped:  # every response costs ~40 ms there: keep the run short
-        LATENCY_REQUESTS, THROUGHPUT_REQUESTS = 100, 500
     began = time.perf_counter()
     data_dir = tempfile.mkdtemp(prefix="gwa-bench-")
     ctx = mp.get_context("spawn")
     ready: mp.Queue = ctx.Queue()
     stop = ctx.Event()
-    child = ctx.Process(target=serve, args=(data_dir, ready, stop, not as_shipped), daemon=True)
+    child = ctx.Process(target=serve, args=(data_dir, ready, stop), daemon=True)
     child.start()
     try:
         info = ready.get(timeout=30)
@@ -253,8 +231,6 @@ def main() -> None:
 
     p50_via, p99_via = percentile(via, 0.50), percentile(via, 0.99)
     p50_direct, p99_direct = percentile(direct, 0.50), percentile(direct, 0.99)
-    mode = "as shipped" if as_shipped else "TCP_NODELAY forced on accepted sockets"
-    print(f"Sandbox listeners: {mode}")
     print(f"Authorised GET /uuid, {LATENCY_REQUESTS} sequential requests (keep-alive):")
     print(f"  through the gateway   p50 {p50_via:6.2f} ms   p99 {p99_via:6.2f} ms"
           f"   mean {statistics.fmean(via):6.2f} ms")  # fmt: skip
