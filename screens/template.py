@@ -13,7 +13,7 @@ from textual.binding import Binding
 from textual.timer import Timer
 from textual.widgets import Button, Input, RadioButton, RadioSet, Static
 
-from tui.services import templates
+from tui.services import discovery, templates
 from tui.services.errors import WizardError
 from tui.services.session import Session
 
@@ -109,6 +109,21 @@ with the real `gwa`.
         self._check_out_file()
         if self.query_one("#service", Input).value:
             self._service_changed()
+        target = getattr(self.app, "target", None)
+        if not self.session.upstream and target is not None and target.kind == "custom":
+            self.detect_class_sandbox()
+
+    @work(exclusive=True, group="template.upstream", exit_on_error=False,
+          description="Looking for a sandbox upstream")
+    async def detect_class_sandbox(self) -> None:
+        """A class sandbox reached with --host has no internet upstream: offer its own."""
+        upstream = await discovery.sandbox_upstream(self.services.client)
+        field = self.query_one("#upstream", Input)
+        if upstream and field.value == LIVE_UPSTREAM:  # the learner has not typed one
+            field.value = upstream
+            self.call_after_refresh(  # after the field's own check has run
+                self._message, "#upstream-message", "#upstream", None,
+                "This host is a gwa-wizard sandbox: its built-in upstream is used.")
 
     # -- template ---------------------------------------------------------------------------
     @property

@@ -138,3 +138,37 @@ async def test_another_template_writes_its_own_documents(session, with_gateway, 
         assert "File bare.yaml created (1 document)" in body_text(app, "#template-result")
     assert (tmp_path / "bare.yaml").read_text() == generate_config(
         "kong-httpbin", f"bare-{user}", sandbox.info.upstream_url, gateway_id)
+
+
+async def test_a_class_sandbox_reached_with_host_offers_its_own_upstream(sandbox, tmp_path):
+    # Learners in a class run `gwa-wizard --host trainer:8460 --scheme http`: a custom target.
+    # httpbin.org is out of reach there, so the sandbox's built-in upstream is proposed.
+    from tui.services.bundle import build_services
+    from tui.services.secrets import SecretStore
+
+    target = Target("custom", sandbox.info.portal_host, "http")
+    services = build_services(target, secrets=SecretStore())
+    session = Session(target_kind="custom", host=target.host, scheme="http")
+    app = StepHarness(TemplateStep, session, services, target=target, workspace=tmp_path)
+    try:
+        async with app.run_test(size=(100, 30)) as pilot:
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert app.step.query_one("#upstream").value == sandbox.info.upstream_url
+            assert "gwa-wizard sandbox" in body_text(app, "#upstream-message")
+    finally:
+        await services.aclose()
+
+
+async def test_a_real_portal_keeps_httpbin_as_the_upstream(tmp_path):
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(404, json={"message": "Resource not found"})
+
+    target = Target("custom", "portal.example", "https")
+    services = mock_services(handler, target)
+    session = Session(target_kind="custom", host=target.host)
+    app = StepHarness(TemplateStep, session, services, target=target, workspace=tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.step.query_one("#upstream").value == "https://httpbin.org"

@@ -164,3 +164,26 @@ def _json_object(response: httpx.Response) -> dict[str, Any]:
             fix="Check the host; report it to the APS team if it persists.",
         )
     return data
+
+
+async def sandbox_upstream(client: ApiClient) -> str | None:
+    """The built-in upstream URL when the target is a gwa-wizard sandbox (a class sandbox
+    reached with ``--host``), from its ``GET /sandbox/info``; None for a real portal.
+
+    A real portal answers that path with 404 (or something that is not the sandbox's JSON),
+    so any failure simply means "not a sandbox".
+    """
+    try:
+        response = await client.send_raw("GET", "/sandbox/info", action="Ask for sandbox info")
+    except WizardError:
+        return None
+    if response.status_code != 200:
+        return None
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    upstream = body.get("upstream_url") if isinstance(body, dict) else None
+    if isinstance(upstream, str) and upstream.startswith(("http://", "https://")):
+        return upstream
+    return None
