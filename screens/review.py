@@ -14,7 +14,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.timer import Timer
 from textual.widgets import Static, TextArea
 
-from tui.services import manifest
+from tui.services import discovery, manifest
 from tui.services.errors import WizardError
 from tui.services.session import Session
 
@@ -88,6 +88,7 @@ saves the file (nothing is sent to APS until the Apply step).
         self.saved_text = ""
         self._debounce: Timer | None = None
         self._validated_text: str | None = None
+        self.real_kong = False  # validate for real Kong (live APS) or for a gwa-wizard sandbox
 
     @property
     def path(self) -> Path:
@@ -119,6 +120,11 @@ saves the file (nothing is sent to APS until the Apply step).
                                   retryable=True) from exc
         if op.failed:
             return
+        target = getattr(self.app, "target", None)
+        self.real_kong = bool(getattr(target, "is_live", False))
+        if self.real_kong and getattr(target, "kind", "") == "custom" and self.services:
+            # A class sandbox reached with --host is not real Kong: check as the sandbox does.
+            self.real_kong = await discovery.sandbox_upstream(self.services.client) is None
         self.query_one("#review-lead", Static).update(
             f"{path} — edit if you like; ctrl+s saves. "
             + ("" if HAS_HIGHLIGHTING else "(No YAML highlighting: tree-sitter is not installed.)")
@@ -152,8 +158,8 @@ saves the file (nothing is sent to APS until the Apply step).
     async def _validate(self, text: str) -> None:
         self._validated_text = text
         gateway = self.session.gateway_id
-        live = getattr(getattr(self.app, "target", None), "is_live", False)
-        problems = await asyncio.to_thread(manifest.validate, text, gateway, live=live)
+        problems = await asyncio.to_thread(manifest.validate, text, gateway,
+                                           live=self.real_kong)
         summary = await asyncio.to_thread(manifest.summarize, text)
         self.problems = problems
         self._show_documents(summary)

@@ -31,9 +31,6 @@ HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRA
 LOCAL_HOSTS = ("localhost", "127.0.0.1", "0.0.0.0")
 
 
-LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
-
-
 def check_gateway_service(
     node: Node, name: str, gateway_id: str, live: bool, out: list[Problem]
 ) -> None:
@@ -43,11 +40,12 @@ def check_gateway_service(
         out.append(at(node, "A GatewayService needs host: (with port: and protocol:) or url:."))
     host = scalar_text(child(node, "host")) or ""
     if ":" in host and not host.startswith("["):
-        # gwa copies Go's URL.Host, port included, and Kong's schema refuses that. The
-        # sandbox accepts exactly that shape for its own loopback upstream (the default
-        # flow); every other host with a port fails there too.
+        # gwa copies Go's URL.Host, port included (``host: h:8462`` with ``port: 8462``), and
+        # real Kong's schema refuses that. A gwa-wizard sandbox accepts exactly that shape
+        # (its own upstream always has a port); anything else with a port fails there too.
         bare, _, number = host.rpartition(":")
-        if live or bare not in LOOPBACK_HOSTS:
+        gwa_shape = scalar_text(child(node, "port")) == number
+        if live or not gwa_shape:
             message = (
                 f'host must not have a port: Kong refuses "{host}" (schema violation, so apply '
                 f"ends in Sync Failed.). Write host: {bare} and put {number or 'the port'} in port:."
