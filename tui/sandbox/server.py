@@ -80,6 +80,7 @@ class SandboxServer:
                 lifespan="off",
                 timeout_keep_alive=30,
                 limit_concurrency=2000,
+                server_header=False,  # the real systems do not announce uvicorn
             )
             self._servers.append(uvicorn.Server(cfg))
         self._thread = threading.Thread(target=self._run, name="gwa-sandbox", daemon=True)
