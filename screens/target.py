@@ -116,6 +116,10 @@ The scheme (https, or http for a class sandbox) is a separate setting, exactly a
             self.check()  # sandbox, test or production: check the chosen instance at once
         elif self.query_one("#custom-host", Input).value:
             self.check()  # a host given with --host (or saved): check it too
+        if self.kind == "custom":
+            # Start in the host field, so Enter re-checks the host instead of toggling the
+            # first (possibly disabled) radio button.
+            self.call_after_refresh(self.query_one("#custom-host", Input).focus)
 
     @property
     def kind(self) -> str:

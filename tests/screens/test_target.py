@@ -159,3 +159,24 @@ async def test_switching_target_with_progress_asks_first(session, services, sand
     assert app.completed == ["target"]
     assert session.target_kind == "custom" and session.gateway_id == ""
     assert session.steps_done == ["target"]
+
+
+async def test_a_host_given_with_dash_dash_host_starts_in_the_host_field(sandbox):
+    # `gwa-wizard --host …`: the host is checked at once and Enter re-checks it; it never
+    # toggles the (disabled) built-in sandbox choice.
+    target = Target("custom", sandbox.info.portal_host, "http")
+    services = build_services(target, secrets=SecretStore())
+    session = Session(target_kind="custom", host=target.host, scheme="http")
+    app = StepHarness(TargetStep, session, services, target=target)
+    try:
+        async with app.run_test(size=(100, 30)) as pilot:
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert app.focused is app.step.query_one("#custom-host")
+            await pilot.press("enter")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert app.step.kind == "custom"
+            assert "an APS portal answers" in body_text(app, "#target-result")
+    finally:
+        await services.aclose()
