@@ -38,13 +38,6 @@ def closed_port() -> int:
     return port
 
 
-def upstream_serves_httpbin(sandbox) -> bool:
-    try:
-        return httpx.get(f"{sandbox.info.upstream_url}/status/500", timeout=5).status_code == 500
-    except httpx.HTTPError:
-        return False
-
-
 def test_no_services_is_an_empty_list(provider):
     c, gw = provider
     assert status_of(c, gw) == {}
@@ -67,10 +60,7 @@ def test_up_and_the_fields(provider, sandbox):
         "host": None,
         "env_host": f"{name}-dev-api-gov-bc-ca.localhost:{sandbox.info.data_plane_port}",
     }
-    if upstream_serves_httpbin(sandbox):
-        assert got["reason"] == "200 Response"
-    else:  # the upstream module answers 404 for everything until it lands
-        pytest.skip("built-in upstream not serving httpbin paths yet")
+    assert got["reason"] == "200 Response"
 
 
 def test_down_reasons(provider, sandbox):
@@ -89,8 +79,6 @@ def test_down_reasons(provider, sandbox):
 
 
 def test_http_status_reasons(provider, sandbox):
-    if not upstream_serves_httpbin(sandbox):
-        pytest.skip("built-in upstream not serving /status/{code} yet")
     c, gw = provider
     up = sandbox.info.upstream_url
     broken = service_doc(gw, service_name("five"), up, path="/status/500")
@@ -111,8 +99,6 @@ def test_http_status_reasons(provider, sandbox):
 
 
 def test_timeout(provider, sandbox):
-    if not upstream_serves_httpbin(sandbox):
-        pytest.skip("built-in upstream not serving /delay/{n} yet")
     c, gw = provider
     slow = service_doc(gw, service_name("slow"), sandbox.info.upstream_url, path="/delay/6")
     assert publish(c, gw, config_text(slow)).status_code == 200
