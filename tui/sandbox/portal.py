@@ -12,6 +12,7 @@ Tables added here: ``issuers``, ``datasets``, ``products`` (``resources.SCHEMA``
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from functools import cache
 from importlib import resources as package_files
 from typing import Any
@@ -96,20 +97,19 @@ def routes(ctx: SandboxContext) -> list[Route]:
 
         return put
 
-    async def get_products(request: Request) -> Response:
-        gateway_id = request.path_params["gw"]
-        require_scope(ctx, request, gateway_id, NAMESPACE_MANAGE)
-        return JSONResponse(catalog.products(ctx, gateway_id))
+    def manager_view(view: Callable[[SandboxContext, str], Any]) -> Callable[..., Any]:
+        """A GET of one gateway's catalogue (products, issuers, directory): Namespace.Manage."""
 
-    async def get_issuers(request: Request) -> Response:
-        gateway_id = request.path_params["gw"]
-        require_scope(ctx, request, gateway_id, NAMESPACE_MANAGE)
-        return JSONResponse(catalog.issuers(ctx, gateway_id))
+        async def get(request: Request) -> Response:
+            gateway_id = request.path_params["gw"]
+            require_scope(ctx, request, gateway_id, NAMESPACE_MANAGE)
+            return JSONResponse(view(ctx, gateway_id))
 
-    async def get_directory(request: Request) -> Response:
-        gateway_id = request.path_params["gw"]
-        require_scope(ctx, request, gateway_id, NAMESPACE_MANAGE)
-        return JSONResponse(catalog.directory(ctx, gateway_id))
+        return get
+
+    get_products = manager_view(catalog.products)
+    get_issuers = manager_view(catalog.issuers)
+    get_directory = manager_view(catalog.directory)
 
     async def get_directory_item(request: Request) -> Response:
         gateway_id = request.path_params["gw"]
