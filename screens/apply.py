@@ -22,8 +22,13 @@ class ApplyStep(WizardStep):
     STEP_ID = "apply"
     AUTO_FOCUS = "#apply"
     BINDINGS = [
-        Binding("ctrl+a", "apply", "Apply", id="apply.run",
-                tooltip="Publish the file (again); only what failed is re-sent"),
+        Binding(
+            "ctrl+a",
+            "apply",
+            "Apply",
+            id="apply.run",
+            tooltip="Publish the file (again); only what failed is re-sent",
+        ),
     ]
     HELP = """
 Applying sends your file to APS, in the order `gwa apply` uses:
@@ -99,10 +104,14 @@ retry key re-sends only what failed, which fixes it.
             try:
                 text = await asyncio.to_thread(self.path.read_text, encoding="utf-8")
             except OSError as exc:
-                raise WizardError(f"Could not read {self.path}", why=str(exc),
-                                  fix="Go back to Template and write the file again.") from exc
+                raise WizardError(
+                    f"Could not read {self.path}",
+                    why=str(exc),
+                    fix="Go back to Template and write the file again.",
+                ) from exc
             report = await self.services.apply.apply(
-                self.session.gateway_id, text, only=only, on_event=self._event)
+                self.session.gateway_id, text, only=only, on_event=self._event
+            )
         if op.failed:
             return
         for result in report.results:
@@ -118,7 +127,8 @@ retry key re-sends only what failed, which fixes it.
     def _event(self, event: Any) -> None:
         key = f"{event.kind} {event.name}"
         self.query_one("#apply-log", LogLines).set_line(
-            key, event.text.lstrip("↑✓✗- ").strip(), event.phase)
+            key, event.text.lstrip("↑✓✗- ").strip(), event.phase
+        )
 
     def _summarise(self) -> None:
         total = len(self.results)
@@ -126,13 +136,16 @@ retry key re-sends only what failed, which fixes it.
         summary = self.query_one("#apply-summary", Static)
         failures = [self.results[k] for k in self.order if not self.results[k].ok]
         if failures:
-            summary.update(f"{published}/{total} published; {len(failures)} failed. Press "
-                           "ctrl+r to retry only what failed.")
+            summary.update(
+                f"{published}/{total} published; {len(failures)} failed. Press "
+                "ctrl+r to retry only what failed."
+            )
             summary.set_class(True, "-error")
             first = failures[0]
             error = first.error or WizardError(f"[{first.kind}] {first.name} failed")
-            self.show_error(error if error.retryable else _retryable(error),
-                            retry=self.retry_failed)
+            self.show_error(
+                error if error.retryable else _retryable(error), retry=self.retry_failed
+            )
         else:
             summary.update(f"✓ {published}/{total} published. Your API is on the gateway.")
             summary.set_class(False, "-error")

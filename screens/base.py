@@ -129,14 +129,34 @@ class WizardStep(Screen[None]):
     KEY_TERMS: ClassVar[tuple[tuple[str, str], ...]] = ()
 
     BINDINGS = [
-        Binding("ctrl+n", "next", "Next", id="wizard.next",
-                tooltip="Save this step and go on to the next one"),
-        Binding("ctrl+b", "back", "Back", id="wizard.back",
-                tooltip="Go back to the previous step (nothing is undone)"),
-        Binding("ctrl+r", "retry", "Retry", id="wizard.retry",
-                tooltip="Run the operation that failed again"),
-        Binding("f1", "help", "Help", id="wizard.help",
-                tooltip="What this step does and why, key terms, the equivalent command"),
+        Binding(
+            "ctrl+n",
+            "next",
+            "Next",
+            id="wizard.next",
+            tooltip="Save this step and go on to the next one",
+        ),
+        Binding(
+            "ctrl+b",
+            "back",
+            "Back",
+            id="wizard.back",
+            tooltip="Go back to the previous step (nothing is undone)",
+        ),
+        Binding(
+            "ctrl+r",
+            "retry",
+            "Retry",
+            id="wizard.retry",
+            tooltip="Run the operation that failed again",
+        ),
+        Binding(
+            "f1",
+            "help",
+            "Help",
+            id="wizard.help",
+            tooltip="What this step does and why, key terms, the equivalent command",
+        ),
     ]
 
     ready: reactive[bool] = reactive(False, bindings=True)

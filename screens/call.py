@@ -23,10 +23,20 @@ class CallStep(WizardStep):
     STEP_ID = "call"
     AUTO_FOCUS = "#send"
     BINDINGS = [
-        Binding("ctrl+s", "send", "Call the API", id="call.send",
-                tooltip="Call your API with the access token"),
-        Binding("ctrl+g", "new_token", "New token", id="call.new_token",
-                tooltip="Go back to the Token step for a fresh token"),
+        Binding(
+            "ctrl+s",
+            "send",
+            "Call the API",
+            id="call.send",
+            tooltip="Call your API with the access token",
+        ),
+        Binding(
+            "ctrl+g",
+            "new_token",
+            "New token",
+            id="call.new_token",
+            tooltip="Go back to the Token step for a fresh token",
+        ),
     ]
     HELP = """
 The same request as in *Try it*, now with the header `Authorization: Bearer <token>`.
@@ -68,8 +78,9 @@ most common is *token expired*: tokens live minutes, so get a new one and call a
             classes="lead",
         )
         url = self.session.api_url
-        yield CommandBox(f'curl {url} -H "Authorization: Bearer $TOKEN"' if url else "",
-                         id="command")
+        yield CommandBox(
+            f'curl {url} -H "Authorization: Bearer $TOKEN"' if url else "", id="command"
+        )
         yield Static("", id="token-state")
         yield Button("Call the API with your token (ctrl+s)", id="send", variant="primary")
         yield ExchangeView(id="exchange")
@@ -87,7 +98,10 @@ most common is *token expired*: tokens live minutes, so get a new one and call a
     @property
     def token(self):  # type: ignore[no-untyped-def]
         current = self.services.tokens.current
-        if current is not None and current.claims.get("azp", self.session.client_id) == self.session.client_id:
+        if (
+            current is not None
+            and current.claims.get("azp", self.session.client_id) == self.session.client_id
+        ):
             return current
         return None
 
@@ -102,8 +116,10 @@ most common is *token expired*: tokens live minutes, so get a new one and call a
         if left > 0:
             label.update(f"Token: expires in {format_countdown(left)}")
         else:
-            label.update("Token: expired. Calling now shows the gateway's answer to that; "
-                         "ctrl+g gets a new one.")
+            label.update(
+                "Token: expired. Calling now shows the gateway's answer to that; "
+                "ctrl+g gets a new one."
+            )
         label.set_class(left <= 0, "-expired")
 
     # -- calling ------------------------------------------------------------------------------
@@ -132,8 +148,10 @@ most common is *token expired*: tokens live minutes, so get a new one and call a
         done = self.query_one("#done", Static)
         self.call_after_refresh(done.scroll_visible, animate=False)
         if verdict.ok:
-            done.update("✓ Done: you protected an API with the client-credentials flow and "
-                        "called it as a consumer. Press ctrl+n to clean up.")
+            done.update(
+                "✓ Done: you protected an API with the client-credentials flow and "
+                "called it as a consumer. Press ctrl+n to clean up."
+            )
             done.add_class("-shown")
             done.remove_class("-hint")
             self.session.mark_done(self.STEP_ID)

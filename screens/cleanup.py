@@ -24,16 +24,44 @@ class CleanupStep(WizardStep):
     STEP_ID = "cleanup"
     AUTO_FOCUS = "#revoke"
     BINDINGS = [
-        Binding("ctrl+e", "revoke", "Revoke consumer", id="cleanup.revoke",
-                tooltip="Remove the consumer's access (step 1)"),
-        Binding("ctrl+d", "destroy", "Destroy gateway", id="cleanup.destroy",
-                tooltip="Destroy the gateway with force, after a confirmation (step 2)"),
-        Binding("ctrl+o", "open_portal", "Open browser", id="cleanup.open", show=False,
-                tooltip="Open the portal's Consumers page"),
-        Binding("ctrl+k", "check", "Check revoked", id="cleanup.check", show=False,
-                tooltip="Check that the consumer deleted in the portal no longer gets through"),
-        Binding("ctrl+l", "reload", "Reload", id="cleanup.reload", show=False,
-                tooltip="Read again what exists"),
+        Binding(
+            "ctrl+e",
+            "revoke",
+            "Revoke consumer",
+            id="cleanup.revoke",
+            tooltip="Remove the consumer's access (step 1)",
+        ),
+        Binding(
+            "ctrl+d",
+            "destroy",
+            "Destroy gateway",
+            id="cleanup.destroy",
+            tooltip="Destroy the gateway with force, after a confirmation (step 2)",
+        ),
+        Binding(
+            "ctrl+o",
+            "open_portal",
+            "Open browser",
+            id="cleanup.open",
+            show=False,
+            tooltip="Open the portal's Consumers page",
+        ),
+        Binding(
+            "ctrl+k",
+            "check",
+            "Check revoked",
+            id="cleanup.check",
+            show=False,
+            tooltip="Check that the consumer deleted in the portal no longer gets through",
+        ),
+        Binding(
+            "ctrl+l",
+            "reload",
+            "Reload",
+            id="cleanup.reload",
+            show=False,
+            tooltip="Read again what exists",
+        ),
     ]
     HELP = """
 Everything you built lives on: the gateway with its service, route and plugins, the
@@ -120,8 +148,10 @@ Afterwards, clear the shell variables you exported: `unset CID CSC URL TOKEN`.
         if inv.gateway_exists:
             lines.append(f"  Services   {', '.join(inv.services) or 'none'}")
             lines.append(f"  Products   {', '.join(inv.products) or 'none'}")
-            lines.append(f"  Gateway    {inv.gateway_id} ({inv.display_name}): the current "
-                         "gateway, as gwa gateway current shows")
+            lines.append(
+                f"  Gateway    {inv.gateway_id} ({inv.display_name}): the current "
+                "gateway, as gwa gateway current shows"
+            )
         else:
             lines.append(f"  Gateway    {inv.gateway_id or '—'}: gone")
         self.query_one("#inventory", Static).update("\n".join(lines))
@@ -200,8 +230,10 @@ Afterwards, clear the shell variables you exported: `unset CID CSC URL TOKEN`.
             opened = await asyncio.to_thread(webbrowser.open, url)
         except Exception:
             opened = False
-        self.notify(f"Opened {url}." if opened else f"Open {url} in your browser.",
-                    severity="information" if opened else "warning")
+        self.notify(
+            f"Opened {url}." if opened else f"Open {url} in your browser.",
+            severity="information" if opened else "warning",
+        )
 
     @on(Button.Pressed, "#check")
     def action_check(self) -> None:
@@ -226,11 +258,14 @@ Afterwards, clear the shell variables you exported: `unset CID CSC URL TOKEN`.
         if result.revoked:
             await self.consumer_gone(f"Revoked: {result.evidence}")
         else:
-            self.show_error(WizardError(
-                "The consumer still has access",
-                result.evidence,
-                "Delete it on the portal's Consumers page, then press ctrl+k again.",
-            ), retry=self.check)
+            self.show_error(
+                WizardError(
+                    "The consumer still has access",
+                    result.evidence,
+                    "Delete it on the portal's Consumers page, then press ctrl+k again.",
+                ),
+                retry=self.check,
+            )
 
     # -- 2. destroy and 3. verify ---------------------------------------------------------------
     @on(Button.Pressed, "#destroy")
@@ -249,8 +284,9 @@ Afterwards, clear the shell variables you exported: `unset CID CSC URL TOKEN`.
             f"  Display Name  {display}\n"
             f"  Gateway ID    {gw}"
         )
-        self.app.push_screen(ConfirmModal(question, yes="Destroy (y)", no="Keep it (esc)"),
-                             callback=self._confirmed)
+        self.app.push_screen(
+            ConfirmModal(question, yes="Destroy (y)", no="Keep it (esc)"), callback=self._confirmed
+        )
 
     def _confirmed(self, yes: bool | None) -> None:
         if yes:

@@ -40,18 +40,52 @@ class CredentialsStep(WizardStep):
     STEP_ID = "credentials"
     AUTO_FOCUS = "#issue"
     BINDINGS = [
-        Binding("ctrl+g", "issue", "Generate secrets", id="credentials.issue",
-                tooltip="Request access for a new application and generate its secrets"),
-        Binding("ctrl+l", "handoff", "Use the portal", id="credentials.handoff",
-                tooltip="Do it in the portal's web pages and paste the three values back"),
-        Binding("ctrl+o", "open_portal", "Open browser", id="credentials.open", show=False,
-                tooltip="Open the portal page where the clicks start"),
-        Binding("ctrl+s", "use_pasted", "Use pasted values", id="credentials.use", show=False,
-                tooltip="Check the pasted Client ID, Client Secret and Token Endpoint"),
-        Binding("ctrl+t", "toggle_secret", "Show/hide secret", id="credentials.reveal",
-                show=False, tooltip="Show or hide the client secret"),
-        Binding("ctrl+y", "copy_secret", "Copy secret", id="credentials.copy", show=False,
-                tooltip="Copy the client secret to the clipboard"),
+        Binding(
+            "ctrl+g",
+            "issue",
+            "Generate secrets",
+            id="credentials.issue",
+            tooltip="Request access for a new application and generate its secrets",
+        ),
+        Binding(
+            "ctrl+l",
+            "handoff",
+            "Use the portal",
+            id="credentials.handoff",
+            tooltip="Do it in the portal's web pages and paste the three values back",
+        ),
+        Binding(
+            "ctrl+o",
+            "open_portal",
+            "Open browser",
+            id="credentials.open",
+            show=False,
+            tooltip="Open the portal page where the clicks start",
+        ),
+        Binding(
+            "ctrl+s",
+            "use_pasted",
+            "Use pasted values",
+            id="credentials.use",
+            show=False,
+            tooltip="Check the pasted Client ID, Client Secret and Token Endpoint",
+        ),
+        Binding(
+            "ctrl+t",
+            "toggle_secret",
+            "Show/hide secret",
+            id="credentials.reveal",
+            show=False,
+            tooltip="Show or hide the client secret",
+        ),
+        Binding(
+            "ctrl+y",
+            "copy_secret",
+            "Copy secret",
+            id="credentials.copy",
+            show=False,
+            tooltip="Copy the client secret to the clipboard",
+        ),
     ]
     HELP = """
 So far you acted as the **provider**. Now switch roles: you are a **consumer** who wants to
@@ -119,8 +153,9 @@ your keyring (or in memory), and never written to the wizard's session file or e
             yield Static("Application name", classes="field-label")
             yield Input(default_application_name(self.session.service), id="app-name")
             yield Static("", id="app-name-msg", classes="field-message")
-            yield Button("Request access & generate secrets (ctrl+g)", id="issue",
-                         variant="primary")
+            yield Button(
+                "Request access & generate secrets (ctrl+g)", id="issue", variant="primary"
+            )
         with Vertical(id="handoff-box"):
             yield Static("", id="handoff-why", classes="muted")
             yield Static("", id="handoff-steps")
@@ -160,12 +195,16 @@ your keyring (or in memory), and never written to the wizard's session file or e
         chosen = next((e for e in envs if e.name == "dev"), envs[0] if envs else None)
         info = self.query_one("#env-info", Static)
         if chosen is None:
-            info.update("Your gateway has no product environment yet: apply the Product first "
-                        "(Apply step).")
+            info.update(
+                "Your gateway has no product environment yet: apply the Product first (Apply step)."
+            )
             return None
         self.environment = chosen
-        approval = ("approval required: an Access Manager must approve" if chosen.approval
-                    else "no approval needed: access is granted at once")
+        approval = (
+            "approval required: an Access Manager must approve"
+            if chosen.approval
+            else "no approval needed: access is granted at once"
+        )
         info.update(
             f"Product: {chosen.product} · Environment: {chosen.name} (appId {chosen.app_id}) · "
             f"flow: {chosen.flow} · {approval}"
@@ -193,8 +232,9 @@ your keyring (or in memory), and never written to the wizard's session file or e
         message.remove_class("-error")
         handoff: WizardError | None = None
         creds: ConsumerCredentials | None = None
-        async with self.operation("Requesting access and generating secrets…",
-                                  retry=self.issue) as op:
+        async with self.operation(
+            "Requesting access and generating secrets…", retry=self.issue
+        ) as op:
             env = self.environment or await self.fetch_environment()
             if env is None:
                 raise WizardError(
@@ -254,8 +294,9 @@ your keyring (or in memory), and never written to the wizard's session file or e
         if opened:
             self.notify(f"Opened {url} in your browser.")
         else:
-            self.notify(f"No browser could be opened here; open {url} yourself.",
-                        severity="warning")
+            self.notify(
+                f"No browser could be opened here; open {url} yourself.", severity="warning"
+            )
 
     @on(Input.Submitted, "#paste-url")
     @on(Button.Pressed, "#use-pasted")
@@ -266,8 +307,11 @@ your keyring (or in memory), and never written to the wizard's session file or e
         csc = self.query_one(SecretField).value
         url = self.query_one("#paste-url", Input).value
         problems = pasted_problem(cid, csc, url, allow_http=self.services.target.scheme == "http")
-        for field, selector in (("client_id", "#paste-id"), ("client_secret", "#paste-secret"),
-                                ("token_endpoint", "#paste-url")):
+        for field, selector in (
+            ("client_id", "#paste-id"),
+            ("client_secret", "#paste-secret"),
+            ("token_endpoint", "#paste-url"),
+        ):
             msg = self.query_one(f"{selector}-msg", Static)
             text = problems.get(field, "")
             msg.update(text or "✓")
@@ -275,9 +319,14 @@ your keyring (or in memory), and never written to the wizard's session file or e
             msg.set_class(not text, "-ok")
             self.query_one(selector, Input).set_class(bool(text), "-error", "-invalid")
         if problems:
-            first = next(f for f in ("client_id", "client_secret", "token_endpoint") if f in problems)
-            selector = {"client_id": "#paste-id", "client_secret": "#paste-secret",
-                        "token_endpoint": "#paste-url"}[first]
+            first = next(
+                f for f in ("client_id", "client_secret", "token_endpoint") if f in problems
+            )
+            selector = {
+                "client_id": "#paste-id",
+                "client_secret": "#paste-secret",
+                "token_endpoint": "#paste-url",
+            }[first]
             self.query_one(selector, Input).focus()
             return
         creds = ConsumerCredentials(clean_pasted(cid), clean_pasted(csc), clean_pasted(url))
@@ -307,9 +356,13 @@ your keyring (or in memory), and never written to the wizard's session file or e
             return
         secret = creds.client_secret if self.revealed else MASK
         store = STORE_WORDS.get(getattr(self.services.secrets, "backend", ""), "the secret store")
-        origin = ("from earlier in this tutorial; ctrl+g issues new ones" if earlier
-                  else "generated over the portal API" if self.source == "rest"
-                  else "pasted from the portal")
+        origin = (
+            "from earlier in this tutorial; ctrl+g issues new ones"
+            if earlier
+            else "generated over the portal API"
+            if self.source == "rest"
+            else "pasted from the portal"
+        )
         self.query_one("#creds", Static).update(
             f"✓ Credentials ({origin})\n"
             f"Client ID       {creds.client_id}\n"

@@ -76,8 +76,10 @@ making another one: several half-used gateways are a common source of confusion.
         self.query_one("#pick-box").display = False
         result = self.query_one("#gateway-result", Static)
         if self.gateway_id and "gateway" in self.session.steps_done:
-            result.update(f"Current gateway: {self.gateway_id} ({self.display_name}). Press "
-                          "ctrl+n to keep it, or create or pick another.")
+            result.update(
+                f"Current gateway: {self.gateway_id} ({self.display_name}). Press "
+                "ctrl+n to keep it, or create or pick another."
+            )
             self.ready = True
         else:
             result.display = False
@@ -123,9 +125,12 @@ making another one: several half-used gateways are a common source of confusion.
             gateway = await self.services.gateways.create(name)
         if op.failed:
             return
-        self._use(gateway.gateway_id, gateway.display_name or name,
-                  f"Gateway created. Gateway ID: {gateway.gateway_id}, display name: "
-                  f"{gateway.display_name or name}")
+        self._use(
+            gateway.gateway_id,
+            gateway.display_name or name,
+            f"Gateway created. Gateway ID: {gateway.gateway_id}, display name: "
+            f"{gateway.display_name or name}",
+        )
         # The gateway exists now: record it at once, so quitting before Next cannot lose it.
         await self.commit()
         self.session.mark_done("gateway")
@@ -165,8 +170,7 @@ making another one: several half-used gateways are a common source of confusion.
         result.update(f"✓ {text}")
         result.display = True
         self.ready = True
-        self.show_command(replace(self.session, gateway_id=gateway_id,
-                                  gateway_display_name=name))
+        self.show_command(replace(self.session, gateway_id=gateway_id, gateway_display_name=name))
 
     async def commit(self) -> None:
         changed = self.session.gateway_id != self.gateway_id

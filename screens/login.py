@@ -45,12 +45,28 @@ class LoginStep(WizardStep):
     STEP_ID = "login"
     AUTO_FOCUS = "#start-device"
     BINDINGS = [
-        Binding("ctrl+o", "open_browser", "Open browser", id="login.open",
-                tooltip="Open the verification page in your web browser"),
-        Binding("ctrl+l", "approve", "Approve (sandbox)", id="login.approve",
-                tooltip="Do what the browser would do: approve the code on the sandbox"),
-        Binding("escape", "cancel_login", "Cancel login", show=False, id="login.cancel",
-                tooltip="Stop waiting for this login"),
+        Binding(
+            "ctrl+o",
+            "open_browser",
+            "Open browser",
+            id="login.open",
+            tooltip="Open the verification page in your web browser",
+        ),
+        Binding(
+            "ctrl+l",
+            "approve",
+            "Approve (sandbox)",
+            id="login.approve",
+            tooltip="Do what the browser would do: approve the code on the sandbox",
+        ),
+        Binding(
+            "escape",
+            "cancel_login",
+            "Cancel login",
+            show=False,
+            id="login.cancel",
+            tooltip="Stop waiting for this login",
+        ),
     ]
     HELP = """
 `gwa login` does not ask for your password. It uses the **device authorization flow**:
@@ -119,10 +135,16 @@ them in a file only you can read.
             classes="lead",
         )
         with RadioSet(id="method"):
-            yield RadioButton("Log in with a browser (device login, as gwa login)",
-                              id="method-device", value=self.session.login_method != "client_credentials")
-            yield RadioButton("Service account (client id and secret)", id="method-cc",
-                              value=self.session.login_method == "client_credentials")
+            yield RadioButton(
+                "Log in with a browser (device login, as gwa login)",
+                id="method-device",
+                value=self.session.login_method != "client_credentials",
+            )
+            yield RadioButton(
+                "Service account (client id and secret)",
+                id="method-cc",
+                value=self.session.login_method == "client_credentials",
+            )
         with Vertical(id="device-box"):
             yield Button("Start the login", id="start-device", variant="primary")
             with Vertical(id="challenge"):
@@ -139,7 +161,9 @@ them in a file only you can read.
                 yield Static(
                     "On the sandbox there is no IDIR sign-in: ctrl+l submits the sandbox's "
                     "verification page as this user, exactly what your browser would do.",
-                    id="sandbox-hint", classes="muted")
+                    id="sandbox-hint",
+                    classes="muted",
+                )
         with Vertical(id="cc-box"):
             yield Static("Client ID", classes="field-label")
             yield Input(placeholder="the service account's client id", id="cc-id")
@@ -162,7 +186,9 @@ them in a file only you can read.
     @property
     def method(self) -> str:
         pressed = self.query_one("#method", RadioSet).pressed_button
-        return "client_credentials" if pressed is not None and pressed.id == "method-cc" else "device"
+        return (
+            "client_credentials" if pressed is not None and pressed.id == "method-cc" else "device"
+        )
 
     @property
     def on_sandbox(self) -> bool:
@@ -197,8 +223,9 @@ them in a file only you can read.
     @work(exclusive=True, group="login", exit_on_error=False, description="Logging in")
     async def start_device(self) -> None:
         self._reset_result()
-        async with self.operation("Asking the login server for a code…",
-                                  retry=self.start_device) as op:
+        async with self.operation(
+            "Asking the login server for a code…", retry=self.start_device
+        ) as op:
             challenge = await self.services.login.start_device()
         if op.failed:
             return
@@ -236,7 +263,9 @@ them in a file only you can read.
                 if result.state == "slow_down":
                     self.notify(
                         f"The login server asked us to slow down: checking every "
-                        f"{result.interval} s now.", severity="warning")
+                        f"{result.interval} s now.",
+                        severity="warning",
+                    )
                 self.poll_interval = result.interval
                 self.next_poll_at = time.monotonic() + result.interval
                 self._tick()
@@ -258,8 +287,9 @@ them in a file only you can read.
         if self.challenge is None:
             return
         url = self.challenge.verification_uri_complete
-        self.run_worker(asyncio.to_thread(webbrowser.open, url), group="login.browser",
-                        exit_on_error=False)
+        self.run_worker(
+            asyncio.to_thread(webbrowser.open, url), group="login.browser", exit_on_error=False
+        )
         self.notify(f"Opening {url} in your browser (if one is available).")
 
     @on(Button.Pressed, "#open-browser")
@@ -271,22 +301,30 @@ them in a file only you can read.
         if self.challenge is not None and self.on_sandbox:
             self.approve()
 
-    @work(exclusive=True, group="login.approve", exit_on_error=False,
-          description="Approving on the sandbox")
+    @work(
+        exclusive=True,
+        group="login.approve",
+        exit_on_error=False,
+        description="Approving on the sandbox",
+    )
     async def approve(self) -> None:
         challenge = self.challenge
         name = self.query_one("#sandbox-user", Input).value.strip()
         if not SANDBOX_USERNAME.match(name):
-            self.notify("The sandbox user name must be 2-20 letters, digits, '.', '_' or '-'.",
-                        severity="error")
+            self.notify(
+                "The sandbox user name must be 2-20 letters, digits, '.', '_' or '-'.",
+                severity="error",
+            )
             return
         try:
             await self.services.login.approve_on_sandbox(challenge, name)
         except WizardError as error:
             self.show_error(error)
             return
-        self.notify(f"Approved as {name} on the sandbox's verification page, as a browser "
-                    "would. Collecting the tokens…")
+        self.notify(
+            f"Approved as {name} on the sandbox's verification page, as a browser "
+            "would. Collecting the tokens…"
+        )
         # Check at once, unless that would be sooner than the server's interval allows.
         earliest = self.last_poll_at + self.poll_interval if self.polls else time.monotonic()
         self.next_poll_at = max(time.monotonic(), earliest)

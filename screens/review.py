@@ -27,7 +27,10 @@ HAS_HIGHLIGHTING = importlib.util.find_spec("tree_sitter") is not None
 def yaml_editor(text: str) -> TextArea:
     """A code editor; YAML highlighting only when the tree-sitter extra is installed."""
     return TextArea.code_editor(
-        text, language="yaml" if HAS_HIGHLIGHTING else None, id="yaml", soft_wrap=False,
+        text,
+        language="yaml" if HAS_HIGHLIGHTING else None,
+        id="yaml",
+        soft_wrap=False,
         tab_behavior="focus",
     )
 
@@ -36,10 +39,20 @@ class ReviewStep(WizardStep):
     STEP_ID = "review"
     AUTO_FOCUS = "#yaml"
     BINDINGS = [
-        Binding("ctrl+s", "save", "Save", id="review.save",
-                tooltip="Check the file and save it (atomically)"),
-        Binding("f2", "first_problem", "First problem", id="review.problem",
-                tooltip="Move the cursor to the first problem found"),
+        Binding(
+            "ctrl+s",
+            "save",
+            "Save",
+            id="review.save",
+            tooltip="Check the file and save it (atomically)",
+        ),
+        Binding(
+            "f2",
+            "first_problem",
+            "First problem",
+            id="review.problem",
+            tooltip="Move the cursor to the first problem found",
+        ),
     ]
     HELP = """
 The file holds several **YAML documents** separated by `---`; each has a `kind`:
@@ -101,8 +114,7 @@ saves the file (nothing is sent to APS until the Apply step).
             yield yaml_editor("")
             with VerticalScroll(id="review-side"):
                 yield Static("", id="documents")
-                yield Static("Move the cursor onto a field to see what it means.",
-                             id="field-help")
+                yield Static("Move the cursor onto a field to see what it means.", id="field-help")
                 yield Static("", id="problems")
 
     def on_mount(self) -> None:
@@ -115,9 +127,12 @@ saves the file (nothing is sent to APS until the Apply step).
             try:
                 text = await asyncio.to_thread(path.read_text, encoding="utf-8")
             except OSError as exc:
-                raise WizardError(f"Could not read {path}", why=str(exc),
-                                  fix="Go back to the Template step and write the file again.",
-                                  retryable=True) from exc
+                raise WizardError(
+                    f"Could not read {path}",
+                    why=str(exc),
+                    fix="Go back to the Template step and write the file again.",
+                    retryable=True,
+                ) from exc
         if op.failed:
             return
         target = getattr(self.app, "target", None)
@@ -158,8 +173,7 @@ saves the file (nothing is sent to APS until the Apply step).
     async def _validate(self, text: str) -> None:
         self._validated_text = text
         gateway = self.session.gateway_id
-        problems = await asyncio.to_thread(manifest.validate, text, gateway,
-                                           live=self.real_kong)
+        problems = await asyncio.to_thread(manifest.validate, text, gateway, live=self.real_kong)
         summary = await asyncio.to_thread(manifest.summarize, text)
         self.problems = problems
         self._show_documents(summary)
@@ -168,8 +182,9 @@ saves the file (nothing is sent to APS until the Apply step).
 
     def _show_documents(self, summary: list[tuple[str, str, int]]) -> None:
         lines = [f"{len(summary)} documents:"]
-        lines += [f" {i}. {kind} {name} (line {line})"
-                  for i, (kind, name, line) in enumerate(summary, 1)]
+        lines += [
+            f" {i}. {kind} {name} (line {line})" for i, (kind, name, line) in enumerate(summary, 1)
+        ]
         self.query_one("#documents", Static).update("\n".join(lines))
 
     def _show_problems(self, problems: list[Any]) -> None:
@@ -178,8 +193,11 @@ saves the file (nothing is sent to APS until the Apply step).
         if not problems:
             widget.update("✓ No problems found.")
         else:
-            shown = [f"{'✗' if p.severity == 'error' else '!'} Line {p.line}, column "
-                     f"{p.column}: {p.message}" for p in problems[:8]]
+            shown = [
+                f"{'✗' if p.severity == 'error' else '!'} Line {p.line}, column "
+                f"{p.column}: {p.message}"
+                for p in problems[:8]
+            ]
             if len(problems) > 8:
                 shown.append(f"… and {len(problems) - 8} more")
             widget.update("\n".join(shown))
@@ -228,16 +246,22 @@ saves the file (nothing is sent to APS until the Apply step).
             try:
                 await asyncio.to_thread(manifest.save_atomic, path, text)
             except OSError as exc:
-                raise WizardError(f"Could not save {path}", why=str(exc),
-                                  fix="Check the folder is writable, then save again.") from exc
+                raise WizardError(
+                    f"Could not save {path}",
+                    why=str(exc),
+                    fix="Check the folder is writable, then save again.",
+                ) from exc
         if op.failed:
             return
         self.saved_text = text
         self.dirty = self.query_one("#yaml", TextArea).text != text
         await self._validate(text)
         if self.errors:
-            self.notify(f"Saved {path.name}, but {len(self.errors)} problem(s) must be fixed "
-                        "before applying.", severity="warning")
+            self.notify(
+                f"Saved {path.name}, but {len(self.errors)} problem(s) must be fixed "
+                "before applying.",
+                severity="warning",
+            )
         else:
             self.notify(f"Saved {path.name}.")
 

@@ -23,8 +23,9 @@ class StartupScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield WizardHeader(id="wizard-header")
         with Vertical(id="startup-box"):
-            yield Center(Static("gwa-wizard: Protect an API with Client Credential Flow",
-                                id="startup-title"))
+            yield Center(
+                Static("gwa-wizard: Protect an API with Client Credential Flow", id="startup-title")
+            )
             yield Center(Static("Starting…", id="startup-status"))
             yield LoadingIndicator(id="startup-spinner")
             yield Center(ErrorPanel(id="startup-error"))

@@ -22,10 +22,12 @@ class StatusStep(WizardStep):
     STEP_ID = "status"
     AUTO_FOCUS = "#services"
     BINDINGS = [
-        Binding("f5", "refresh", "Refresh", id="status.refresh",
-                tooltip="Ask APS for the status again"),
-        Binding("ctrl+y", "copy_url", "Copy URL", id="status.copy",
-                tooltip="Copy the URL of your API"),
+        Binding(
+            "f5", "refresh", "Refresh", id="status.refresh", tooltip="Ask APS for the status again"
+        ),
+        Binding(
+            "ctrl+y", "copy_url", "Copy URL", id="status.copy", tooltip="Copy the URL of your API"
+        ),
     ]
     HELP = """
 `gwa status --hosts` lists the services published on your gateway. For each one, APS
@@ -77,7 +79,8 @@ Calling that URL now, without a token, should be refused with 401: that is the n
     def _lead(self) -> None:
         self.query_one("#status-lead", Static).update(
             f"The services on gateway {self.session.gateway_id}, as gwa status --hosts shows "
-            "them. F5 refreshes.")
+            "them. F5 refreshes."
+        )
 
     def action_refresh(self) -> None:
         self.load()
@@ -86,8 +89,9 @@ Calling that URL now, without a token, should be refused with 401: that is the n
     async def load(self) -> None:
         self.ready = False
         self._lead()
-        async with self.operation("Asking APS for the status of your services…",
-                                  retry=self.load) as op:
+        async with self.operation(
+            "Asking APS for the status of your services…", retry=self.load
+        ) as op:
             rows = await self.services.status.services(self.session.gateway_id)
         if op.failed:
             return
@@ -103,8 +107,9 @@ Calling that URL now, without a token, should be refused with 401: that is the n
         reasons = self.query_one("#reasons", Static)
         url_widget = self.query_one("#api-url", Static)
         if not rows:
-            reasons.update("You currently do not have any services: apply your file first "
-                           "(Apply step).")
+            reasons.update(
+                "You currently do not have any services: apply your file first (Apply step)."
+            )
             url_widget.display = False
             return
         wanted = f"{self.session.service}-dev" if self.session.service else ""
@@ -114,10 +119,14 @@ Calling that URL now, without a token, should be refused with 401: that is the n
         host = self.mine.env_host or (self.mine.host or "")
         self.url = status_service.api_url(host, scheme) if host else ""
         if self.url:
-            state = "" if self.mine.up else (" (the service is DOWN: calls will fail until "
-                                             "the upstream answers)")
-            url_widget.update(f"Your API: {self.url}{state}\nctrl+y copies it. Next you call "
-                              "it without a token.")
+            state = (
+                ""
+                if self.mine.up
+                else (" (the service is DOWN: calls will fail until the upstream answers)")
+            )
+            url_widget.update(
+                f"Your API: {self.url}{state}\nctrl+y copies it. Next you call it without a token."
+            )
             url_widget.set_class(not self.mine.up, "-error")
             url_widget.display = True
         self.refresh_bindings()

@@ -39,33 +39,52 @@ def summary_content(s: Session) -> Content:
             body.append(Content.styled(f"  {name:<15}", "$text-muted") + Content(f"{value}\n"))
         return Content("").join(body)
 
-    gateway = f"{s.gateway_id or '—'} ({s.gateway_display_name})" if s.gateway_display_name \
+    gateway = (
+        f"{s.gateway_id or '—'} ({s.gateway_display_name})"
+        if s.gateway_display_name
         else (s.gateway_id or "—")
+    )
     built = [
         ("Gateway", gateway + (": destroyed" if cleaned else "")),
         ("Service", f"{s.service or '—'} → upstream {s.upstream or '—'}"),
         ("Config file", s.out_file or "—"),
         ("Published", ", ".join(s.published) or "—"),
-        ("Consumer", (s.client_id or "—")
-         + {"rest": " (issued over the portal API)", "handoff": " (pasted from the portal)"}.get(
-             s.credentials_source, "")
-         + (": revoked" if s.consumer_revoked else "")),
+        (
+            "Consumer",
+            (s.client_id or "—")
+            + {"rest": " (issued over the portal API)", "handoff": " (pasted from the portal)"}.get(
+                s.credentials_source, ""
+            )
+            + (": revoked" if s.consumer_revoked else ""),
+        ),
     ]
-    urls = [("API", s.api_url or "—"), ("Token endpoint", s.token_endpoint or "—"),
-            ("Portal", s.base_url or "—")]
-    cells = [f"{info.title:<12}{duration(s.step_seconds[info.id]) if info.id in s.step_seconds else '—':>12}"
-             for info in STEPS]
+    urls = [
+        ("API", s.api_url or "—"),
+        ("Token endpoint", s.token_endpoint or "—"),
+        ("Portal", s.base_url or "—"),
+    ]
+    cells = [
+        f"{info.title:<12}{duration(s.step_seconds[info.id]) if info.id in s.step_seconds else '—':>12}"
+        for info in STEPS
+    ]
     half = (len(cells) + 1) // 2
     lines = [Content.styled("\nTime per step\n", "bold $accent")]
-    for left, right in zip(cells[:half], cells[half:] + [""] * (2 * half - len(cells)), strict=True):
+    for left, right in zip(
+        cells[:half], cells[half:] + [""] * (2 * half - len(cells)), strict=True
+    ):
         lines.append(Content(f"  {left}    {right}".rstrip() + "\n"))
     return Content("").join([head, section("What was built", built), section("URLs", urls), *lines])
 
 
 class SummaryScreen(Screen[None]):
     BINDINGS = [
-        Binding("ctrl+e", "export", "Export record", id="summary.export",
-                tooltip="Write a replay script and a Markdown report (no secrets) to your workspace"),
+        Binding(
+            "ctrl+e",
+            "export",
+            "Export record",
+            id="summary.export",
+            tooltip="Write a replay script and a Markdown report (no secrets) to your workspace",
+        ),
     ]
     DEFAULT_CSS = """
     SummaryScreen #summary-title { height: 1; text-style: bold; color: $accent; padding: 0 1; }
@@ -95,8 +114,10 @@ class SummaryScreen(Screen[None]):
             store = getattr(self.app, "store", None)
             if store is not None and hasattr(store, "clear"):
                 retire_session(store, self.session)
-                note += " Everything was cleaned up, so your saved progress was cleared: the " \
-                        "next run starts afresh."
+                note += (
+                    " Everything was cleaned up, so your saved progress was cleared: the "
+                    "next run starts afresh."
+                )
         self.query_one("#summary-note", Static).update(note)
 
     def _secret_values(self) -> list[str]:

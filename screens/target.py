@@ -47,10 +47,15 @@ A host is a bare name such as `api-gov-bc-ca.test.api.gov.bc.ca`: no `https://`,
 The scheme (https, or http for a class sandbox) is a separate setting, exactly as in `gwa`.
 """
     KEY_TERMS = (
-        ("APS instance", "one installation of the portal, login server and gateway "
-         "(test/training or production)"),
-        ("Discovery", "GET /ds/api → 204 + Link, then the API description, then the "
-         "login server's settings"),
+        (
+            "APS instance",
+            "one installation of the portal, login server and gateway "
+            "(test/training or production)",
+        ),
+        (
+            "Discovery",
+            "GET /ds/api → 204 + Link, then the API description, then the login server's settings",
+        ),
         ("Scheme", "https for APS; http only for a class sandbox on another machine"),
     )
     DEFAULT_CSS = """
@@ -87,8 +92,9 @@ The scheme (https, or http for a class sandbox) is a separate setting, exactly a
                     id="custom-host",
                 )
                 with RadioSet(id="scheme"):
-                    yield RadioButton("https", id="scheme-https",
-                                      value=self.session.scheme != "http")
+                    yield RadioButton(
+                        "https", id="scheme-https", value=self.session.scheme != "http"
+                    )
                     yield RadioButton("http", id="scheme-http", value=self.session.scheme == "http")
             yield Static("", id="host-message", classes="field-message")
         yield Button("Check the host", id="check", variant="primary")
@@ -141,9 +147,11 @@ The scheme (https, or http for a class sandbox) is a separate setting, exactly a
         if kind == "sandbox":
             sandbox = self._sandbox_target()
             if sandbox is None:
-                raise WizardError("The built-in sandbox is not running in this run",
-                                  fix="Quit and start gwa-wizard without --host.",
-                                  retryable=False)
+                raise WizardError(
+                    "The built-in sandbox is not running in this run",
+                    fix="Quit and start gwa-wizard without --host.",
+                    retryable=False,
+                )
             return sandbox
         if kind == "test":
             return Target.test()
@@ -234,8 +242,7 @@ The scheme (https, or http for a class sandbox) is a separate setting, exactly a
         self.show_command_for(target)
 
     def show_command_for(self, target: Target) -> None:
-        self.show_command(Session(target_kind=target.kind, host=target.host,
-                                  scheme=target.scheme))
+        self.show_command(Session(target_kind=target.kind, host=target.host, scheme=target.scheme))
 
     def _loses_progress(self) -> bool:
         s, target = self.session, self.checked

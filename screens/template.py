@@ -28,8 +28,13 @@ class TemplateStep(WizardStep):
     STEP_ID = "template"
     AUTO_FOCUS = "#service"
     BINDINGS = [
-        Binding("ctrl+g", "use_suggestion", "Use suggestion", id="template.suggestion",
-                tooltip="Use the service name the portal suggested"),
+        Binding(
+            "ctrl+g",
+            "use_suggestion",
+            "Use suggestion",
+            id="template.suggestion",
+            tooltip="Use the service name the portal suggested",
+        ),
     ]
     HELP = """
 `gwa generate-config` writes a ready-made gateway configuration from a **template**. Nothing
@@ -75,16 +80,17 @@ with the real `gwa`.
 
     def compose_body(self) -> ComposeResult:
         s = self.session
-        yield Static("Generate the gateway configuration, as gwa generate-config does.",
-                     classes="lead")
+        yield Static(
+            "Generate the gateway configuration, as gwa generate-config does.", classes="lead"
+        )
         with RadioSet(id="template-choice"):
             for name in templates.TEMPLATES:
-                yield RadioButton(name, id=f"tpl-{name}", value=name == (s.template or
-                                  templates.DEFAULT_TEMPLATE))
+                yield RadioButton(
+                    name, id=f"tpl-{name}", value=name == (s.template or templates.DEFAULT_TEMPLATE)
+                )
         yield Static("", id="template-help")
         yield Static("Service name", classes="field-label")
-        yield Input(s.service, placeholder="for example my-service", id="service",
-                    compact=True)
+        yield Input(s.service, placeholder="for example my-service", id="service", compact=True)
         yield Static("", id="service-message", classes="field-message")
         yield Static("Upstream URL (your backend)", classes="field-label")
         yield Input(s.upstream or self._default_upstream(), id="upstream", compact=True)
@@ -113,8 +119,12 @@ with the real `gwa`.
         if not self.session.upstream and target is not None and target.kind == "custom":
             self.detect_class_sandbox()
 
-    @work(exclusive=True, group="template.upstream", exit_on_error=False,
-          description="Looking for a sandbox upstream")
+    @work(
+        exclusive=True,
+        group="template.upstream",
+        exit_on_error=False,
+        description="Looking for a sandbox upstream",
+    )
     async def detect_class_sandbox(self) -> None:
         """A class sandbox reached with --host has no internet upstream: offer its own."""
         upstream = await discovery.sandbox_upstream(self.services.client)
@@ -122,8 +132,12 @@ with the real `gwa`.
         if upstream and field.value == LIVE_UPSTREAM:  # the learner has not typed one
             field.value = upstream
             self.call_after_refresh(  # after the field's own check has run
-                self._message, "#upstream-message", "#upstream", None,
-                "This host is a gwa-wizard sandbox: its built-in upstream is used.")
+                self._message,
+                "#upstream-message",
+                "#upstream",
+                None,
+                "This host is a gwa-wizard sandbox: its built-in upstream is used.",
+            )
 
     # -- template ---------------------------------------------------------------------------
     @property
@@ -164,28 +178,34 @@ with the real `gwa`.
             self._debounce.stop()
         self._debounce = self.set_timer(DEBOUNCE, self.check_name)
 
-    @work(exclusive=True, group="template", exit_on_error=False,
-          description="Checking the service name")
+    @work(
+        exclusive=True,
+        group="template",
+        exit_on_error=False,
+        description="Checking the service name",
+    )
     async def check_name(self) -> None:
         name = self.query_one("#service", Input).value
         if templates.service_problem(name):
             return
-        async with self.operation(f"Checking whether {name} is free…",
-                                  retry=self.check_name) as op:
+        async with self.operation(f"Checking whether {name} is free…", retry=self.check_name) as op:
             found = await templates.check_availability(
-                self.services.client, self.session.gateway_id, name)
+                self.services.client, self.session.gateway_id, name
+            )
         if op.failed or name != self.query_one("#service", Input).value:
             return  # failed, or the learner typed on meanwhile
         host = f"{templates.kebab_case(name)}{templates.ROUTE_SUFFIX}"
         if found.available:
             self.available_for = name
-            self._message("#service-message", "#service", None,
-                          f"✓ {name} is available. Route host: {host}")
+            self._message(
+                "#service-message", "#service", None, f"✓ {name} is available. Route host: {host}"
+            )
         else:
             self.suggestion = found.suggestion
             hint = " Press ctrl+g to use the suggestion." if found.suggestion else ""
-            self._message("#service-message", "#service",
-                          templates.unavailable_message(name, found) + hint)
+            self._message(
+                "#service-message", "#service", templates.unavailable_message(name, found) + hint
+            )
         self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -235,8 +255,10 @@ with the real `gwa`.
                 self._message("#service-message", "#service", problems[0])
             return
         if self.available_for != name:
-            self.notify("Wait for the service name check to pass (or pick another name).",
-                        severity="warning")
+            self.notify(
+                "Wait for the service name check to pass (or pick another name).",
+                severity="warning",
+            )
             if self.suggestion == "":
                 self.check_name()
             return
@@ -250,13 +272,21 @@ with the real `gwa`.
         path = getattr(self.app, "workspace", Path.cwd()) / out_name
         async with self.operation(f"Writing {out_name}…", retry=self.write_file) as op:
             text = templates.generate_config(
-                self.template, service, upstream, self.session.gateway_id,
-                org=self.session.org, org_unit=self.session.org_unit)
+                self.template,
+                service,
+                upstream,
+                self.session.gateway_id,
+                org=self.session.org,
+                org_unit=self.session.org_unit,
+            )
             try:
                 await asyncio.to_thread(templates.write_config, text, path)
             except OSError as exc:
-                raise WizardError(f"Could not write {path}", why=str(exc),
-                                  fix="Choose another file name or folder.") from exc
+                raise WizardError(
+                    f"Could not write {path}",
+                    why=str(exc),
+                    fix="Choose another file name or folder.",
+                ) from exc
         if op.failed:
             return
         self.written = path
@@ -266,15 +296,25 @@ with the real `gwa`.
         result.update(f"✓ File {out_name} created ({docs} {noun}) in {path.parent}")
         result.display = True
         self.ready = True
-        self.show_command(replace(self.session, service=service, upstream=upstream,
-                                  out_file=out_name, template=self.template))
+        self.show_command(
+            replace(
+                self.session,
+                service=service,
+                upstream=upstream,
+                out_file=out_name,
+                template=self.template,
+            )
+        )
         result.scroll_visible()
 
     async def commit(self) -> None:
         s = self.session
         service = self.query_one("#service", Input).value
-        changed = (s.service, s.upstream, s.template) != (service,
-                   self.query_one("#upstream", Input).value, self.template)
+        changed = (s.service, s.upstream, s.template) != (
+            service,
+            self.query_one("#upstream", Input).value,
+            self.template,
+        )
         s.template = self.template
         s.service = service
         s.upstream = self.query_one("#upstream", Input).value

@@ -48,12 +48,29 @@ class TokenStep(WizardStep):
     STEP_ID = "token"
     AUTO_FOCUS = "#get-token"
     BINDINGS = [
-        Binding("ctrl+g", "get_token", "Get a token", id="token.get",
-                tooltip="Ask the token endpoint for a fresh access token"),
-        Binding("ctrl+t", "toggle_token", "Show/hide token", id="token.reveal", show=False,
-                tooltip="Show or hide the access token"),
-        Binding("ctrl+y", "copy_token", "Copy token", id="token.copy", show=False,
-                tooltip="Copy the access token to the clipboard"),
+        Binding(
+            "ctrl+g",
+            "get_token",
+            "Get a token",
+            id="token.get",
+            tooltip="Ask the token endpoint for a fresh access token",
+        ),
+        Binding(
+            "ctrl+t",
+            "toggle_token",
+            "Show/hide token",
+            id="token.reveal",
+            show=False,
+            tooltip="Show or hide the access token",
+        ),
+        Binding(
+            "ctrl+y",
+            "copy_token",
+            "Copy token",
+            id="token.copy",
+            show=False,
+            tooltip="Copy the access token to the clipboard",
+        ),
     ]
     HELP = """
 With a Client ID and Secret, the consumer asks the **token endpoint** (the shared login
@@ -124,8 +141,9 @@ secret, or a client still waiting for approval) and a token endpoint that cannot
     @work(exclusive=True, group="token", exit_on_error=False, description="Getting a token")
     async def get_token(self) -> None:
         services = self.services
-        async with self.operation("Asking the token endpoint for a token…",
-                                  retry=self.get_token) as op:
+        async with self.operation(
+            "Asking the token endpoint for a token…", retry=self.get_token
+        ) as op:
             creds = await services.credentials.remembered(self.session, services.secrets)
             if creds is None:
                 raise no_credentials()
@@ -151,8 +169,10 @@ secret, or a client still waiting for approval) and a token endpoint that cannot
         parts: list[Content] = [Content.styled("Claims\n", "bold")]
         for name in SHOWN_CLAIMS:
             if name in token.claims:
-                parts.append(Content.styled(f"  {name:<4} ", "bold $accent")
-                             + Content(f"{claim_value(token.claims, name)}\n"))
+                parts.append(
+                    Content.styled(f"  {name:<4} ", "bold $accent")
+                    + Content(f"{claim_value(token.claims, name)}\n")
+                )
         others = [k for k in token.claims if k not in SHOWN_CLAIMS]
         if others:
             parts.append(Content.styled(f"  also: {', '.join(others)}\n", "$text-muted"))

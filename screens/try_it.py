@@ -18,8 +18,13 @@ class TryItStep(WizardStep):
     STEP_ID = "try_it"
     AUTO_FOCUS = "#send"
     BINDINGS = [
-        Binding("ctrl+s", "send", "Send", id="try_it.send",
-                tooltip="Call your API with no token, as an anonymous client would"),
+        Binding(
+            "ctrl+s",
+            "send",
+            "Send",
+            id="try_it.send",
+            tooltip="Call your API with no token, as an anonymous client would",
+        ),
     ]
     HELP = """
 Your API is now published on the gateway, protected by the **jwt-keycloak** plugin. Before

@@ -45,8 +45,14 @@ class WizardApp(App[int]):
     CSS_PATH = "app.tcss"
     COMMANDS = App.COMMANDS | {WizardCommands}
     BINDINGS = [
-        Binding("ctrl+q", "quit", "Quit", priority=True, id="app.quit",
-                tooltip="Quit; your progress is saved and resumes next time"),
+        Binding(
+            "ctrl+q",
+            "quit",
+            "Quit",
+            priority=True,
+            id="app.quit",
+            tooltip="Quit; your progress is saved and resumes next time",
+        ),
     ]
 
     def __init__(
@@ -110,8 +116,9 @@ class WizardApp(App[int]):
                 notices = report.notices
                 step_id = report.step
             else:
-                self.session = Session(target_kind=target.kind, host=target.host,
-                                       scheme=target.scheme)
+                self.session = Session(
+                    target_kind=target.kind, host=target.host, scheme=target.scheme
+                )
                 step_id = "target"
             self.session.current_step = step_id
             self.save_session()
@@ -139,7 +146,9 @@ class WizardApp(App[int]):
         from tui.sandbox.server import SandboxServer
 
         config = SandboxConfig(
-            data_dir=self.options.resolved_data_dir, portal_port=0, data_plane_port=0,
+            data_dir=self.options.resolved_data_dir,
+            portal_port=0,
+            data_plane_port=0,
             upstream_port=0,
         )
         try:

@@ -30,15 +30,19 @@ def build_parser() -> argparse.ArgumentParser:
         "host:port (default: the embedded sandbox)",
     )
     parser.add_argument(
-        "--scheme", choices=("https", "http"), default=None,
+        "--scheme",
+        choices=("https", "http"),
+        default=None,
         help="URL scheme for --host (default https; a class sandbox needs http)",
     )
     parser.add_argument(
-        "--data-dir", type=Path,
+        "--data-dir",
+        type=Path,
         help=f"where the embedded sandbox keeps its state (default {default_data_dir()}/sandbox)",
     )
     parser.add_argument(
-        "--state-dir", type=Path,
+        "--state-dir",
+        type=Path,
         help=f"where the session file is saved (default {default_state_dir()})",
     )
     parser.add_argument(
@@ -63,15 +67,19 @@ def build_parser() -> argparse.ArgumentParser:
         "--upstream-port", type=int, default=None, help="built-in upstream port (default port+2)"
     )
     serve.add_argument(
-        "--data-dir", type=Path, default=None,
+        "--data-dir",
+        type=Path,
+        default=None,
         help=f"state folder, kept across restarts (default {default_data_dir()}/sandbox)",
     )
     serve.add_argument(
-        "--passcode", default=None,
+        "--passcode",
+        default=None,
         help="learners must type this code on the login page to approve a device",
     )
     serve.add_argument(
-        "--public-host", default=None,
+        "--public-host",
+        default=None,
         help="the name learners use to reach this machine (default: the bind address)",
     )
 
@@ -153,8 +161,10 @@ def serve_sandbox(args: argparse.Namespace) -> int:
     example = "my-svc-dev-api-gov-bc-ca.localhost"
     print(f"APS sandbox {__version__} is running (state in {data_dir}).")
     print(f"  portal + login:  {info.portal_url}   (discovery: {info.portal_url}/ds/api)")
-    print(f"  gateway:         http://<service>-dev-api-gov-bc-ca.localhost:{info.data_plane_port}"
-          f"   e.g. http://{example}:{info.data_plane_port}/uuid")
+    print(
+        f"  gateway:         http://<service>-dev-api-gov-bc-ca.localhost:{info.data_plane_port}"
+        f"   e.g. http://{example}:{info.data_plane_port}/uuid"
+    )
     print(f"  upstream:        {info.upstream_url}/uuid")
     print(f"  consumer tokens: {info.shared_idp_token_endpoint}")
     print(f"  info:            {info.portal_url}/sandbox/info")
@@ -192,7 +202,11 @@ def generate_config(args: argparse.Namespace) -> int:
             print(f"error: {problem}", file=sys.stderr)
         return 2
     text = templates.generate_config(
-        args.template, args.service, args.upstream, args.gateway, org=args.org,
+        args.template,
+        args.service,
+        args.upstream,
+        args.gateway,
+        org=args.org,
         org_unit=args.org_unit,
     )
     path = Path.cwd() / args.out

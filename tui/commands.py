@@ -21,17 +21,23 @@ class WizardCommands(Provider):
         if can_goto is not None and goto is not None:
             for info in STEPS:
                 if can_goto(info.id):
-                    found.append((f"Go to step: {info.title}",
-                                  "Show this step again (done steps keep their results)",
-                                  partial(goto, info.id)))
+                    found.append(
+                        (
+                            f"Go to step: {info.title}",
+                            "Show this step again (done steps keep their results)",
+                            partial(goto, info.id),
+                        )
+                    )
         screen = self.screen
         if isinstance(screen, WizardStep):
-            found.append(("Help for this step", "What it does, key terms, the command",
-                          screen.action_help))
+            found.append(
+                ("Help for this step", "What it does, key terms, the command", screen.action_help)
+            )
             command = screen.equivalent_command()
             if command:
-                found.append(("Copy the equivalent command", command,
-                              partial(self._copy, screen, command)))
+                found.append(
+                    ("Copy the equivalent command", command, partial(self._copy, screen, command))
+                )
         return found
 
     def _copy(self, screen: object, command: str) -> None:

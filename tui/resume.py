@@ -15,8 +15,18 @@ from .services.session import Session
 from .steps import STEP_IDS
 
 # What depends on what: losing a step's result invalidates these later steps too.
-AFTER_GATEWAY = ("gateway", "template", "review", "apply", "status", "try_it", "credentials",
-                 "token", "call", "cleanup")
+AFTER_GATEWAY = (
+    "gateway",
+    "template",
+    "review",
+    "apply",
+    "status",
+    "try_it",
+    "credentials",
+    "token",
+    "call",
+    "cleanup",
+)
 
 
 @dataclass

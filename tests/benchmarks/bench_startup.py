@@ -59,8 +59,14 @@ asyncio.run(main())
 
 
 def run(code: str) -> list[float]:
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
-                         text=True, check=True, env=_env())
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        env=_env(),
+    )
     return [float(x) for x in out.stdout.split()]
 
 
@@ -120,8 +126,10 @@ def main() -> None:
     print(f"time to first screen, median of {args.runs} fresh processes (imports included):")
     print(f"  minimal Textual app            {m * 1000:8.0f} ms")
     print(f"  gwa-wizard start-up screen     {f * 1000:8.0f} ms   ratio {f / m:5.2f}x")
-    print(f"  gwa-wizard Target step ready   {t * 1000:8.0f} ms   ratio {t / m:5.2f}x"
-          "  (sandbox started, discovery checked)")
+    print(
+        f"  gwa-wizard Target step ready   {t * 1000:8.0f} ms   ratio {t / m:5.2f}x"
+        "  (sandbox started, discovery checked)"
+    )
 
     worst, duration, probes = asyncio.run(stall_during_flow())
     print("event loop during the e2e flow (Target → Status, embedded sandbox):")

@@ -20,8 +20,7 @@ SERVICE = "e2e-svc"
 
 
 def options_in(root: Path) -> WizardOptions:
-    return WizardOptions(data_dir=root / "data", state_dir=root / "state",
-                         workspace=root / "work")
+    return WizardOptions(data_dir=root / "data", state_dir=root / "state", workspace=root / "work")
 
 
 async def wait_for(pilot: Pilot, condition, what: str, timeout: float = 30.0) -> None:
@@ -102,8 +101,15 @@ async def test_target_to_status_keyboard_only(tmp_path: Path) -> None:
         assert (options.resolved_workspace / "gw-config-client-cred.yaml").exists()
     # The session was saved after each step, with no secret in it.
     saved = json.loads((options.resolved_state_dir / "session.json").read_text())
-    assert saved["steps_done"] == ["target", "login", "gateway", "template", "review",
-                                   "apply", "status"]
+    assert saved["steps_done"] == [
+        "target",
+        "login",
+        "gateway",
+        "template",
+        "review",
+        "apply",
+        "status",
+    ]
     assert saved["current_step"] == "try_it"
     assert "token" not in json.dumps(saved).lower().replace("token_endpoint", "")
     assert app.sandbox is None  # stopped on exit

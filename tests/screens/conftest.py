@@ -24,8 +24,7 @@ _names = itertools.count(1)
 def steady_cursor(monkeypatch: pytest.MonkeyPatch) -> None:
     """No blinking cursors, so snapshots and waits are deterministic."""
     monkeypatch.setattr(Input, "_toggle_cursor", lambda self: None, raising=False)
-    monkeypatch.setattr(TextArea, "_toggle_cursor_blink_visible", lambda self: None,
-                        raising=False)
+    monkeypatch.setattr(TextArea, "_toggle_cursor_blink_visible", lambda self: None, raising=False)
 
 
 @pytest.fixture(autouse=True)
@@ -58,8 +57,7 @@ async def services(sandbox: SandboxServer) -> AsyncIterator[Services]:
 
 
 def mock_services(handler: Callable[[httpx.Request], httpx.Response], target: Target) -> Services:
-    return build_services(target, transport=httpx.MockTransport(handler),
-                          secrets=SecretStore())
+    return build_services(target, transport=httpx.MockTransport(handler), secrets=SecretStore())
 
 
 async def log_in(services: Services, username: str) -> None:
@@ -105,8 +103,9 @@ async def with_file(with_gateway, session: Session, sandbox: SandboxServer, tmp_
 
     services, user, gateway_id = with_gateway
     service = f"svc-{user}"
-    text = generate_config("client-credentials-shared-idp", service, sandbox.info.upstream_url,
-                           gateway_id)
+    text = generate_config(
+        "client-credentials-shared-idp", service, sandbox.info.upstream_url, gateway_id
+    )
     (tmp_path / "gw-config-client-cred.yaml").write_text(text)
     session.service = service
     session.upstream = sandbox.info.upstream_url

@@ -20,8 +20,9 @@ async def applied(pilot):
 
 async def test_publishes_all_four_with_a_line_each(session, with_file, sandbox, tmp_path):
     services, user, gateway_id = with_file
-    app = StepHarness(ApplyStep, session, services, target=sandbox_target(sandbox),
-                      workspace=tmp_path)
+    app = StepHarness(
+        ApplyStep, session, services, target=sandbox_target(sandbox), workspace=tmp_path
+    )
     async with app.run_test(size=(100, 30)) as pilot:
         await applied(pilot)
         log = app.step.query_one("#apply-log").text()
@@ -38,14 +39,17 @@ async def test_publishes_all_four_with_a_line_each(session, with_file, sandbox, 
     assert [s.name for s in statuses] == [f"{session.service}-dev"]
 
 
-async def test_a_file_for_another_gateway_fails_and_is_not_done(session, with_file, sandbox,
-                                                                  tmp_path):
+async def test_a_file_for_another_gateway_fails_and_is_not_done(
+    session, with_file, sandbox, tmp_path
+):
     services, user, gateway_id = with_file
-    text = generate_config("client-credentials-shared-idp", session.service,
-                           sandbox.info.upstream_url, "gw-other1")
+    text = generate_config(
+        "client-credentials-shared-idp", session.service, sandbox.info.upstream_url, "gw-other1"
+    )
     (tmp_path / "gw-config-client-cred.yaml").write_text(text)
-    app = StepHarness(ApplyStep, session, services, target=sandbox_target(sandbox),
-                      workspace=tmp_path)
+    app = StepHarness(
+        ApplyStep, session, services, target=sandbox_target(sandbox), workspace=tmp_path
+    )
     async with app.run_test(size=(100, 30)) as pilot:
         await applied(pilot)
         assert "✗" in app.step.query_one("#apply-log").text()
@@ -63,13 +67,19 @@ def race_portal(calls: list[str]):
     def handler(request: httpx.Request) -> httpx.Response:
         calls.append(f"{request.method} {request.url.path}")
         if request.url.path.endswith("/gateway"):
-            return httpx.Response(200, json={"message": "Sync successful.",
-                                             "results": "Summary:\n  Created: 1"})
+            return httpx.Response(
+                200, json={"message": "Sync successful.", "results": "Summary:\n  Created: 1"}
+            )
         if request.url.path.endswith("/products"):
             product_attempts.append(1)
             if len(product_attempts) == 1:
-                return httpx.Response(400, json={"result": "create-failed",
-                                                 "reason": "Unexpected error: service not found"})
+                return httpx.Response(
+                    400,
+                    json={
+                        "result": "create-failed",
+                        "reason": "Unexpected error: service not found",
+                    },
+                )
         return httpx.Response(200, json={"result": "created"})
 
     return handler
@@ -80,8 +90,9 @@ async def test_retry_resends_only_what_failed(tmp_path):
     target = Target("custom", "aps.example", "https")
     services = mock_services(race_portal(calls), target)
     await services.secrets.set("aps.example:access_token", "h.e30.s")
-    text = generate_config("client-credentials-shared-idp", "my-svc", "https://httpbin.org",
-                           "gw-abc12")
+    text = generate_config(
+        "client-credentials-shared-idp", "my-svc", "https://httpbin.org", "gw-abc12"
+    )
     (tmp_path / "gw.yaml").write_text(text)
     session = Session(gateway_id="gw-abc12", out_file="gw.yaml")
     app = StepHarness(ApplyStep, session, services, target=target, workspace=tmp_path)

@@ -108,9 +108,14 @@ def test_missing_step_module_gives_an_unavailable_step(monkeypatch):
 async def test_resume_unmarks_a_deleted_gateway(logged_in, sandbox):
     services, user = logged_in
     gateway = await services.gateways.create(f"{user} gone")
-    session = Session(target_kind="sandbox", host=sandbox.info.portal_host, username=user,
-                      gateway_id=gateway.gateway_id, current_step="status",
-                      steps_done=["target", "login", "gateway", "template", "review", "apply"])
+    session = Session(
+        target_kind="sandbox",
+        host=sandbox.info.portal_host,
+        username=user,
+        gateway_id=gateway.gateway_id,
+        current_step="status",
+        steps_done=["target", "login", "gateway", "template", "review", "apply"],
+    )
     await services.gateways.destroy(gateway.gateway_id, force=True)
     report = await recheck(session, services)
     assert report.step == "gateway"
@@ -121,8 +126,13 @@ async def test_resume_unmarks_a_deleted_gateway(logged_in, sandbox):
 async def test_resume_keeps_what_is_still_true(logged_in, sandbox):
     services, user = logged_in
     gateway = await services.gateways.create(f"{user} kept")
-    session = Session(target_kind="sandbox", username=user, gateway_id=gateway.gateway_id,
-                      current_step="template", steps_done=["target", "login", "gateway"])
+    session = Session(
+        target_kind="sandbox",
+        username=user,
+        gateway_id=gateway.gateway_id,
+        current_step="template",
+        steps_done=["target", "login", "gateway"],
+    )
     report = await recheck(session, services)
     assert report.step == "template" and report.notices == []
     assert session.steps_done == ["target", "login", "gateway"]

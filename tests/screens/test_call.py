@@ -39,15 +39,25 @@ def wrap(raw: str) -> ConsumerToken:
 
 def minted(world: World, creds: ConsumerCredentials, **changes: Any) -> ConsumerToken:
     issued_at = int(time.time())
-    claims = {"iss": SHARED_IDP_ISSUER, "aud": [f"ap-{world.gateway_id}-default-dev"],
-              "azp": creds.client_id, "iat": issued_at, "exp": issued_at + 300, "typ": "Bearer"}
+    claims = {
+        "iss": SHARED_IDP_ISSUER,
+        "aud": [f"ap-{world.gateway_id}-default-dev"],
+        "azp": creds.client_id,
+        "iat": issued_at,
+        "exp": issued_at + 300,
+        "typ": "Bearer",
+    }
     claims.update(changes)
     return wrap(world.server.ctx.keys.sign(SHARED_IDP_REALM, claims))
 
 
 def call_app(world: World, creds: ConsumerCredentials):
-    session = world_session(world, client_id=creds.client_id,
-                            token_endpoint=creds.token_endpoint, credentials_source="rest")
+    session = world_session(
+        world,
+        client_id=creds.client_id,
+        token_endpoint=creds.token_endpoint,
+        credentials_source="rest",
+    )
     services = world_services(world)
     return harness(CallStep, world, session, services), session, services
 
@@ -98,14 +108,22 @@ async def test_expired_token_is_explained_and_leads_back_to_token(issued) -> Non
     ("change", "message", "fix"),
     [
         ({"aud": ["ap-gw-00000-default-dev"]}, "Token audience not allowed", "allowed_aud"),
-        ({"iss": "https://test.loginproxy.gov.bc.ca/auth/realms/apigw"},
-         "Token issuer not allowed", "token endpoint"),
-        ({"azp": "00000000-00000000000"}, "Unable to find consumer 00000000-00000000000 for token",
-         "Request access again"),
+        (
+            {"iss": "https://test.loginproxy.gov.bc.ca/auth/realms/apigw"},
+            "Token issuer not allowed",
+            "token endpoint",
+        ),
+        (
+            {"azp": "00000000-00000000000"},
+            "Unable to find consumer 00000000-00000000000 for token",
+            "Request access again",
+        ),
         ("tamper", "Invalid token signature", "do not edit"),
     ],
 )
-async def test_gateway_refusals_from_the_sandbox_are_explained(issued, change, message, fix) -> None:
+async def test_gateway_refusals_from_the_sandbox_are_explained(
+    issued, change, message, fix
+) -> None:
     world, creds = issued
     app, _, services = call_app(world, creds)
     if change == "tamper":
@@ -144,8 +162,12 @@ async def test_refusals_the_sandbox_cannot_produce_are_explained(status, message
     services = mock_services(handler, target)
     claims = {"azp": "8C1D2E3F-0A1B2C3D4E5", "exp": int(time.time()) + 300}
     services.tokens.current = ConsumerToken("h.c.s", 300, time.time(), {"alg": "RS256"}, claims)
-    session = Session(host=target.host, scheme="http", client_id="8C1D2E3F-0A1B2C3D4E5",
-                      api_url="http://svc-dev-api-gov-bc-ca.localhost:8461/uuid")
+    session = Session(
+        host=target.host,
+        scheme="http",
+        client_id="8C1D2E3F-0A1B2C3D4E5",
+        api_url="http://svc-dev-api-gov-bc-ca.localhost:8461/uuid",
+    )
     app = StepHarness(CallStep, session, services, target=target)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("ctrl+s")

@@ -22,8 +22,12 @@ async def issued(sandbox: SandboxServer) -> tuple[World, ConsumerCredentials]:
 
 
 async def cleanup_app(world: World, creds: ConsumerCredentials):
-    session = world_session(world, client_id=creds.client_id,
-                            token_endpoint=creds.token_endpoint, credentials_source="rest")
+    session = world_session(
+        world,
+        client_id=creds.client_id,
+        token_endpoint=creds.token_endpoint,
+        credentials_source="rest",
+    )
     services = world_services(world)
     await services.secrets.set(secret_name(session.host, creds.client_id), creds.client_secret)
     return harness(CleanupStep, world, session, services), session, services

@@ -83,8 +83,14 @@ async def test_403_hands_off_and_checks_pasted_values(world: World, monkeypatch)
         steps = text_of(app, "#handoff-steps")
         base = world.target.base_url
         assert f"{base}/manager/gateways/list" in steps
-        for click in (world.gateway_id, "Preview in Directory", "Request Access",
-                      "Create Application", "Request Access & Continue", "Generate Secrets"):
+        for click in (
+            world.gateway_id,
+            "Preview in Directory",
+            "Request Access",
+            "Create Application",
+            "Request Access & Continue",
+            "Generate Secrets",
+        ):
             assert click in steps
         assert world.consumer_rows() == []
         await pilot.press("ctrl+o")
@@ -106,8 +112,11 @@ async def test_403_hands_off_and_checks_pasted_values(world: World, monkeypatch)
         secret = "0b6f3c1e-5d2a-4c8b-9e7f-1a2b3c4d5e6f"
         await type_into(pilot, "#paste-id", "8C1D2E3F-0A1B2C3D4E5 ")
         await type_into(pilot, "#paste-secret", secret)
-        await type_into(pilot, "#paste-url",
-                        "https://dev.loginproxy.gov.bc.ca/auth/realms/apigw/protocol/openid-connect/token")
+        await type_into(
+            pilot,
+            "#paste-url",
+            "https://dev.loginproxy.gov.bc.ca/auth/realms/apigw/protocol/openid-connect/token",
+        )
         await pilot.press("enter")
         await pilot.pause()
         assert text_of(app, "#paste-id-msg") == "✓"
@@ -154,8 +163,9 @@ async def test_credentials_from_earlier_are_shown_on_resume(world: World) -> Non
     session.client_id = "8C1D2E3F-0A1B2C3D4E5"
     session.token_endpoint = world.server.info.shared_idp_token_endpoint
     session.credentials_source = "rest"
-    await services.secrets.set(secret_name(session.host, session.client_id),
-                               "0b6f3c1e-5d2a-4c8b-9e7f-1a2b3c4d5e6f")
+    await services.secrets.set(
+        secret_name(session.host, session.client_id), "0b6f3c1e-5d2a-4c8b-9e7f-1a2b3c4d5e6f"
+    )
     app = harness(CredentialsStep, world, session, services)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
@@ -188,11 +198,25 @@ async def test_live_portal_without_permission_wants_an_https_token_endpoint() ->
 
     def handler(request: httpx.Request) -> httpx.Response:
         if request.method == "GET":
-            return httpx.Response(200, json=[{"name": "my-svc API", "appId": "A1B2C3D4E5F6",
-                                              "environments": [{"name": "dev", "appId": "8C1D2E3F",
-                                                                "flow": "client-credentials"}]}])
-        return httpx.Response(403, json={"code": "permission_denied",
-                                         "message": "Missing required scope: gw-1a2b3:CredentialIssuer.Generate"})
+            return httpx.Response(
+                200,
+                json=[
+                    {
+                        "name": "my-svc API",
+                        "appId": "A1B2C3D4E5F6",
+                        "environments": [
+                            {"name": "dev", "appId": "8C1D2E3F", "flow": "client-credentials"}
+                        ],
+                    }
+                ],
+            )
+        return httpx.Response(
+            403,
+            json={
+                "code": "permission_denied",
+                "message": "Missing required scope: gw-1a2b3:CredentialIssuer.Generate",
+            },
+        )
 
     target = Target.test()
     services = mock_services(handler, target)
@@ -206,8 +230,11 @@ async def test_live_portal_without_permission_wants_an_https_token_endpoint() ->
         assert "https://api-gov-bc-ca.test.api.gov.bc.ca/manager/gateways/list" in steps
         await type_into(pilot, "#paste-id", "8C1D2E3F-0A1B2C3D4E5")
         await type_into(pilot, "#paste-secret", "0b6f3c1e-5d2a-4c8b-9e7f-1a2b3c4d5e6f")
-        await type_into(pilot, "#paste-url",
-                        "http://dev.loginproxy.gov.bc.ca/auth/realms/apigw/protocol/openid-connect/token")
+        await type_into(
+            pilot,
+            "#paste-url",
+            "http://dev.loginproxy.gov.bc.ca/auth/realms/apigw/protocol/openid-connect/token",
+        )
         await pilot.press("enter")
         await pilot.pause()
         assert "https://" in text_of(app, "#paste-url-msg")

@@ -46,8 +46,7 @@ async def test_display_name_rule_is_checked_as_you_type(session, logged_in, sand
         field = app.step.query_one("#display-name")
         field.value = "x!"
         await pilot.pause()
-        assert "Display name must be between 3 and 30 characters" in body_text(
-            app, "#name-message")
+        assert "Display name must be between 3 and 30 characters" in body_text(app, "#name-message")
         assert app.step.query_one("#create").disabled
         await pilot.press("enter")
         await pilot.pause()
@@ -90,8 +89,11 @@ async def test_an_html_error_page_is_explained_and_retry_works():
     def handler(request: httpx.Request) -> httpx.Response:
         calls.append(request.url.path)
         if len(calls) == 1:
-            return httpx.Response(502, text="<html><body>Bad gateway</body></html>",
-                                  headers={"content-type": "text/html"})
+            return httpx.Response(
+                502,
+                text="<html><body>Bad gateway</body></html>",
+                headers={"content-type": "text/html"},
+            )
         return httpx.Response(200, json={"gatewayId": "gw-abc12", "displayName": "Mine"})
 
     target = Target("custom", "aps.example", "https")

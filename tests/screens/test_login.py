@@ -110,17 +110,33 @@ def device_server(poll_answers: list[tuple[int, dict]]):
         if path == "/ds/api":
             return httpx.Response(204, headers={"Link": '</ds/api/v3/openapi.yaml>; rel="x"'})
         if path.endswith("openapi.yaml"):
-            return httpx.Response(200, text=(
-                "components:\n  securitySchemes:\n    openid:\n      type: openIdConnect\n"
-                f"      openIdConnectUrl: {base}/oidc\n"))
+            return httpx.Response(
+                200,
+                text=(
+                    "components:\n  securitySchemes:\n    openid:\n      type: openIdConnect\n"
+                    f"      openIdConnectUrl: {base}/oidc\n"
+                ),
+            )
         if path == "/oidc":
-            return httpx.Response(200, json={
-                "issuer": f"{base}/realm", "token_endpoint": f"{base}/token",
-                "device_authorization_endpoint": f"{base}/device"})
+            return httpx.Response(
+                200,
+                json={
+                    "issuer": f"{base}/realm",
+                    "token_endpoint": f"{base}/token",
+                    "device_authorization_endpoint": f"{base}/device",
+                },
+            )
         if path == "/device":
-            return httpx.Response(200, json={
-                "device_code": "dc", "user_code": "ABCD-EFGH",
-                "verification_uri": f"{base}/device/verify", "expires_in": 600, "interval": 1})
+            return httpx.Response(
+                200,
+                json={
+                    "device_code": "dc",
+                    "user_code": "ABCD-EFGH",
+                    "verification_uri": f"{base}/device/verify",
+                    "expires_in": 600,
+                    "interval": 1,
+                },
+            )
         if path == "/token":
             status, body = poll_answers.pop(0)
             return httpx.Response(status, json=body)
@@ -171,8 +187,8 @@ def test_countdown_format():
 async def test_service_account_login_on_the_sandbox(session, logged_in, sandbox):
     provider, user = logged_in
     response = await provider.client.request(
-        "POST", "/sandbox/service-accounts", action="Make a service account", json={},
-        expect=(201,))
+        "POST", "/sandbox/service-accounts", action="Make a service account", json={}, expect=(201,)
+    )
     account = response.json()
     from tests.screens.conftest import sandbox_target as target_of
     from tui.services.bundle import build_services

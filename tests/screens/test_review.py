@@ -15,8 +15,9 @@ TARGET = Target.sandbox("127.0.0.1:8460")
 
 
 def workspace_with_file(tmp_path: Path) -> tuple[Session, Path]:
-    text = generate_config("client-credentials-shared-idp", "my-svc", "https://httpbin.org",
-                           GATEWAY)
+    text = generate_config(
+        "client-credentials-shared-idp", "my-svc", "https://httpbin.org", GATEWAY
+    )
     (tmp_path / "gw.yaml").write_text(text)
     return Session(gateway_id=GATEWAY, out_file="gw.yaml", service="my-svc"), tmp_path / "gw.yaml"
 
@@ -145,29 +146,32 @@ async def test_undoing_a_breaking_edit_clears_the_problem_and_allows_next(tmp_pa
         assert app.step.check_action("next", ()) is True
 
 
-async def test_a_class_sandbox_accepts_gwa_host_with_port_but_live_aps_does_not(
-    tmp_path, sandbox
-):
+async def test_a_class_sandbox_accepts_gwa_host_with_port_but_live_aps_does_not(tmp_path, sandbox):
     from tui.services.bundle import build_services
     from tui.services.secrets import SecretStore
 
-    text = generate_config("client-credentials-shared-idp", "my-svc", sandbox.info.upstream_url,
-                           GATEWAY)  # host: 127.0.0.1:<port> with port: <port>, as gwa writes
+    text = generate_config(
+        "client-credentials-shared-idp", "my-svc", sandbox.info.upstream_url, GATEWAY
+    )  # host: 127.0.0.1:<port> with port: <port>, as gwa writes
     (tmp_path / "gw.yaml").write_text(text)
     class_sandbox = Target("custom", sandbox.info.portal_host, "http")
     services = build_services(class_sandbox, secrets=SecretStore())
     try:
         session = Session(gateway_id=GATEWAY, out_file="gw.yaml", service="my-svc")
-        app = StepHarness(ReviewStep, session, services, target=class_sandbox,
-                          workspace=tmp_path)
+        app = StepHarness(ReviewStep, session, services, target=class_sandbox, workspace=tmp_path)
         async with app.run_test(size=(100, 30)) as pilot:
             await loaded(pilot)
             assert "No problems found" in text_of(app, "#problems")
     finally:
         await services.aclose()
     live = Target("test", "api-gov-bc-ca.test.api.gov.bc.ca", "https")
-    app = StepHarness(ReviewStep, Session(gateway_id=GATEWAY, out_file="gw.yaml"), None,
-                      target=live, workspace=tmp_path)
+    app = StepHarness(
+        ReviewStep,
+        Session(gateway_id=GATEWAY, out_file="gw.yaml"),
+        None,
+        target=live,
+        workspace=tmp_path,
+    )
     async with app.run_test(size=(100, 30)) as pilot:
         await loaded(pilot)
         assert "host must not have a port" in text_of(app, "#problems")

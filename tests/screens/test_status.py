@@ -23,8 +23,9 @@ async def publish(services, gateway_id, service, upstream):
     assert report.ok, report.summary
 
 
-async def test_up_service_gives_the_url_to_call(session, with_file, sandbox, tmp_path,
-                                                no_clipboard):
+async def test_up_service_gives_the_url_to_call(
+    session, with_file, sandbox, tmp_path, no_clipboard
+):
     services, user, gateway_id = with_file
     await publish(services, gateway_id, session.service, sandbox.info.upstream_url)
     app = StepHarness(StatusStep, session, services, target=sandbox_target(sandbox))
@@ -71,11 +72,22 @@ async def test_no_services_says_apply_first(session, with_gateway, sandbox):
 
 
 async def test_server_error_then_refresh(tmp_path):
-    answers = [httpx.Response(503, text="upstream connect error", headers={"content-type": "text/plain"}),
-               httpx.Response(200, json=[{"name": "a-dev", "upstream": "https://httpbin.org",
-                                          "status": "UP", "reason": "200 Response",
-                                          "host": "https://a-dev-api-gov-bc-ca.test.api.gov.bc.ca",
-                                          "env_host": "a-dev-api-gov-bc-ca.test.api.gov.bc.ca"}])]
+    answers = [
+        httpx.Response(503, text="upstream connect error", headers={"content-type": "text/plain"}),
+        httpx.Response(
+            200,
+            json=[
+                {
+                    "name": "a-dev",
+                    "upstream": "https://httpbin.org",
+                    "status": "UP",
+                    "reason": "200 Response",
+                    "host": "https://a-dev-api-gov-bc-ca.test.api.gov.bc.ca",
+                    "env_host": "a-dev-api-gov-bc-ca.test.api.gov.bc.ca",
+                }
+            ],
+        ),
+    ]
     target = Target.test()
     services = mock_services(lambda request: answers.pop(0), target)
     await services.secrets.set(f"{target.host}:access_token", "h.e30.s")

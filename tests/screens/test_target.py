@@ -14,8 +14,13 @@ from tui.services.target import Target
 
 
 def harness(session, services, sandbox, make=None):
-    return StepHarness(TargetStep, session, services, target=sandbox_target(sandbox),
-                       make_services=make or (lambda t: build_services(t, secrets=SecretStore())))
+    return StepHarness(
+        TargetStep,
+        session,
+        services,
+        target=sandbox_target(sandbox),
+        make_services=make or (lambda t: build_services(t, secrets=SecretStore())),
+    )
 
 
 async def test_sandbox_is_checked_on_arrival_and_next_commits(session, services, sandbox):
@@ -29,7 +34,10 @@ async def test_sandbox_is_checked_on_arrival_and_next_commits(session, services,
         await pilot.pause()
     assert app.completed == ["target"]
     assert (session.target_kind, session.host, session.scheme) == (
-        "sandbox", sandbox.info.portal_host, "http")
+        "sandbox",
+        sandbox.info.portal_host,
+        "http",
+    )
     assert app.adopted == []  # same target: the services were kept
 
 
@@ -114,18 +122,20 @@ async def test_a_web_server_that_is_not_aps_is_named_as_such(session, services, 
 def failing(exc: Exception):
     def handler(request: httpx.Request) -> httpx.Response:
         raise exc
+
     return handler
 
 
 async def test_dns_and_tls_failures_are_explained(sandbox):
     cases = {
         "could not be found (DNS)": httpx.ConnectError("[Errno -2] Name or service not known"),
-        "secure (TLS) connection": httpx.ConnectError("[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed"),
+        "secure (TLS) connection": httpx.ConnectError(
+            "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed"
+        ),
     }
     for expected, exc in cases.items():
         session = Session()
-        app = harness(session, None, sandbox,
-                      lambda t, exc=exc: mock_services(failing(exc), t))
+        app = harness(session, None, sandbox, lambda t, exc=exc: mock_services(failing(exc), t))
         async with app.run_test(size=(100, 30)) as pilot:
             await pilot.click("#kind-test")
             await app.workers.wait_for_complete()

@@ -13,8 +13,14 @@ from tui.services.templates import generate_config
 
 
 def harness(session, services, sandbox, workspace):
-    return StepHarness(TemplateStep, session, services, target=sandbox_target(sandbox),
-                       workspace=workspace, sandbox_upstream=sandbox.info.upstream_url)
+    return StepHarness(
+        TemplateStep,
+        session,
+        services,
+        target=sandbox_target(sandbox),
+        workspace=workspace,
+        sandbox_upstream=sandbox.info.upstream_url,
+    )
 
 
 async def type_into(pilot, selector: str, text: str) -> None:
@@ -40,12 +46,14 @@ async def test_writes_the_same_file_as_generate_config(session, with_gateway, sa
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert "File gw-config-client-cred.yaml created (4 documents)" in body_text(
-            app, "#template-result")
+            app, "#template-result"
+        )
         await pilot.press("ctrl+n")
         await pilot.pause()
     written = (tmp_path / "gw-config-client-cred.yaml").read_text()
-    assert written == generate_config("client-credentials-shared-idp", service,
-                                      sandbox.info.upstream_url, gateway_id)
+    assert written == generate_config(
+        "client-credentials-shared-idp", service, sandbox.info.upstream_url, gateway_id
+    )
     assert app.completed == ["template"]
     assert (session.service, session.out_file) == (service, "gw-config-client-cred.yaml")
 
@@ -56,8 +64,9 @@ async def test_a_taken_name_shows_the_suggestion_and_ctrl_g_takes_it(
     services, user, gateway_id = with_gateway
     taken = f"taken-{user}"
     # Another gateway already publishes this name.
-    text = generate_config("client-credentials-shared-idp", taken, sandbox.info.upstream_url,
-                           gateway_id)
+    text = generate_config(
+        "client-credentials-shared-idp", taken, sandbox.info.upstream_url, gateway_id
+    )
     report = await services.apply.apply(gateway_id, text)
     assert report.ok, report.summary
     session.gateway_id = (await services.gateways.create(f"{user} two")).gateway_id
@@ -91,8 +100,7 @@ async def test_each_field_message(session, with_gateway, sandbox, tmp_path):
         assert "Replace the placeholder" in body_text(app, "#service-message")
         await type_into(pilot, "#upstream", "httpbin.org")
         await pilot.pause()
-        assert "Include the scheme, like https://httpbin.org" in body_text(
-            app, "#upstream-message")
+        assert "Include the scheme, like https://httpbin.org" in body_text(app, "#upstream-message")
         await type_into(pilot, "#out-file", "/tmp/x.yaml")
         await pilot.pause()
         assert "relative to the current folder" in body_text(app, "#out-message")
@@ -120,8 +128,7 @@ async def test_availability_check_failure_is_explained_with_retry(tmp_path):
         assert "Check the service name failed" in text and "Press ctrl+r" in text
 
 
-async def test_another_template_writes_its_own_documents(session, with_gateway, sandbox,
-                                                         tmp_path):
+async def test_another_template_writes_its_own_documents(session, with_gateway, sandbox, tmp_path):
     services, user, gateway_id = with_gateway
     app = harness(session, services, sandbox, tmp_path)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -137,7 +144,8 @@ async def test_another_template_writes_its_own_documents(session, with_gateway, 
         await pilot.pause()
         assert "File bare.yaml created (1 document)" in body_text(app, "#template-result")
     assert (tmp_path / "bare.yaml").read_text() == generate_config(
-        "kong-httpbin", f"bare-{user}", sandbox.info.upstream_url, gateway_id)
+        "kong-httpbin", f"bare-{user}", sandbox.info.upstream_url, gateway_id
+    )
 
 
 async def test_a_class_sandbox_reached_with_host_offers_its_own_upstream(sandbox, tmp_path):

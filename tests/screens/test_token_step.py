@@ -24,15 +24,24 @@ async def issued(sandbox: SandboxServer) -> tuple[World, ConsumerCredentials]:
     return world, creds
 
 
-async def prepared(world: World, creds: ConsumerCredentials, *, secret: str | None = None,
-                   endpoint: str | None = None):
-    session = world_session(world, client_id=creds.client_id,
-                            token_endpoint=endpoint or creds.token_endpoint,
-                            credentials_source="rest")
+async def prepared(
+    world: World,
+    creds: ConsumerCredentials,
+    *,
+    secret: str | None = None,
+    endpoint: str | None = None,
+):
+    session = world_session(
+        world,
+        client_id=creds.client_id,
+        token_endpoint=endpoint or creds.token_endpoint,
+        credentials_source="rest",
+    )
     services = world_services(world)
     if secret != "":
-        await services.secrets.set(secret_name(session.host, creds.client_id),
-                                   secret or creds.client_secret)
+        await services.secrets.set(
+            secret_name(session.host, creds.client_id), secret or creds.client_secret
+        )
     return harness(TokenStep, world, session, services), services
 
 
@@ -62,7 +71,9 @@ async def test_token_is_decoded_masked_and_counts_down(issued, monkeypatch) -> N
         assert "alg RS256" in text_of(app, "#jwt-header")
         raw = text_of(app, "#token-raw")
         assert token.access_token not in raw and "(masked)" in raw
-        assert "Expires in 4:5" in text_of(app, "#countdown") or "Expires in 5:00" in text_of(app, "#countdown")
+        assert "Expires in 4:5" in text_of(app, "#countdown") or "Expires in 5:00" in text_of(
+            app, "#countdown"
+        )
 
         # The countdown is driven by a timer: move the clock and let it tick.
         clock.append(token.expires_at - 65)

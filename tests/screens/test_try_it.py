@@ -114,8 +114,9 @@ async def test_upstream_rewrite_is_blamed_on_the_upstream() -> None:
 
     target = Target.sandbox("127.0.0.1:8460")
     services = mock_services(handler, target)
-    session = Session(host=target.host, scheme="http",
-                      api_url="http://svc-dev-api-gov-bc-ca.localhost:8461/uuid")
+    session = Session(
+        host=target.host, scheme="http", api_url="http://svc-dev-api-gov-bc-ca.localhost:8461/uuid"
+    )
     app = StepHarness(TryItStep, session, services, target=target)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("ctrl+s")
@@ -130,12 +131,14 @@ async def test_upstream_rewrite_is_blamed_on_the_upstream() -> None:
 @pytest.mark.parametrize(
     ("step_name", "needles"),
     [
-        ("try_it", ("401 `{\"message\":\"Unauthorized\"}`", "curl ")),
+        ("try_it", ('401 `{"message":"Unauthorized"}`', "curl ")),
         ("credentials", ("Request Access", "Generate Secrets", "export CID=")),
         ("token", ("client-credentials grant", "grant_type=client_credentials")),
         ("call", ("jwt-keycloak", "Authorization: Bearer $TOKEN")),
-        ("cleanup", ("1 consumer has access to products in this gateway.",
-                     "gwa gateway destroy --force")),
+        (
+            "cleanup",
+            ("1 consumer has access to products in this gateway.", "gwa gateway destroy --force"),
+        ),
     ],
 )
 async def test_f1_help_explains_each_consumer_step(world: World, step_name, needles) -> None:

@@ -98,8 +98,11 @@ def build_world(server: SandboxServer, *, upstream: str | None = None) -> World:
             "client-credentials-shared-idp", service, upstream or server.info.upstream_url, gw
         )
         docs = [d for d in yaml.safe_load_all(text) if d]
-        services = [{k: v for k, v in d.items() if k != "kind"} for d in docs
-                    if d["kind"] == "GatewayService"]
+        services = [
+            {k: v for k, v in d.items() if k != "kind"}
+            for d in docs
+            if d["kind"] == "GatewayService"
+        ]
         for svc in services:
             # gwa's template keeps the port in `host` (contract §6.3), which Kong rejects;
             # drop it here as a learner would in Review.

@@ -35,11 +35,13 @@ def portal(product_status: int = 200, product_body: dict | None = None, publish=
         if path.endswith("/gateway"):
             if publish is not None:
                 return publish(request)
-            return httpx.Response(200, json={"message": "Sync successful.",
-                                             "results": "Summary:\n  Created: 2\n"})
+            return httpx.Response(
+                200, json={"message": "Sync successful.", "results": "Summary:\n  Created: 2\n"}
+            )
         if path.endswith("/products"):
-            return httpx.Response(product_status, json=product_body or {"status": 200,
-                                                                        "result": "created"})
+            return httpx.Response(
+                product_status, json=product_body or {"status": 200, "result": "created"}
+            )
         return httpx.Response(200, json={"status": 200, "result": "created", "childResults": []})
 
     return answer
@@ -59,36 +61,57 @@ async def test_services_merge_into_one_multipart_publish_first() -> None:
     assert b'name="dryRun"\r\n\r\nfalse' in publish
     assert b'name="configFile"; filename="config.yaml"' in publish
     start = publish.index(b'{"services"')
-    payload = json.loads(publish[start:publish.index(b"\r\n", start)])
+    payload = json.loads(publish[start : publish.index(b"\r\n", start)])
     assert [s["name"] for s in payload["services"]] == ["a-dev", "b-dev"]
     assert all("kind" not in s for s in payload["services"])
-    assert json.loads(rec.bodies[2]) == {"name": "a API",
-                                        "environments": [{"name": "dev", "services": ["a-dev"]}]}
+    assert json.loads(rec.bodies[2]) == {
+        "name": "a API",
+        "environments": [{"name": "dev", "services": ["a-dev"]}],
+    }
     assert report.results[0].key == "GatewayService Gateway Services"
     assert report.deck_output == "Summary:\n  Created: 2\n"
 
 
 async def test_child_result_race_is_found_in_the_children() -> None:
-    body = {"status": 400, "result": "create-failed", "reason": "Failed updating children",
-            "childResults": [{"status": 400, "result": "create-failed",
-                              "reason": "Failed to find a-dev in allGatewayServices",
-                              "childResults": []}]}
+    body = {
+        "status": 400,
+        "result": "create-failed",
+        "reason": "Failed updating children",
+        "childResults": [
+            {
+                "status": 400,
+                "result": "create-failed",
+                "reason": "Failed to find a-dev in allGatewayServices",
+                "childResults": [],
+            }
+        ],
+    }
     client, _ = mock_client(portal(400, body))
     report = await ApplyService(client).apply("gw-12345", FILE)
     product = report.failures[0]
     assert product.kind == "Product" and product.error is not None
-    assert product.error.what == ("Apply [Product] a API failed: Failed to find a-dev in "
-                                  "allGatewayServices")
+    assert product.error.what == (
+        "Apply [Product] a API failed: Failed to find a-dev in allGatewayServices"
+    )
     assert product.error.retryable and "Apply again" in product.error.fix
     assert report.retry_keys == {"Product a API"}
-    assert batch_reasons(body) == ["Failed updating children",
-                                   "Failed to find a-dev in allGatewayServices"]
+    assert batch_reasons(body) == [
+        "Failed updating children",
+        "Failed to find a-dev in allGatewayServices",
+    ]
 
 
 async def test_excess_property_422_names_the_field() -> None:
-    body = {"code": "validation_error", "message": "",
-            "fields": {"body.colour": {"message": '"colour" is an excess property and therefore '
-                                                  "is not allowed", "value": "red"}}}
+    body = {
+        "code": "validation_error",
+        "message": "",
+        "fields": {
+            "body.colour": {
+                "message": '"colour" is an excess property and therefore is not allowed',
+                "value": "red",
+            }
+        },
+    }
     client, _ = mock_client(portal(422, body))
     report = await ApplyService(client).apply("gw-12345", FILE)
     error = report.failures[0].error
@@ -99,8 +122,9 @@ async def test_excess_property_422_names_the_field() -> None:
 
 async def test_publish_html_page_and_server_error_are_failures_not_crashes() -> None:
     def html(request):
-        return httpx.Response(504, text="<html>Gateway Timeout</html>",
-                              headers={"content-type": "text/html"})
+        return httpx.Response(
+            504, text="<html>Gateway Timeout</html>", headers={"content-type": "text/html"}
+        )
 
     client, _ = mock_client(portal(500, {"message": "Internal Server Error"}, publish=html))
     report = await ApplyService(client).apply("gw-12345", FILE)
@@ -123,8 +147,12 @@ async def test_sync_failed_keeps_deck_results_in_detail() -> None:
 
 
 async def test_async_event_callbacks_are_awaited_and_lines_are_short() -> None:
-    body = {"status": 400, "result": "create-failed", "reason": "Failed updating children",
-            "childResults": [{"reason": "Failed to find a-dev in allGatewayServices"}]}
+    body = {
+        "status": 400,
+        "result": "create-failed",
+        "reason": "Failed updating children",
+        "childResults": [{"reason": "Failed to find a-dev in allGatewayServices"}],
+    }
     client, _ = mock_client(portal(400, body))
     seen = []
 
@@ -150,11 +178,15 @@ async def test_timeout_on_one_resource_does_not_stop_the_rest() -> None:
 
 async def test_kong_refusing_a_host_with_a_port_is_explained() -> None:
     def refused(request):
-        return httpx.Response(400, json={
-            "error": "Sync Failed.",
-            "results": "creating service a-dev\nError: 1 errors occurred:\n\twhile processing "
-            'event: {Create} service a-dev failed: HTTP status 400 (message: "schema violation '
-            '(host: must not have a port)")\n'})
+        return httpx.Response(
+            400,
+            json={
+                "error": "Sync Failed.",
+                "results": "creating service a-dev\nError: 1 errors occurred:\n\twhile processing "
+                'event: {Create} service a-dev failed: HTTP status 400 (message: "schema violation '
+                '(host: must not have a port)")\n',
+            },
+        )
 
     client, _ = mock_client(portal(publish=refused))
     report = await ApplyService(client).apply("gw-12345", FILE)

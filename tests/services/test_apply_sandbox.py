@@ -66,14 +66,18 @@ async def test_bad_organization_fails_only_the_dataset_and_retry_redoes_only_it(
     gw = await new_gateway(user_client)
     service = service_name()
     good = tutorial_file(sandbox, gw, service)
-    bad = good.replace("organization: ministry-of-citizens-services",
-                       "organization: ministry-of-nowhere")
+    bad = good.replace(
+        "organization: ministry-of-citizens-services", "organization: ministry-of-nowhere"
+    )
     assert bad != good
     applier = ApplyService(user_client)
     report = await applier.apply(gw, bad)
     assert (report.published, report.total) == (2, 4)
     dataset, product = report.failures
-    assert (dataset.key, product.key) == (f"DraftDataset {service}-dataset", f"Product {service} API")
+    assert (dataset.key, product.key) == (
+        f"DraftDataset {service}-dataset",
+        f"Product {service} API",
+    )
     assert dataset.error is not None and dataset.error.status == 400
     assert "Record not found [organization] ministry-of-nowhere" in dataset.error.what
     assert "organization the portal does not know" in dataset.error.why
@@ -165,26 +169,36 @@ async def test_destroy_rules_after_a_publish(user_client: ApiClient, sandbox) ->
     assert "1 service has been configured in this gateway." in info.value.what
     assert "--force" in info.value.fix
 
-    products = (await user_client.request(
-        "GET", f"/ds/api/v3/gateways/{gw}/products", action="List products")).json()
+    products = (
+        await user_client.request(
+            "GET", f"/ds/api/v3/gateways/{gw}/products", action="List products"
+        )
+    ).json()
     env_app_id = products[0]["environments"][0]["appId"]
-    issued = (await user_client.request(
-        "POST", f"/ds/api/v3/gateways/{gw}/consumers", action="Issue credentials",
-        json={"environmentAppId": env_app_id, "application": {"name": "Destroy Test App"}},
-        expect=(201,))).json()
+    issued = (
+        await user_client.request(
+            "POST",
+            f"/ds/api/v3/gateways/{gw}/consumers",
+            action="Issue credentials",
+            json={"environmentAppId": env_app_id, "application": {"name": "Destroy Test App"}},
+            expect=(201,),
+        )
+    ).json()
     with pytest.raises(WizardError) as info:
         await gateways.destroy(gw, force=True)
     assert "1 consumer has access to products in this gateway." in info.value.what
     assert "Revoke the consumer" in info.value.fix and "Clean up" in info.value.fix
 
     await user_client.request(
-        "DELETE", f"/ds/api/v3/gateways/{gw}/consumers/{issued['clientId']}",
-        action="Revoke")
+        "DELETE", f"/ds/api/v3/gateways/{gw}/consumers/{issued['clientId']}", action="Revoke"
+    )
     await gateways.destroy(gw, force=True)
     assert gw not in {g.gateway_id for g in await gateways.list()}
 
 
-async def test_token_expiring_mid_apply_is_refreshed_and_bodies_resent(user_client, sandbox) -> None:
+async def test_token_expiring_mid_apply_is_refreshed_and_bodies_resent(
+    user_client, sandbox
+) -> None:
     """A stale token gets real 401s from the portal and gwa-api; each request (multipart
     publish and JSON PUTs) is sent again with the renewed token and succeeds."""
     from tests.services.provider_kit import StaticTokens
@@ -201,4 +215,3 @@ async def test_token_expiring_mid_apply_is_refreshed_and_bodies_resent(user_clie
     assert report.ok and report.total == 4
     assert tokens.refreshed == 1
     await stale.aclose()
-

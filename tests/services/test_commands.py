@@ -13,12 +13,19 @@ from tui.steps import STEP_IDS
 
 def session(**values) -> Session:
     base = dict(
-        target_kind="sandbox", host="127.0.0.1:8460", scheme="http", username="janis",
-        gateway_id="gw-1a2b3", gateway_display_name="janis's Gateway",
-        service="my-svc", upstream="http://127.0.0.1:8462", out_file="gw-config-client-cred.yaml",
+        target_kind="sandbox",
+        host="127.0.0.1:8460",
+        scheme="http",
+        username="janis",
+        gateway_id="gw-1a2b3",
+        gateway_display_name="janis's Gateway",
+        service="my-svc",
+        upstream="http://127.0.0.1:8462",
+        out_file="gw-config-client-cred.yaml",
         env_host="my-svc-dev-api-gov-bc-ca.localhost:8461",
         api_url="http://my-svc-dev-api-gov-bc-ca.localhost:8461/uuid",
-        client_id="ABCDEF12-A1B2C3D4E5F", token_endpoint="http://127.0.0.1:8460/auth/realms/apigw/protocol/openid-connect/token",
+        client_id="ABCDEF12-A1B2C3D4E5F",
+        token_endpoint="http://127.0.0.1:8460/auth/realms/apigw/protocol/openid-connect/token",
     )
     base.update(values)
     return Session(**base)
@@ -34,7 +41,8 @@ def test_every_step_has_a_command() -> None:
 
 def test_target_adds_scheme_only_for_http() -> None:
     assert equivalent("target", session()) == (
-        "gwa config set host 127.0.0.1:8460\ngwa config set scheme http")
+        "gwa config set host 127.0.0.1:8460\ngwa config set scheme http"
+    )
     live = session(target_kind="test", host="api-gov-bc-ca.test.api.gov.bc.ca", scheme="https")
     assert equivalent("target", live) == "gwa config set host api-gov-bc-ca.test.api.gov.bc.ca"
 
@@ -55,7 +63,8 @@ def test_gateway_name_is_shell_quoted() -> None:
 def test_template_command() -> None:
     assert equivalent("template", session()) == (
         "gwa generate-config --template client-credentials-shared-idp --service my-svc "
-        "--upstream http://127.0.0.1:8462 --out gw-config-client-cred.yaml")
+        "--upstream http://127.0.0.1:8462 --out gw-config-client-cred.yaml"
+    )
     other = equivalent("template", session(org="ministry-of-x", org_unit="unit y"))
     assert "--org ministry-of-x --org-unit 'unit y'" in other
 
@@ -78,7 +87,8 @@ def test_consumer_side_commands_keep_secrets_out() -> None:
     assert equivalent("token", s) == TOKEN_REQUEST
     assert 'curl -X POST "$URL"' in TOKEN_REQUEST and "jq -r '.access_token'" in TOKEN_REQUEST
     assert equivalent("call", s) == (
-        'curl http://my-svc-dev-api-gov-bc-ca.localhost:8461/uuid -H "Authorization: Bearer $TOKEN"')
+        'curl http://my-svc-dev-api-gov-bc-ca.localhost:8461/uuid -H "Authorization: Bearer $TOKEN"'
+    )
     assert equivalent("cleanup", s) == "gwa gateway current\ngwa gateway destroy --force"
 
 
@@ -95,12 +105,20 @@ def test_class_sandbox_on_another_machine_connects_to_it() -> None:
     s = session(host="10.0.0.5:8460")
     assert equivalent("try_it", s) == (
         "curl --connect-to my-svc-dev-api-gov-bc-ca.localhost:8461:10.0.0.5:8461 "
-        "http://my-svc-dev-api-gov-bc-ca.localhost:8461/uuid")
+        "http://my-svc-dev-api-gov-bc-ca.localhost:8461/uuid"
+    )
     assert equivalent("call", s).startswith("curl --connect-to my-svc-dev-api-gov-bc-ca.localhost")
     assert "--connect-to" not in equivalent("try_it", session(host="localhost:8460"))
-    live = session(target_kind="test", host="api-gov-bc-ca.test.api.gov.bc.ca", scheme="https",
-                   api_url="https://my-svc-dev-api-gov-bc-ca.test.api.gov.bc.ca/uuid")
-    assert equivalent("try_it", live) == "curl https://my-svc-dev-api-gov-bc-ca.test.api.gov.bc.ca/uuid"
+    live = session(
+        target_kind="test",
+        host="api-gov-bc-ca.test.api.gov.bc.ca",
+        scheme="https",
+        api_url="https://my-svc-dev-api-gov-bc-ca.test.api.gov.bc.ca/uuid",
+    )
+    assert (
+        equivalent("try_it", live)
+        == "curl https://my-svc-dev-api-gov-bc-ca.test.api.gov.bc.ca/uuid"
+    )
 
 
 def test_quoting_is_readable_and_still_exact_for_bash() -> None:
@@ -110,7 +128,8 @@ def test_quoting_is_readable_and_still_exact_for_bash() -> None:
 
     for value in ("root's Gateway", "plain", "a b", "it's $HOME", 'x"y', "back\\slash's"):
         quoted = _q(value)
-        echoed = subprocess.run(["bash", "-c", f"printf %s {quoted}"], capture_output=True,
-                                text=True, check=True).stdout
+        echoed = subprocess.run(
+            ["bash", "-c", f"printf %s {quoted}"], capture_output=True, text=True, check=True
+        ).stdout
         assert echoed == value, (value, quoted)
     assert _q("root's Gateway") == '"root\'s Gateway"'

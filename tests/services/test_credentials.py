@@ -50,8 +50,10 @@ async def test_issue_creates_a_consumer_with_working_shapes(world: World) -> Non
             world.gateway_id, world.environment_app_id, "my-app"
         )
     assert creds.client_id.startswith(world.environment_app_id + "-")
-    assert pasted_problem(creds.client_id, creds.client_secret, creds.token_endpoint,
-                          allow_http=True) == {}
+    assert (
+        pasted_problem(creds.client_id, creds.client_secret, creds.token_endpoint, allow_http=True)
+        == {}
+    )
     assert creds.token_endpoint.endswith("/auth/realms/apigw/protocol/openid-connect/token")
     assert creds.application == "my-app"
     assert creds.client_secret not in repr(creds)
@@ -65,9 +67,13 @@ async def test_issue_twice_for_the_same_application_is_explained(world: World) -
         app_id = first.client_id.split("-", 1)[1]
         with pytest.raises(WizardError) as caught:
             await client.request(
-                "POST", f"/ds/api/v3/gateways/{world.gateway_id}/consumers",
+                "POST",
+                f"/ds/api/v3/gateways/{world.gateway_id}/consumers",
                 action="Issue consumer credentials",
-                json={"environmentAppId": world.environment_app_id, "application": {"appId": app_id}},
+                json={
+                    "environmentAppId": world.environment_app_id,
+                    "application": {"appId": app_id},
+                },
                 expect=(201,),
             )
     assert "This application already has access." in caught.value.detail
@@ -128,8 +134,11 @@ async def test_revoke_on_a_portal_without_the_endpoint_needs_handoff() -> None:
 
 
 def test_parse_issued_reads_the_credential_json_string() -> None:
-    body = {"credential": json.dumps(
-        {"clientId": GOOD_ID, "clientSecret": GOOD_SECRET, "tokenEndpoint": GOOD_URL})}
+    body = {
+        "credential": json.dumps(
+            {"clientId": GOOD_ID, "clientSecret": GOOD_SECRET, "tokenEndpoint": GOOD_URL}
+        )
+    }
     assert parse_issued(body) == ConsumerCredentials(GOOD_ID, GOOD_SECRET, GOOD_URL)
     with pytest.raises(WizardError):
         parse_issued({"clientId": GOOD_ID})
@@ -156,11 +165,18 @@ def test_pasted_values_in_the_right_shape_pass() -> None:
         (GOOD_ID, GOOD_SECRET, "", "token_endpoint", "Paste the Token Endpoint"),
         (GOOD_ID, GOOD_SECRET, "dev.loginproxy.gov.bc.ca/auth", "token_endpoint", "https://"),
         (GOOD_ID, GOOD_SECRET, GOOD_URL.replace("https", "http"), "token_endpoint", "https://"),
-        (GOOD_ID, GOOD_SECRET, "https://dev.loginproxy.gov.bc.ca/auth/realms/apigw",
-         "token_endpoint", "/protocol/openid-connect/token"),
+        (
+            GOOD_ID,
+            GOOD_SECRET,
+            "https://dev.loginproxy.gov.bc.ca/auth/realms/apigw",
+            "token_endpoint",
+            "/protocol/openid-connect/token",
+        ),
     ],
 )
-def test_each_wrong_shape_has_its_message(cid: str, csc: str, url: str, field: str, needle: str) -> None:
+def test_each_wrong_shape_has_its_message(
+    cid: str, csc: str, url: str, field: str, needle: str
+) -> None:
     problems = pasted_problem(cid, csc, url)
     assert set(problems) == {field}
     assert needle in problems[field]
@@ -172,7 +188,14 @@ def test_handoff_names_the_portal_pages_and_clicks() -> None:
         "https://api-gov-bc-ca.test.api.gov.bc.ca/manager/gateways/list"
     )
     steps = "\n".join(handoff_steps(target, "gw-1a2b3", "my-svc API", "my-svc"))
-    for click in ("gw-1a2b3", "Preview in Directory", "'my-svc'", "Request Access",
-                  "Create Application", "Dev environment of my-svc API",
-                  "Request Access & Continue", "Generate Secrets"):
+    for click in (
+        "gw-1a2b3",
+        "Preview in Directory",
+        "'my-svc'",
+        "Request Access",
+        "Create Application",
+        "Dev environment of my-svc API",
+        "Request Access & Continue",
+        "Generate Secrets",
+    ):
         assert click in steps

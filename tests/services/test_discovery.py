@@ -85,8 +85,11 @@ async def test_anything_but_204_is_not_an_aps_portal(status: int) -> None:
 
 async def test_an_html_page_gets_its_own_message() -> None:
     client, _ = mock_client(
-        lambda r: httpx.Response(200, text="<html>Sign in to the Wi-Fi</html>",
-                                 headers={"content-type": "text/html; charset=utf-8"})
+        lambda r: httpx.Response(
+            200,
+            text="<html>Sign in to the Wi-Fi</html>",
+            headers={"content-type": "text/html; charset=utf-8"},
+        )
     )
     with pytest.raises(WizardError) as info:
         await discover(client)

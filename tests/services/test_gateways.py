@@ -66,8 +66,9 @@ async def test_create_list_get_on_the_sandbox(user_client: ApiClient) -> None:
 
 
 async def test_empty_name_sends_an_empty_body() -> None:
-    client, rec = mock_client(lambda r: httpx.Response(200, json={"gatewayId": "gw-12345",
-                                                                   "displayName": "a's Gateway"}))
+    client, rec = mock_client(
+        lambda r: httpx.Response(200, json={"gatewayId": "gw-12345", "displayName": "a's Gateway"})
+    )
     assert await GatewaysService(client).create("") == Gateway("gw-12345", "a's Gateway")
     assert rec.bodies[0] == b"{}"
     await client.aclose()
@@ -76,8 +77,9 @@ async def test_empty_name_sends_an_empty_body() -> None:
 async def test_portal_messages_match_ours(user_client: ApiClient) -> None:
     """The sandbox (the portal's rules) answers our exact text, surfaced from fields.d0."""
     with pytest.raises(WizardError) as info:
-        await user_client.request("POST", "/ds/api/v3/gateways", action="Create the gateway",
-                                  json={"displayName": "!bad"})
+        await user_client.request(
+            "POST", "/ds/api/v3/gateways", action="Create the gateway", json={"displayName": "!bad"}
+        )
     assert info.value.status == 422
     assert info.value.fields == {"d0": DISPLAY_NAME_MESSAGE}
     assert info.value.what.startswith("Create the gateway failed: Unable to create Gateway")
@@ -88,16 +90,23 @@ async def test_duplicate_id_is_explained(user_client: ApiClient) -> None:
 
     gw = await GatewaysService(user_client).create("Dup Source")
     with pytest.raises(WizardError) as info:
-        await user_client.request("POST", "/ds/api/v3/gateways", action="Create the gateway",
-                                  json={"gatewayId": gw.gateway_id}, hints=CREATE_HINTS)
+        await user_client.request(
+            "POST",
+            "/ds/api/v3/gateways",
+            action="Create the gateway",
+            json={"gatewayId": gw.gateway_id},
+            hints=CREATE_HINTS,
+        )
     assert info.value.fields == {"d0": "Namespace already exists"}
     assert "ids are global" in info.value.why
 
 
 async def test_someone_elses_gateway_is_forbidden_and_explained(user_client, sandbox) -> None:
     mine = await GatewaysService(user_client).create("Private One")
-    other = ApiClient(sandbox_target(sandbox),
-                      tokens=StaticTokens(issue_provider_token(sandbox.ctx, unique_user())))
+    other = ApiClient(
+        sandbox_target(sandbox),
+        tokens=StaticTokens(issue_provider_token(sandbox.ctx, unique_user())),
+    )
     theirs = GatewaysService(other)
     assert mine not in await theirs.list()
     for call in (theirs.get(mine.gateway_id), theirs.destroy(mine.gateway_id, force=True)):
@@ -135,12 +144,17 @@ async def test_not_logged_in_is_a_401_with_login_advice(anon_client: ApiClient) 
     ],
 )
 async def test_destroy_refusals_are_explained(message: str, needle: str) -> None:
-    body = {"code": "validation_error", "message": "Unable to delete gateway",
-            "fields": {"d0": {"message": message}}}
+    body = {
+        "code": "validation_error",
+        "message": "Unable to delete gateway",
+        "fields": {"d0": {"message": message}},
+    }
     client, rec = mock_client(lambda r: httpx.Response(422, json=body))
     with pytest.raises(WizardError) as info:
         await GatewaysService(client).destroy("gw-12345", force=False)
     assert needle in info.value.fix
-    assert info.value.what == f"Destroy gateway gw-12345 failed: Unable to delete gateway: {message}"
+    assert (
+        info.value.what == f"Destroy gateway gw-12345 failed: Unable to delete gateway: {message}"
+    )
     assert rec.requests[0].url.params["force"] == "false"
     await client.aclose()

@@ -32,7 +32,9 @@ async def test_sends_gwa_style_headers_and_bearer() -> None:
 
 async def test_auth_false_never_sends_the_token_and_absolute_urls_pass_through() -> None:
     client, rec = mock_client(ok, tokens=StaticTokens("tok-123"))
-    await client.request("GET", "https://login.example/realms/x/.well-known", action="A", auth=False)
+    await client.request(
+        "GET", "https://login.example/realms/x/.well-known", action="A", auth=False
+    )
     assert "Authorization" not in rec.requests[0].headers
     assert str(rec.requests[0].url) == "https://login.example/realms/x/.well-known"
     await client.aclose()
@@ -63,7 +65,9 @@ async def test_html_error_page_is_named_as_such() -> None:
 
 
 async def test_500_is_retryable_and_blames_the_server() -> None:
-    client, _ = mock_client(lambda r: httpx.Response(500, json={"message": "Internal Server Error"}))
+    client, _ = mock_client(
+        lambda r: httpx.Response(500, json={"message": "Internal Server Error"})
+    )
     with pytest.raises(WizardError) as info:
         await client.request("GET", "/x", action="List")
     assert info.value.retryable
@@ -75,29 +79,83 @@ async def test_500_is_retryable_and_blames_the_server() -> None:
 @pytest.mark.parametrize(
     ("status", "body", "what", "code"),
     [
-        (401, {"code": "credentials_required", "message": "No authorization token was found"},
-         "No authorization token was found", "credentials_required"),
-        (403, {"code": "permission_denied", "message": "Missing required scope: gw-1:Namespace.Manage"},
-         "Missing required scope: gw-1:Namespace.Manage", "permission_denied"),
-        (422, {"code": "validation_error", "message": "Unable to create Gateway",
-               "fields": {"d0": {"message": "Namespace already exists"}}},
-         "Unable to create Gateway: Namespace already exists", "validation_error"),
-        (422, {"message": "Validation Failed", "details": {"d0": {"message": "Bad name"}}},
-         "Validation Failed: Bad name", ""),
-        (422, {"code": "validation_error", "message": "",
-               "fields": {"body.extra": {"message": '"extra" is an excess property and therefore is not allowed'}}},
-         'body.extra: "extra" is an excess property and therefore is not allowed', "validation_error"),
-        (400, {"error": "Validation Errors:\n.services.a missing required tag ns.gw-1"},
-         "Validation Errors: .services.a missing required tag ns.gw-1", "Validation Errors:\n.services.a missing required tag ns.gw-1"),
+        (
+            401,
+            {"code": "credentials_required", "message": "No authorization token was found"},
+            "No authorization token was found",
+            "credentials_required",
+        ),
+        (
+            403,
+            {
+                "code": "permission_denied",
+                "message": "Missing required scope: gw-1:Namespace.Manage",
+            },
+            "Missing required scope: gw-1:Namespace.Manage",
+            "permission_denied",
+        ),
+        (
+            422,
+            {
+                "code": "validation_error",
+                "message": "Unable to create Gateway",
+                "fields": {"d0": {"message": "Namespace already exists"}},
+            },
+            "Unable to create Gateway: Namespace already exists",
+            "validation_error",
+        ),
+        (
+            422,
+            {"message": "Validation Failed", "details": {"d0": {"message": "Bad name"}}},
+            "Validation Failed: Bad name",
+            "",
+        ),
+        (
+            422,
+            {
+                "code": "validation_error",
+                "message": "",
+                "fields": {
+                    "body.extra": {
+                        "message": '"extra" is an excess property and therefore is not allowed'
+                    }
+                },
+            },
+            'body.extra: "extra" is an excess property and therefore is not allowed',
+            "validation_error",
+        ),
+        (
+            400,
+            {"error": "Validation Errors:\n.services.a missing required tag ns.gw-1"},
+            "Validation Errors: .services.a missing required tag ns.gw-1",
+            "Validation Errors:\n.services.a missing required tag ns.gw-1",
+        ),
         (400, {"error": "Sync Failed.", "results": "deck said no"}, "Sync Failed.", "Sync Failed."),
-        (400, {"error": "invalid_grant", "error_description": "Token is not active"},
-         "invalid_grant", "invalid_grant"),
-        (400, {"status": 400, "result": "create-failed", "reason": "Record not found [organization] x",
-               "childResults": []}, "create-failed: Record not found [organization] x", "create-failed"),
+        (
+            400,
+            {"error": "invalid_grant", "error_description": "Token is not active"},
+            "invalid_grant",
+            "invalid_grant",
+        ),
+        (
+            400,
+            {
+                "status": 400,
+                "result": "create-failed",
+                "reason": "Record not found [organization] x",
+                "childResults": [],
+            },
+            "create-failed: Record not found [organization] x",
+            "create-failed",
+        ),
         (404, {"error": "Not Found", "code": 404}, "Not Found", "Not Found"),
         (404, {"message": "Resource not found"}, "Resource not found", ""),
-        (500, {"code": "misconfig_error", "message": "[404] Not Found (realm)"},
-         "[404] Not Found (realm)", "misconfig_error"),
+        (
+            500,
+            {"code": "misconfig_error", "message": "[404] Not Found (realm)"},
+            "[404] Not Found (realm)",
+            "misconfig_error",
+        ),
     ],
 )
 async def test_every_contract_error_shape_is_read(status, body, what, code) -> None:
@@ -112,7 +170,9 @@ async def test_every_contract_error_shape_is_read(status, body, what, code) -> N
 
 async def test_plain_text_body_is_the_error() -> None:
     client, _ = mock_client(
-        lambda r: httpx.Response(400, text="error reaching api", headers={"content-type": "text/plain"})
+        lambda r: httpx.Response(
+            400, text="error reaching api", headers={"content-type": "text/plain"}
+        )
     )
     with pytest.raises(WizardError, match="error reaching api"):
         await client.request("GET", "/gw/api/v3/gateways/gw-1/services", action="Status")
@@ -120,12 +180,20 @@ async def test_plain_text_body_is_the_error() -> None:
 
 
 async def test_hints_replace_the_generic_advice() -> None:
-    body = {"code": "validation_error", "message": "Unable to create Gateway",
-            "fields": {"d0": {"message": "Namespace already exists"}}}
+    body = {
+        "code": "validation_error",
+        "message": "Unable to create Gateway",
+        "fields": {"d0": {"message": "Namespace already exists"}},
+    }
     client, _ = mock_client(lambda r: httpx.Response(422, json=body))
     with pytest.raises(WizardError) as info:
-        await client.request("POST", "/x", action="Create", json={},
-                             hints={"Namespace already exists": ("taken", "pick another")})
+        await client.request(
+            "POST",
+            "/x",
+            action="Create",
+            json={},
+            hints={"Namespace already exists": ("taken", "pick another")},
+        )
     assert (info.value.why, info.value.fix) == ("taken", "pick another")
     assert info.value.fields == {"d0": "Namespace already exists"}
     await client.aclose()
@@ -145,7 +213,11 @@ def _raiser(exc_type: type[Exception], message: str):
         (httpx.ReadTimeout, "timed out", "no answer from"),
         (httpx.ConnectError, "[Errno -2] Name or service not known", "could not be found (DNS)"),
         (httpx.ConnectError, "[Errno 111] Connection refused", "was refused"),
-        (httpx.ConnectError, "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed", "secure (TLS)"),
+        (
+            httpx.ConnectError,
+            "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed",
+            "secure (TLS)",
+        ),
         (httpx.RemoteProtocolError, "Server disconnected without sending a response.", "cut off"),
         (httpx.ReadError, "[Errno 104] Connection reset by peer", "cut off"),
     ],
@@ -175,7 +247,9 @@ async def test_401_refreshes_once_and_resends_the_same_json_body() -> None:
     tokens = StaticTokens("old", next_token="new")
     client, rec = mock_client(_expire_first("new"), tokens=tokens)
     doc = {"name": "my-svc API", "environments": [{"name": "dev"}]}
-    response = await client.request("PUT", "/ds/api/v3/gateways/gw-1/products", action="Apply", json=doc)
+    response = await client.request(
+        "PUT", "/ds/api/v3/gateways/gw-1/products", action="Apply", json=doc
+    )
     assert response.json()["result"] == "created"
     assert tokens.refreshed == 1
     assert len(rec.requests) == 2
@@ -188,7 +262,9 @@ async def test_401_resends_the_same_multipart_body() -> None:
     tokens = StaticTokens("old", next_token="new")
     client, rec = mock_client(_expire_first("new"), tokens=tokens)
     await client.request(
-        "PUT", "/gw/api/v3/gateways/gw-1/gateway", action="Publish",
+        "PUT",
+        "/gw/api/v3/gateways/gw-1/gateway",
+        action="Publish",
         data={"dryRun": "false"},
         files={"configFile": ("config.yaml", b'{"services": []}', "application/octet-stream")},
     )
@@ -263,8 +339,11 @@ async def test_401_without_token_source_is_plain_error() -> None:
 
 async def test_send_raw_routes_localhost_env_hosts_to_the_target_address() -> None:
     target = Target.sandbox("10.1.2.3:8460")
-    client, rec = mock_client(lambda r: httpx.Response(401, json={"message": "Unauthorized"}),
-                              tokens=StaticTokens("portal-token"), target=target)
+    client, rec = mock_client(
+        lambda r: httpx.Response(401, json={"message": "Unauthorized"}),
+        tokens=StaticTokens("portal-token"),
+        target=target,
+    )
     response = await client.send_raw("GET", "http://my-svc-dev-api-gov-bc-ca.localhost:8461/uuid")
     assert response.status_code == 401  # no status check
     sent = rec.requests[0]

@@ -41,9 +41,13 @@ def fake_jwt(claims: dict) -> str:
 
 def challenge(**overrides) -> DeviceChallenge:
     values = dict(
-        device_code="dev-1", user_code="BCDF-GHJK", verification_uri="https://login.example/v",
+        device_code="dev-1",
+        user_code="BCDF-GHJK",
+        verification_uri="https://login.example/v",
         verification_uri_complete="https://login.example/v?user_code=BCDF-GHJK",
-        expires_in=600, interval=5, code_verifier="v" * 43,
+        expires_in=600,
+        interval=5,
+        code_verifier="v" * 43,
         token_endpoint="https://login.example/token",
     )
     values.update(overrides)
@@ -87,11 +91,18 @@ def test_repr_never_shows_tokens_or_codes() -> None:
 
 
 async def test_start_device_reads_the_answer_and_defaults() -> None:
-    login, rec = service(token_answer(200, {
-        "device_code": "d", "user_code": "BCDF-GHJK", "verification_uri": "https://l/v"}))
+    login, rec = service(
+        token_answer(
+            200, {"device_code": "d", "user_code": "BCDF-GHJK", "verification_uri": "https://l/v"}
+        )
+    )
     got = await login.start_device()
     assert (got.user_code, got.verification_uri_complete, got.expires_in, got.interval) == (
-        "BCDF-GHJK", "https://l/v", 600, 5)
+        "BCDF-GHJK",
+        "https://l/v",
+        600,
+        5,
+    )
     form = parse_qs(rec.bodies[0].decode())
     assert form["client_id"] == ["gwa-cli"] and form["code_challenge_method"] == ["S256"]
     await login.client.aclose()
@@ -137,8 +148,11 @@ async def test_poll_gives_up_locally_once_the_code_has_expired() -> None:
 
 
 async def test_poll_other_oauth_error_is_explained() -> None:
-    login, _ = service(token_answer(400, {"error": "invalid_request",
-                                          "error_description": "Invalid code_challenge"}))
+    login, _ = service(
+        token_answer(
+            400, {"error": "invalid_request", "error_description": "Invalid code_challenge"}
+        )
+    )
     with pytest.raises(WizardError) as info:
         await login.poll_once(challenge())
     assert "PKCE" in info.value.why
@@ -146,8 +160,11 @@ async def test_poll_other_oauth_error_is_explained() -> None:
 
 
 async def test_poll_html_answer_is_not_mistaken_for_pending() -> None:
-    login, _ = service(lambda r: httpx.Response(400, text="<html>proxy</html>",
-                                                headers={"content-type": "text/html"}))
+    login, _ = service(
+        lambda r: httpx.Response(
+            400, text="<html>proxy</html>", headers={"content-type": "text/html"}
+        )
+    )
     with pytest.raises(WizardError, match="HTML error page"):
         await login.poll_once(challenge())
     await login.client.aclose()
@@ -167,15 +184,24 @@ async def test_refresh_keeps_the_old_refresh_token_when_none_is_returned() -> No
     await login.refresh()
     assert await login.secrets.get(f"{host}:refresh_token") == "r-1"
     form = parse_qs(rec.bodies[0].decode())
-    assert form == {"grant_type": ["refresh_token"], "client_id": ["gwa-cli"],
-                    "refresh_token": ["r-1"]}
+    assert form == {
+        "grant_type": ["refresh_token"],
+        "client_id": ["gwa-cli"],
+        "refresh_token": ["r-1"],
+    }
     await login.client.aclose()
 
 
 async def test_invalid_client_is_explained() -> None:
-    login, _ = service(token_answer(401, {
-        "error": "invalid_client",
-        "error_description": "Invalid client or Invalid client credentials"}))
+    login, _ = service(
+        token_answer(
+            401,
+            {
+                "error": "invalid_client",
+                "error_description": "Invalid client or Invalid client credentials",
+            },
+        )
+    )
     with pytest.raises(WizardError) as info:
         await login.client_credentials("sa", "wrong")
     assert info.value.status == 401

@@ -77,7 +77,8 @@ async def test_pending_then_slow_down_when_polling_too_fast(login: LoginService)
 async def test_denied_on_the_page_is_access_denied(login: LoginService) -> None:
     challenge = await login.start_device()
     page = await login.client.send_raw(
-        "POST", challenge.verification_uri,
+        "POST",
+        challenge.verification_uri,
         data={"user_code": challenge.user_code, "username": "someone", "action": "deny"},
     )
     assert page.status_code == 200
@@ -103,8 +104,15 @@ async def test_passcode_is_required_when_the_sandbox_has_one(tmp_path) -> None:
     from tui.sandbox.context import SandboxConfig
     from tui.sandbox.server import SandboxServer
 
-    server = SandboxServer(SandboxConfig(data_dir=tmp_path / "sb", portal_port=0,
-                                         data_plane_port=0, upstream_port=0, passcode="k1ass"))
+    server = SandboxServer(
+        SandboxConfig(
+            data_dir=tmp_path / "sb",
+            portal_port=0,
+            data_plane_port=0,
+            upstream_port=0,
+            passcode="k1ass",
+        )
+    )
     server.start()
     try:
         client = ApiClient(sandbox_target(server))
@@ -143,9 +151,11 @@ async def test_device_request_uses_pkce_s256_and_gwa_cli(sandbox) -> None:
     device = parse_qs(next(b for p, b in seen if p.endswith("/auth/device")).decode())
     assert device["client_id"] == ["gwa-cli"]
     assert device["code_challenge_method"] == ["S256"]
-    expected = base64.urlsafe_b64encode(
-        hashlib.sha256(challenge.code_verifier.encode()).digest()
-    ).rstrip(b"=").decode()
+    expected = (
+        base64.urlsafe_b64encode(hashlib.sha256(challenge.code_verifier.encode()).digest())
+        .rstrip(b"=")
+        .decode()
+    )
     assert device["code_challenge"] == [expected]
     poll = parse_qs(next(b for p, b in seen if p.endswith("/token")).decode())
     assert poll["grant_type"] == ["urn:ietf:params:oauth:grant-type:device_code"]
@@ -198,7 +208,10 @@ async def test_client_credentials_login_for_a_service_account(login, sandbox) ->
     # a provider creates a service account through the sandbox's stand-in for the portal page
     await device_login(login, unique_user())
     response = await login.client.request(
-        "POST", "/sandbox/service-accounts", action="Create a service account", json={},
+        "POST",
+        "/sandbox/service-accounts",
+        action="Create a service account",
+        json={},
         expect=(200, 201),
     )
     account = response.json()

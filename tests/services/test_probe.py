@@ -110,7 +110,9 @@ async def test_dns_failure_is_explained() -> None:
         raise httpx.ConnectError("[Errno -2] Name or service not known", request=request)
 
     async with ApiClient(Target.test(), transport=httpx.MockTransport(handler)) as client:
-        call = await ProbeService(client).call("https://nope-dev-api-gov-bc-ca.test.api.gov.bc.ca/uuid")
+        call = await ProbeService(client).call(
+            "https://nope-dev-api-gov-bc-ca.test.api.gov.bc.ca/uuid"
+        )
     verdict = explain(call)
     assert verdict.kind == "network" and "DNS" in verdict.headline
 
@@ -120,8 +122,16 @@ async def test_dns_failure_is_explained() -> None:
 
 def answer(status: int, message: str, *, token: bool = True, body: str | None = None) -> ApiCall:
     text = body if body is not None else json.dumps({"message": message})
-    return ApiCall("GET", "http://x/uuid", {}, status, {"content-type": "application/json"},
-                   text, 1.0, token_sent=token)
+    return ApiCall(
+        "GET",
+        "http://x/uuid",
+        {},
+        status,
+        {"content-type": "application/json"},
+        text,
+        1.0,
+        token_sent=token,
+    )
 
 
 @pytest.mark.parametrize(
@@ -135,7 +145,12 @@ def answer(status: int, message: str, *, token: bool = True, body: str | None = 
         (401, "Invalid token signature", "signature", "do not edit"),
         (403, "Unable to get public key for issuer", "issuer_keys", "APS team"),
         (401, 'Token claims invalid: ["exp"]="token expired"', "expired", "fresh token"),
-        (401, "Unable to find consumer 8C1D2E3F-0A1B2C3D4E5 for token", "consumer", "Request access"),
+        (
+            401,
+            "Unable to find consumer 8C1D2E3F-0A1B2C3D4E5 for token",
+            "consumer",
+            "Request access",
+        ),
         (403, "Access token does not have the required scope/role: x", "scope", "Access Manager"),
         (401, "Unauthorized", "no_token", "Token step"),
     ],
@@ -165,7 +180,9 @@ def test_upstream_rewrites_blame_the_upstream_not_auth(status, message, token) -
 
 
 def test_200_without_a_token_means_unprotected() -> None:
-    verdict = explain(answer(200, "", token=False, body='{"uuid":"fb49e86c-7e91-45e7-aca1-d0bf1515252d"}'))
+    verdict = explain(
+        answer(200, "", token=False, body='{"uuid":"fb49e86c-7e91-45e7-aca1-d0bf1515252d"}')
+    )
     assert not verdict.ok and verdict.kind == "unprotected"
 
 
@@ -196,10 +213,17 @@ async def test_an_expired_token_is_refused_and_explained(world: World) -> None:
             world.gateway_id, world.environment_app_id, "expiry"
         )
         old = int(time.time()) - 600
-        token = world.server.ctx.keys.sign(SHARED_IDP_REALM, {
-            "iss": SHARED_IDP_ISSUER, "aud": [f"ap-{world.gateway_id}-default-dev"],
-            "azp": creds.client_id, "iat": old, "exp": old + 300, "typ": "Bearer",
-        })
+        token = world.server.ctx.keys.sign(
+            SHARED_IDP_REALM,
+            {
+                "iss": SHARED_IDP_ISSUER,
+                "aud": [f"ap-{world.gateway_id}-default-dev"],
+                "azp": creds.client_id,
+                "iat": old,
+                "exp": old + 300,
+                "typ": "Bearer",
+            },
+        )
         call = await ProbeService(client).call(world.api_url, token)
     assert call.status == 401 and call.message.startswith("Token claims invalid")
     assert explain(call).kind == "expired"

@@ -69,8 +69,10 @@ async def test_someone_elses_gateway_is_refused(user_client, sandbox) -> None:
     from tui.sandbox.tokens import issue_provider_token
 
     gw = (await GatewaysService(user_client).create("Not Yours")).gateway_id
-    other = ApiClient(sandbox_target(sandbox),
-                      tokens=StaticTokens(issue_provider_token(sandbox.ctx, unique_user())))
+    other = ApiClient(
+        sandbox_target(sandbox),
+        tokens=StaticTokens(issue_provider_token(sandbox.ctx, unique_user())),
+    )
     with pytest.raises(WizardError) as info:
         await StatusService(other).services(gw)
     assert info.value.status == 403
@@ -83,7 +85,9 @@ async def test_odd_answers_are_errors() -> None:
     with pytest.raises(WizardError, match="not a list"):
         await StatusService(client).services("gw-12345")
     await client.aclose()
-    client, _ = mock_client(lambda r: httpx.Response(500, json={"error": "Unexpected error occurred"}))
+    client, _ = mock_client(
+        lambda r: httpx.Response(500, json={"error": "Unexpected error occurred"})
+    )
     with pytest.raises(WizardError) as info:
         await StatusService(client).services("gw-12345")
     assert "could not run its status check" in info.value.why
@@ -91,13 +95,22 @@ async def test_odd_answers_are_errors() -> None:
 
 
 async def test_json_nulls_and_live_shape() -> None:
-    body = [{"name": "my-svc-dev", "upstream": "https://httpbin.org:443/", "status": "UP",
-             "reason": "200 Response", "host": None,
-             "env_host": "my-svc-dev-api-gov-bc-ca.test.api.gov.bc.ca"}]
+    body = [
+        {
+            "name": "my-svc-dev",
+            "upstream": "https://httpbin.org:443/",
+            "status": "UP",
+            "reason": "200 Response",
+            "host": None,
+            "env_host": "my-svc-dev-api-gov-bc-ca.test.api.gov.bc.ca",
+        }
+    ]
     client, _ = mock_client(lambda r: httpx.Response(200, json=body))
     row = (await StatusService(client).services("gw-12345"))[0]
     assert row.host is None
-    assert api_url(row.env_host, "https") == "https://my-svc-dev-api-gov-bc-ca.test.api.gov.bc.ca/uuid"
+    assert (
+        api_url(row.env_host, "https") == "https://my-svc-dev-api-gov-bc-ca.test.api.gov.bc.ca/uuid"
+    )
     await client.aclose()
 
 

@@ -70,7 +70,8 @@ async def test_an_unreachable_token_endpoint_is_explained(issued) -> None:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     gone = dataclasses.replace(
-        creds, token_endpoint=f"http://127.0.0.1:{port}/auth/realms/apigw/protocol/openid-connect/token"
+        creds,
+        token_endpoint=f"http://127.0.0.1:{port}/auth/realms/apigw/protocol/openid-connect/token",
     )
     async with world.api_client() as client:
         with pytest.raises(WizardError) as caught:
@@ -86,9 +87,15 @@ async def test_a_200_without_access_token_is_not_success() -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         assert request.headers["content-type"] == "application/x-www-form-urlencoded"
         form = dict(httpx.QueryParams(request.content.decode()))
-        assert form == {"client_id": "a", "client_secret": "b",
-                        "grant_type": "client_credentials", "scopes": "openid"}
-        return httpx.Response(200, text="<html>portal</html>", headers={"content-type": "text/html"})
+        assert form == {
+            "client_id": "a",
+            "client_secret": "b",
+            "grant_type": "client_credentials",
+            "scopes": "openid",
+        }
+        return httpx.Response(
+            200, text="<html>portal</html>", headers={"content-type": "text/html"}
+        )
 
     creds = ConsumerCredentials("a", "b", "https://x.example/protocol/openid-connect/token")
     async with ApiClient(Target.test(), transport=httpx.MockTransport(handler)) as client:
@@ -113,6 +120,11 @@ def test_seconds_left_and_countdown() -> None:
 
 
 def test_curl_uses_the_variables_never_values() -> None:
-    for var in ('"$URL"', "client_id=$CID", "client_secret=$CSC", "grant_type=client_credentials",
-                "scopes=openid"):
+    for var in (
+        '"$URL"',
+        "client_id=$CID",
+        "client_secret=$CSC",
+        "grant_type=client_credentials",
+        "scopes=openid",
+    ):
         assert var in CURL_TEMPLATE

@@ -43,8 +43,7 @@ GATEWAY = "gw-1a2b3"
 @pytest.fixture(autouse=True)
 def steady(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(Input, "_toggle_cursor", lambda self: None, raising=False)
-    monkeypatch.setattr(TextArea, "_toggle_cursor_blink_visible", lambda self: None,
-                        raising=False)
+    monkeypatch.setattr(TextArea, "_toggle_cursor_blink_visible", lambda self: None, raising=False)
 
     async def no_clipboard(text: str) -> bool:
         return False
@@ -67,12 +66,18 @@ class Masker:
             (re.compile(r"\.localhost:\d+"), ".localhost:8461"),
             (re.compile(r"\bgw-[0-9a-f]{5}\b"), "gw-1a2b3"),
             (re.compile(r"\b[A-Z]{4}-[A-Z]{4}\b"), "WDJB-MJHT"),
-            (re.compile(r"\b([A-Z]) ([A-Z]) ([A-Z]) ([A-Z]) - ([A-Z]) ([A-Z]) ([A-Z]) ([A-Z])\b"),
-             "W D J B - M J H T"),
+            (
+                re.compile(
+                    r"\b([A-Z]) ([A-Z]) ([A-Z]) ([A-Z]) - ([A-Z]) ([A-Z]) ([A-Z]) ([A-Z])\b"
+                ),
+                "W D J B - M J H T",
+            ),
             (re.compile(r"next check in \d+ s"), "next check in 5 s"),
             (re.compile(r"expires in \d+:\d\d"), "expires in 9:59"),
-            (re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"),
-             "00000000-0000-4000-8000-000000000000"),
+            (
+                re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"),
+                "00000000-0000-4000-8000-000000000000",
+            ),
         ]
 
     def text(self, value: str) -> str:
@@ -113,13 +118,25 @@ class Masker:
 Prepare = Callable[[Any, Session], Awaitable[None]]
 
 
-def shoot(snap_compare, sandbox: SandboxServer, tmp_path: Path, step_class: type,
-          session: Session, before: Callable[[Pilot], Awaitable[None]] | None = None) -> bool:
+def shoot(
+    snap_compare,
+    sandbox: SandboxServer,
+    tmp_path: Path,
+    step_class: type,
+    session: Session,
+    before: Callable[[Pilot], Awaitable[None]] | None = None,
+) -> bool:
     target = Target.sandbox(sandbox.info.portal_host)
     services = build_services(target, secrets=SecretStore())
-    app = StepHarness(step_class, session, services, target=target, workspace=tmp_path,
-                      sandbox_upstream=sandbox.info.upstream_url,
-                      make_services=lambda t: build_services(t, secrets=SecretStore()))
+    app = StepHarness(
+        step_class,
+        session,
+        services,
+        target=target,
+        workspace=tmp_path,
+        sandbox_upstream=sandbox.info.upstream_url,
+        make_services=lambda t: build_services(t, secrets=SecretStore()),
+    )
     masker = Masker(tmp_path, sandbox)
 
     async def run_before(pilot: Pilot) -> None:
@@ -149,8 +166,13 @@ async def log_in(services: Any) -> None:
 
 
 def base_session(sandbox: SandboxServer) -> Session:
-    return Session(target_kind="sandbox", host=sandbox.info.portal_host, scheme="http",
-                   username=USER, steps_done=["target", "login"])
+    return Session(
+        target_kind="sandbox",
+        host=sandbox.info.portal_host,
+        scheme="http",
+        username=USER,
+        steps_done=["target", "login"],
+    )
 
 
 async def setup_gateway(pilot: Pilot) -> None:
@@ -159,8 +181,11 @@ async def setup_gateway(pilot: Pilot) -> None:
     await log_in(app.services)
     # A fixed gateway id (the portal accepts one), so the screenshots need no masking for it.
     await app.services.client.request(
-        "POST", "/ds/api/v3/gateways", action="Create the gateway",
-        json={"gatewayId": GATEWAY, "displayName": f"{USER}'s Gateway"})
+        "POST",
+        "/ds/api/v3/gateways",
+        action="Create the gateway",
+        json={"gatewayId": GATEWAY, "displayName": f"{USER}'s Gateway"},
+    )
     app.session.gateway_id = GATEWAY
     app.session.gateway_display_name = f"{USER}'s Gateway"
     app.session.mark_done("gateway")
@@ -169,8 +194,9 @@ async def setup_gateway(pilot: Pilot) -> None:
 async def setup_file(pilot: Pilot) -> None:
     await setup_gateway(pilot)
     app = pilot.app
-    text = generate_config("client-credentials-shared-idp", SERVICE,
-                           app.sandbox_upstream, app.session.gateway_id)
+    text = generate_config(
+        "client-credentials-shared-idp", SERVICE, app.sandbox_upstream, app.session.gateway_id
+    )
     (app.workspace / "gw-config-client-cred.yaml").write_text(text)
     app.session.service, app.session.upstream = SERVICE, app.sandbox_upstream
     app.session.out_file = "gw-config-client-cred.yaml"
@@ -246,16 +272,18 @@ def test_gateway_created(snap_compare, fresh_sandbox, tmp_path):
         await log_in(pilot.app.services)
         await pilot.press("enter")
 
-    assert shoot(snap_compare, fresh_sandbox, tmp_path, GatewayStep,
-                 base_session(fresh_sandbox), before)
+    assert shoot(
+        snap_compare, fresh_sandbox, tmp_path, GatewayStep, base_session(fresh_sandbox), before
+    )
 
 
 def test_gateway_name_refused(snap_compare, fresh_sandbox, tmp_path):
     async def before(pilot: Pilot) -> None:
         pilot.app.screen.query_one("#display-name").value = "x!"
 
-    assert shoot(snap_compare, fresh_sandbox, tmp_path, GatewayStep,
-                 base_session(fresh_sandbox), before)
+    assert shoot(
+        snap_compare, fresh_sandbox, tmp_path, GatewayStep, base_session(fresh_sandbox), before
+    )
 
 
 # -- Template -------------------------------------------------------------------------------
@@ -269,8 +297,9 @@ def test_template_written(snap_compare, fresh_sandbox, tmp_path):
         await settle(pilot)
         await pilot.press("enter")
 
-    assert shoot(snap_compare, fresh_sandbox, tmp_path, TemplateStep,
-                 base_session(fresh_sandbox), before)
+    assert shoot(
+        snap_compare, fresh_sandbox, tmp_path, TemplateStep, base_session(fresh_sandbox), before
+    )
 
 
 # -- Review ---------------------------------------------------------------------------------
@@ -278,8 +307,7 @@ def test_template_written(snap_compare, fresh_sandbox, tmp_path):
 
 def test_review_loaded(snap_compare, fresh_sandbox, tmp_path):
     """Review works on the file alone (no network), so the file can be fixed text."""
-    text = generate_config("client-credentials-shared-idp", SERVICE, "https://httpbin.org",
-                           GATEWAY)
+    text = generate_config("client-credentials-shared-idp", SERVICE, "https://httpbin.org", GATEWAY)
     (tmp_path / "gw-config-client-cred.yaml").write_text(text)
 
     async def before(pilot: Pilot) -> None:
@@ -312,8 +340,11 @@ def test_apply_failed_for_another_gateway(snap_compare, fresh_sandbox, tmp_path)
     async def before(pilot: Pilot) -> None:
         await setup_file(pilot)
         path = pilot.app.workspace / "gw-config-client-cred.yaml"
-        path.write_text(generate_config("client-credentials-shared-idp", SERVICE,
-                                        pilot.app.sandbox_upstream, "gw-other"))
+        path.write_text(
+            generate_config(
+                "client-credentials-shared-idp", SERVICE, pilot.app.sandbox_upstream, "gw-other"
+            )
+        )
         await pilot.press("ctrl+a")
 
     session = base_session(fresh_sandbox)
@@ -341,5 +372,6 @@ def test_help_for_the_status_step(snap_compare, fresh_sandbox, tmp_path):
     async def before(pilot: Pilot) -> None:
         await pilot.press("f1")
 
-    assert shoot(snap_compare, fresh_sandbox, tmp_path, StatusStep, base_session(fresh_sandbox),
-                 before)
+    assert shoot(
+        snap_compare, fresh_sandbox, tmp_path, StatusStep, base_session(fresh_sandbox), before
+    )

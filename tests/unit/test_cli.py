@@ -52,8 +52,10 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
 def test_locate_prints_the_session_and_sandbox_paths(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["--state-dir", str(tmp_path / "st"), "--data-dir", str(tmp_path / "sb"),
-                 "locate"]) == 0
+    assert (
+        main(["--state-dir", str(tmp_path / "st"), "--data-dir", str(tmp_path / "sb"), "locate"])
+        == 0
+    )
     out = capsys.readouterr().out
     assert str(tmp_path / "st" / "session.json") in out
     assert str(tmp_path / "sb") in out
@@ -70,9 +72,15 @@ def test_export_writes_script_and_report_without_secrets(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     session = Session(
-        target_kind="sandbox", host="127.0.0.1:8460", scheme="http", username="alice",
-        gateway_id="gw-1a2b3", service="my-service", upstream="http://127.0.0.1:8462",
-        out_file="gw-config-client-cred.yaml", client_id="0A1B2C3D-0A1B2C3D4E5",
+        target_kind="sandbox",
+        host="127.0.0.1:8460",
+        scheme="http",
+        username="alice",
+        gateway_id="gw-1a2b3",
+        service="my-service",
+        upstream="http://127.0.0.1:8462",
+        out_file="gw-config-client-cred.yaml",
+        client_id="0A1B2C3D-0A1B2C3D4E5",
         token_endpoint="http://127.0.0.1:8460/auth/realms/apigw/protocol/openid-connect/token",
         api_url="http://my-service-dev-api-gov-bc-ca.localhost:8461/uuid",
     )
@@ -94,11 +102,23 @@ def test_export_writes_script_and_report_without_secrets(
 def test_sandbox_serve_runs_until_interrupted_and_keeps_state(tmp_path: Path) -> None:
     port = _free_port_block()
     data = tmp_path / "class"
-    cmd = [sys.executable, "-m", "tui", "sandbox", "serve", "--port", str(port),
-           "--data-dir", str(data), "--passcode", "tulip"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "tui",
+        "sandbox",
+        "serve",
+        "--port",
+        str(port),
+        "--data-dir",
+        str(data),
+        "--passcode",
+        "tulip",
+    ]
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            env=env)
+    proc = subprocess.Popen(
+        cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env
+    )
     try:
         lines: list[str] = []
         deadline = time.monotonic() + 30
@@ -136,9 +156,20 @@ def test_sandbox_serve_on_a_busy_port_explains(tmp_path: Path) -> None:
         busy.listen(1)
         port = busy.getsockname()[1]
         result = subprocess.run(
-            [sys.executable, "-m", "tui", "sandbox", "serve", "--port", str(port),
-             "--data-dir", str(tmp_path / "d")],
-            capture_output=True, text=True, timeout=30,
+            [
+                sys.executable,
+                "-m",
+                "tui",
+                "sandbox",
+                "serve",
+                "--port",
+                str(port),
+                "--data-dir",
+                str(tmp_path / "d"),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=30,
         )
     assert result.returncode == 1
     assert "could not listen" in result.stderr and "--port" in result.stderr

@@ -21,9 +21,7 @@ def test_tui_is_imported_from_this_repository() -> None:
 
 
 def test_services_import_neither_textual_nor_the_sandbox() -> None:
-    modules = sorted(
-        f"tui.services.{m.name}" for m in pkgutil.iter_modules(tui.services.__path__)
-    )
+    modules = sorted(f"tui.services.{m.name}" for m in pkgutil.iter_modules(tui.services.__path__))
     assert "tui.services.http" in modules and "tui.services.bundle" in modules
     script = (
         "import importlib, json, sys\n"

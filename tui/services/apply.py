@@ -226,12 +226,16 @@ class ApplyService:
                 results.append(ResourceResult(item.kind, item.name, ok, outcome, error))
                 if ok:
                     deck_output = outcome
-                    await emit(item.kind, item.name, "ok", "✓ Gateway Services published",
-                               outcome)
+                    await emit(item.kind, item.name, "ok", "✓ Gateway Services published", outcome)
                 else:
                     assert error is not None
-                    await emit(item.kind, item.name, "failed",
-                               f"✗ Gateway Services publish failed: {_reason(error)}", error.why)
+                    await emit(
+                        item.kind,
+                        item.name,
+                        "failed",
+                        f"✗ Gateway Services publish failed: {_reason(error)}",
+                        error.why,
+                    )
                 continue
             await emit(item.kind, item.name, "start", f"↑ [{item.kind}] {item.name}")
             ok, outcome, error = await self._put(gateway_id, item.kind, item.name, item.body)
@@ -240,8 +244,13 @@ class ApplyService:
                 await emit(item.kind, item.name, "ok", f"✓ [{item.kind}] {item.name}: {outcome}")
             else:
                 assert error is not None
-                await emit(item.kind, item.name, "failed",
-                           f"✗ [{item.kind}] {item.name}: {_reason(error)}", error.why)
+                await emit(
+                    item.kind,
+                    item.name,
+                    "failed",
+                    f"✗ [{item.kind}] {item.name}: {_reason(error)}",
+                    error.why,
+                )
         published = sum(1 for r in results if r.ok)
         return ApplyReport(results, deck_output, published, len(results), skipped)
 

@@ -67,8 +67,12 @@ class CleanupService:
         if not isinstance(gateway, dict):
             return Inventory(gateway_id, False, consumers=_session_consumers(session))
         display = str(gateway.get("displayName") or gateway.get("display_name") or "")
-        services = await self._json_or_none(f"/gw/api/v3/gateways/{gw}/services", "List the services")
-        products = await self._json_or_none(f"/ds/api/v3/gateways/{gw}/products", "List the products")
+        services = await self._json_or_none(
+            f"/gw/api/v3/gateways/{gw}/services", "List the services"
+        )
+        products = await self._json_or_none(
+            f"/ds/api/v3/gateways/{gw}/products", "List the products"
+        )
         listed = await self.credentials.consumers(gateway_id)
         if listed is not None:
             consumers, consumers_listed = tuple(listed), True
@@ -118,7 +122,9 @@ class CleanupService:
             return RevocationCheck(True, f"The gateway answers 401 {message}.")
         if call.status is None:
             raise call.error or WizardError("The API could not be reached to check the consumer")
-        return RevocationCheck(False, f"The gateway still answers {call.status} {message or ''}".rstrip())
+        return RevocationCheck(
+            False, f"The gateway still answers {call.status} {message or ''}".rstrip()
+        )
 
     async def destroy_gateway(self, gateway_id: str) -> None:
         """``DELETE /ds/api/v3/gateways/{gw}?force=true`` (200, body ``true``)."""

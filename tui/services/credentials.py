@@ -25,7 +25,9 @@ from .errors import WizardError
 from .secrets import client_secret_name
 
 CLIENT_ID_RE = re.compile(r"^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{11}$")
-UUID_RE = re.compile(r"^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$")
+UUID_RE = re.compile(
+    r"^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$"
+)
 LONG_SECRET_RE = re.compile(r"^[A-Za-z0-9]{32,}$")
 TOKEN_PATH_SUFFIX = "/protocol/openid-connect/token"
 # Statuses of the issue/revoke endpoints that mean "do it in the portal instead".
@@ -140,7 +142,9 @@ class CredentialsService:
         The session gets only what is not secret (the caller commits it): client id and token
         endpoint.
         """
-        await secrets.set(secret_name(session.host, credentials.client_id), credentials.client_secret)
+        await secrets.set(
+            secret_name(session.host, credentials.client_id), credentials.client_secret
+        )
         self.current = credentials
 
     async def remembered(self, session: Any, secrets: Any) -> ConsumerCredentials | None:
@@ -295,7 +299,11 @@ def pasted_problem(
 ) -> dict[str, str]:
     """Field name → message for each pasted value whose shape is wrong (empty: all fine)."""
     problems: dict[str, str] = {}
-    cid, csc, url = clean_pasted(client_id), clean_pasted(client_secret), clean_pasted(token_endpoint)
+    cid, csc, url = (
+        clean_pasted(client_id),
+        clean_pasted(client_secret),
+        clean_pasted(token_endpoint),
+    )
 
     if not cid:
         problems["client_id"] = "Paste the Client ID shown after Generate Secrets."

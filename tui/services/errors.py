@@ -146,8 +146,12 @@ def _first_line(text: str) -> str:
     lines = [line for line in text.splitlines() if line.strip()]
     if not lines:
         return "something broke"
-    if len(lines) > 1 and lines[0] in ("Unable to create Gateway", "Unable to delete gateway",
-                                        "Validation Failed", "Validation Errors:"):
+    if len(lines) > 1 and lines[0] in (
+        "Unable to create Gateway",
+        "Unable to delete gateway",
+        "Validation Failed",
+        "Validation Errors:",
+    ):
         tail = lines[1].split(": ", 1)[-1]
         return f"{lines[0].rstrip(':')}: {tail}"
     return lines[0]
@@ -167,18 +171,30 @@ def _generic(status: int, code: str) -> tuple[str, str, bool]:
             False,
         )
     if status == 404:
-        return ("The server does not know this path or object.", "Check the host and the gateway.", False)
+        return (
+            "The server does not know this path or object.",
+            "Check the host and the gateway.",
+            False,
+        )
     if status == 413:
         return ("The request was larger than the server accepts.", "Make the file smaller.", False)
     if status in (400, 422):
-        return ("The server rejected what was sent.", "Correct the input named above and retry.", False)
+        return (
+            "The server rejected what was sent.",
+            "Correct the input named above and retry.",
+            False,
+        )
     if status >= 500:
         return (
             "The server had an internal problem; this is not caused by your input.",
             "Wait a moment and retry; if it persists, report it to the APS team.",
             True,
         )
-    return ("The server answered with an unexpected status.", "Retry; check the host if it persists.", True)
+    return (
+        "The server answered with an unexpected status.",
+        "Retry; check the host if it persists.",
+        True,
+    )
 
 
 def network_error(action: str, exc: BaseException, url: str) -> WizardError:
@@ -193,8 +209,16 @@ def network_error(action: str, exc: BaseException, url: str) -> WizardError:
             fix="Check your connection and retry.",
             detail=f"{name}: {text}",
         )
-    if any(s in lowered for s in ("name or service not known", "nodename nor servname",
-                                   "getaddrinfo", "name resolution", "no address associated")):
+    if any(
+        s in lowered
+        for s in (
+            "name or service not known",
+            "nodename nor servname",
+            "getaddrinfo",
+            "name resolution",
+            "no address associated",
+        )
+    ):
         return WizardError(
             what=f"{action} failed: the host name in {url} could not be found (DNS)",
             why="The host name is misspelt, or you are offline or off the VPN it needs.",

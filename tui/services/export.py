@@ -54,7 +54,9 @@ def build_script(session: Any) -> str:
     upstream = session.upstream or "https://httpbin.org"
     template = session.template or "client-credentials-shared-idp"
     create = "gwa gateway create" + (f" --display-name {_q(display)}" if display else "")
-    scheme_line = f"  gwa config set scheme {_q(session.scheme)}\n" if session.scheme != "https" else ""
+    scheme_line = (
+        f"  gwa config set scheme {_q(session.scheme)}\n" if session.scheme != "https" else ""
+    )
     token_endpoint = session.token_endpoint or ""
     client_id = session.client_id or ""
     stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
@@ -63,12 +65,13 @@ def build_script(session: Any) -> str:
         "# against a sandbox, start one on fixed ports with `gwa-wizard sandbox serve` and run e.g.\n"
         "#    HOST=127.0.0.1:8460 UPSTREAM=http://127.0.0.1:8462 \\\n"
         f"#    API_URL=http://{service}-dev-api-gov-bc-ca.localhost:8461/uuid bash {SCRIPT_NAME} provider\n"
-        if session.target_kind == "sandbox" else ""
+        if session.target_kind == "sandbox"
+        else ""
     )
     return f"""#!/usr/bin/env bash
 # The "Protect an API with Client Credential Flow" tutorial as plain gwa and curl commands.
 # Recorded by gwa-wizard {__version__} on {stamp}, target: {_label(session)} ({host}).
-# The wizard used gateway {session.gateway_id or '(none)'} and service {service}.
+# The wizard used gateway {session.gateway_id or "(none)"} and service {service}.
 #
 # Usage:  bash {SCRIPT_NAME} provider   # configure, log in, create a gateway, generate, apply, status, try
 #         bash {SCRIPT_NAME} consumer   # token and call; needs CID, CSC and URL from Generate Secrets

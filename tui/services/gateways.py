@@ -23,7 +23,7 @@ GATEWAY_ID_MESSAGE = (
 )
 DISPLAY_NAME_MESSAGE = (
     "Display name must be between 3 and 30 characters, starting with an alpha-numeric "
-    "character, and can only use special characters \"-()_ .'/\"."
+    'character, and can only use special characters "-()_ .\'/".'
 )
 
 CREATE_HINTS: dict[str, tuple[str, str]] = {

@@ -181,7 +181,9 @@ class ApiClient:
     ) -> httpx.Response:
         """A plain request: no login token, no status check, ``*.localhost`` routed to the
         target. Transport failures still raise WizardError."""
-        return await self._send(method, self.url(url), action, None, data, None, None, headers, None)
+        return await self._send(
+            method, self.url(url), action, None, data, None, None, headers, None
+        )
 
     async def _send(
         self,

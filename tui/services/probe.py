@@ -75,7 +75,9 @@ class ApiCall:
 
     @property
     def shown_response_headers(self) -> dict[str, str]:
-        return {k: v for k, v in self.response_headers.items() if k.lower() in SHOWN_RESPONSE_HEADERS}
+        return {
+            k: v for k, v in self.response_headers.items() if k.lower() in SHOWN_RESPONSE_HEADERS
+        }
 
 
 @dataclass(frozen=True)
@@ -110,11 +112,25 @@ class ProbeService:
         try:
             response = await self.client.send_raw(method, url, headers=headers)
         except WizardError as exc:
-            return ApiCall(method, url, shown, None, token_sent=token is not None,
-                           elapsed_ms=_ms(started), error=exc)
+            return ApiCall(
+                method,
+                url,
+                shown,
+                None,
+                token_sent=token is not None,
+                elapsed_ms=_ms(started),
+                error=exc,
+            )
         except httpx.HTTPError as exc:
-            return ApiCall(method, url, shown, None, token_sent=token is not None,
-                           elapsed_ms=_ms(started), error=network_error("Call the API", exc, url))
+            return ApiCall(
+                method,
+                url,
+                shown,
+                None,
+                token_sent=token is not None,
+                elapsed_ms=_ms(started),
+                error=network_error("Call the API", exc, url),
+            )
         return ApiCall(
             method=method,
             url=url,
@@ -136,52 +152,88 @@ def _ms(started: float) -> float:
 # jwt-keycloak's refusals (contract §13), in the order the plugin checks them:
 # prefix of the message → (kind, why, fix).
 PLUGIN_MESSAGES: tuple[tuple[str, str, str, str], ...] = (
-    ("Multiple tokens provided", "multiple",
-     "The token arrived twice: in the Authorization header and also as ?jwt= or a cookie, "
-     "and the two differ.",
-     "Send the token once, in the Authorization header only."),
-    ("Bad token", "bad_token",
-     "What was sent after 'Bearer' is not a JWT: often the word null (the token request had "
-     "failed), a truncated copy, or a value with quotes around it.",
-     "Get a fresh token on the Token step and send it exactly as issued."),
-    ("Token issuer not allowed", "issuer",
-     "The token's iss claim is not in the plugin's allowed_iss list: it came from another "
-     "realm or instance (a production token, or the provider login token).",
-     "Use a token from the token endpoint that came with this product environment's credentials."),
-    ("Token audience not allowed", "audience",
-     "The token's aud claim does not contain the audience the plugin expects "
-     "(ap-<gateway>-default-dev): the credentials belong to another gateway or environment, "
-     "or allowed_aud was edited in the YAML.",
-     "Use credentials issued for this gateway's Dev environment, or restore allowed_aud and apply again."),
-    ("Invalid algorithm", "algorithm",
-     "The token is not signed with RS256, the only algorithm the plugin accepts.",
-     "Use a token issued by the Keycloak token endpoint, not one made by hand."),
-    ("Invalid token signature", "signature",
-     "No key published by the issuer verifies the signature: the token was altered, or it "
-     "comes from a look-alike issuer.",
-     "Get a fresh token from the real token endpoint and do not edit it."),
-    ("Unable to get public key for issuer", "issuer_keys",
-     "The gateway could not fetch the issuer's signing keys (its JWKS), so it cannot check any token.",
-     "Retry in a moment; if it persists, report it to the APS team: it is not your configuration."),
-    ("Token claims invalid", "expired",
-     "The token's exp time has passed. Consumer tokens live only a few minutes.",
-     "Get a fresh token (Token step) and call again straight away."),
-    ("Unable to find consumer", "consumer",
-     "The token is valid, but no consumer on this gateway matches its azp (your Client ID): "
-     "access was revoked, the consumer was deleted, or the credentials are for another gateway.",
-     "Request access again (Credentials step) and use the new credentials."),
-    ("Access token does not have the required scope", "scope",
-     "The plugin is configured to demand scopes or roles that this client was not granted.",
-     "Ask an Access Manager to grant them, or remove the requirement from the plugin."),
+    (
+        "Multiple tokens provided",
+        "multiple",
+        "The token arrived twice: in the Authorization header and also as ?jwt= or a cookie, "
+        "and the two differ.",
+        "Send the token once, in the Authorization header only.",
+    ),
+    (
+        "Bad token",
+        "bad_token",
+        "What was sent after 'Bearer' is not a JWT: often the word null (the token request had "
+        "failed), a truncated copy, or a value with quotes around it.",
+        "Get a fresh token on the Token step and send it exactly as issued.",
+    ),
+    (
+        "Token issuer not allowed",
+        "issuer",
+        "The token's iss claim is not in the plugin's allowed_iss list: it came from another "
+        "realm or instance (a production token, or the provider login token).",
+        "Use a token from the token endpoint that came with this product environment's credentials.",
+    ),
+    (
+        "Token audience not allowed",
+        "audience",
+        "The token's aud claim does not contain the audience the plugin expects "
+        "(ap-<gateway>-default-dev): the credentials belong to another gateway or environment, "
+        "or allowed_aud was edited in the YAML.",
+        "Use credentials issued for this gateway's Dev environment, or restore allowed_aud and apply again.",
+    ),
+    (
+        "Invalid algorithm",
+        "algorithm",
+        "The token is not signed with RS256, the only algorithm the plugin accepts.",
+        "Use a token issued by the Keycloak token endpoint, not one made by hand.",
+    ),
+    (
+        "Invalid token signature",
+        "signature",
+        "No key published by the issuer verifies the signature: the token was altered, or it "
+        "comes from a look-alike issuer.",
+        "Get a fresh token from the real token endpoint and do not edit it.",
+    ),
+    (
+        "Unable to get public key for issuer",
+        "issuer_keys",
+        "The gateway could not fetch the issuer's signing keys (its JWKS), so it cannot check any token.",
+        "Retry in a moment; if it persists, report it to the APS team: it is not your configuration.",
+    ),
+    (
+        "Token claims invalid",
+        "expired",
+        "The token's exp time has passed. Consumer tokens live only a few minutes.",
+        "Get a fresh token (Token step) and call again straight away.",
+    ),
+    (
+        "Unable to find consumer",
+        "consumer",
+        "The token is valid, but no consumer on this gateway matches its azp (your Client ID): "
+        "access was revoked, the consumer was deleted, or the credentials are for another gateway.",
+        "Request access again (Credentials step) and use the new credentials.",
+    ),
+    (
+        "Access token does not have the required scope",
+        "scope",
+        "The plugin is configured to demand scopes or roles that this client was not granted.",
+        "Ask an Access Manager to grant them, or remove the requirement from the plugin.",
+    ),
 )
 
 UPSTREAM_REWRITES: dict[int, tuple[str, str]] = {
-    502: ("An invalid response was received from the upstream server",
-          "the upstream answered with something that is not valid HTTP, or closed the connection"),
-    503: ("The upstream server is currently unavailable",
-          "nothing is answering at the upstream address (refused, or no healthy target)"),
-    504: ("The upstream server is timing out",
-          "the upstream accepted the connection but did not answer in time"),
+    502: (
+        "An invalid response was received from the upstream server",
+        "the upstream answered with something that is not valid HTTP, or closed the connection",
+    ),
+    503: (
+        "The upstream server is currently unavailable",
+        "nothing is answering at the upstream address (refused, or no healthy target)",
+    ),
+    504: (
+        "The upstream server is timing out",
+        "the upstream accepted the connection but did not answer in time",
+    ),
 }
 
 

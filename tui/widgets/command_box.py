@@ -25,7 +25,9 @@ class CommandBox(Static):
     def show(self, command: str) -> None:
         self.command = command
         lines = command.splitlines()
-        text = "\n".join(("$ " if i == 0 or not lines[i - 1].endswith("\\") else "  ") + line
-                         for i, line in enumerate(lines))
+        text = "\n".join(
+            ("$ " if i == 0 or not lines[i - 1].endswith("\\") else "  ") + line
+            for i, line in enumerate(lines)
+        )
         self.update(f"The same with the command line:\n{text}" if command else "")
         self.display = bool(command)

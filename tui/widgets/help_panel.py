@@ -7,9 +7,7 @@ from collections.abc import Iterable
 from textual.widgets import Markdown
 
 
-def help_markdown(
-    title: str, body: str, terms: Iterable[tuple[str, str]], command: str
-) -> str:
+def help_markdown(title: str, body: str, terms: Iterable[tuple[str, str]], command: str) -> str:
     lines = [f"# {title}", "", body.strip(), ""]
     terms = list(terms)
     if terms:

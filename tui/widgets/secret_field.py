@@ -10,8 +10,13 @@ from textual.widgets import Input, Static
 
 class SecretField(Horizontal):
     BINDINGS = [
-        Binding("ctrl+t", "toggle_reveal", "Show/hide", id="secret.reveal",
-                tooltip="Show or hide the secret you typed"),
+        Binding(
+            "ctrl+t",
+            "toggle_reveal",
+            "Show/hide",
+            id="secret.reveal",
+            tooltip="Show or hide the secret you typed",
+        ),
     ]
     DEFAULT_CSS = """
     SecretField { height: auto; }
