@@ -10,6 +10,10 @@ Each module exposes ``SCHEMA`` (SQL, may be empty) and ``routes(ctx) -> list[Bas
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
+from typing import Any
+
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -24,6 +28,19 @@ ALL_MODULES = (portal, gwa_api, keycloak, dataplane, upstream)
 
 def open_context(config: SandboxConfig) -> SandboxContext:
     return SandboxContext.open(config, [getattr(m, "SCHEMA", "") for m in ALL_MODULES])
+
+
+def _closing_clients(ctx: SandboxContext):
+    """The portal's lifespan: the sandbox's outgoing HTTP client closes with it."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Any) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            await ctx.close_clients()
+
+    return lifespan
 
 
 def build_apps(ctx: SandboxContext) -> dict[str, Starlette]:
@@ -53,11 +70,13 @@ def build_apps(ctx: SandboxContext) -> dict[str, Starlette]:
             routes=portal_routes,
             exception_handlers=problem_handlers(),
             middleware=[BodyLimitMiddleware.spec(limit)],
+            lifespan=_closing_clients(ctx),
         ),
         "data_plane": Starlette(
             routes=dataplane.routes(ctx),
             exception_handlers=problem_handlers(),
             middleware=[BodyLimitMiddleware.spec(limit)],
+            lifespan=dataplane.lifespan,
         ),
         "upstream": Starlette(
             routes=upstream.routes(ctx),

@@ -77,7 +77,7 @@ class SandboxServer:
                 apps[name],
                 log_level="warning",
                 access_log=False,
-                lifespan="off",
+                lifespan="on",  # the data plane's pool and the portal's client
                 timeout_keep_alive=30,
                 limit_concurrency=2000,
                 server_header=False,  # the real systems do not announce uvicorn
@@ -118,9 +118,7 @@ class SandboxServer:
         try:
             await asyncio.gather(*tasks)
         finally:
-            from .proxy import close_shared_client
-
-            await close_shared_client()
+            await self.ctx.close_clients()  # in case a listener failed before its lifespan
 
     def stop(self, timeout: float = 10.0) -> None:
         for server in self._servers:
