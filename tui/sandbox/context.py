@@ -53,6 +53,7 @@ class SandboxContext:
     # jwt-keycloak plugin (well-known URL -> keys) and one HTTP client for the sandbox's own
     # outgoing calls (status probes, issuer keys), made on first use in the serving loop.
     issuer_keys: dict[str, Any] = field(default_factory=dict)
+    verified_tokens: dict[bytes, Any] = field(default_factory=dict)  # token -> key (RS256)
     _http: httpx.AsyncClient | None = field(default=None, repr=False)
 
     @classmethod

@@ -81,6 +81,9 @@ class SandboxServer:
                 timeout_keep_alive=30,
                 limit_concurrency=2000,
                 server_header=False,  # the real systems do not announce uvicorn
+                # Kong trusts no X-Forwarded-* by default: the client address is the peer's
+                # (and uvicorn's header rewriting is a measurable share of a proxied request)
+                proxy_headers=False,
             )
             self._servers.append(uvicorn.Server(cfg))
         self._thread = threading.Thread(target=self._run, name="gwa-sandbox", daemon=True)
