@@ -14,6 +14,7 @@ from textual.pilot import Pilot
 
 from screens.base import WizardStep
 from tui.app import WizardApp
+from tui.sandbox.db import Database
 from tui.options import WizardOptions
 
 SERVICE = "e2e-svc"
@@ -84,7 +85,7 @@ async def test_target_to_status_keyboard_only(tmp_path: Path) -> None:
         session = app.session
         sandbox = app.sandbox
         assert sandbox is not None
-        db = sandbox.ctx.db
+        db = Database(sandbox.database_path)  # the sandbox runs in its own process
         gateway_id = session.gateway_id
         # The sandbox's own records: the gateway, one Kong service, issuer, dataset, product.
         gateway = db.query_one("SELECT * FROM gateways WHERE gateway_id=?", (gateway_id,))
@@ -113,6 +114,7 @@ async def test_target_to_status_keyboard_only(tmp_path: Path) -> None:
     assert saved["current_step"] == "try_it"
     assert "token" not in json.dumps(saved).lower().replace("token_endpoint", "")
     assert app.sandbox is None  # stopped on exit
+    assert sandbox.process.poll() is not None  # and its process is gone, not orphaned
 
 
 async def test_resume_rechecks_reality(tmp_path: Path) -> None:

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 
 import uvicorn
 
+from . import listeners
 from .app import build_apps, open_context
 from .context import SHARED_IDP_ISSUER, SandboxConfig, SandboxContext
-
-LISTENERS = ("portal", "data_plane", "upstream")
+from .listeners import LISTENERS
 
 
 @dataclass(frozen=True)
@@ -50,27 +50,18 @@ class SandboxServer:
             "data_plane": self.config.data_plane_port,
             "upstream": self.config.upstream_port,
         }
-        family = socket.AF_INET6 if ":" in self.config.host else socket.AF_INET
-        try:
-            for name in LISTENERS:
-                # IPPROTO_TCP makes asyncio set TCP_NODELAY on accepted connections; without it
-                # every response waits for Nagle's delayed-ACK (~40 ms).
-                sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-                sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-                sock.bind((self.config.host, ports[name]))
-                sock.listen(512)
-                sock.setblocking(False)
-                self._sockets[name] = sock
-                self.ctx.bound[name] = sock.getsockname()[1]
-        except OSError:
-            for sock in self._sockets.values():
-                sock.close()
-            self._sockets.clear()
-            raise
+        self.adopt(listeners.bind(self.config.host, ports))
+
+    def adopt(self, sockets: dict[str, socket.socket]) -> None:
+        """Serve on sockets bound already (a sandbox process binds first, then imports)."""
+        self._sockets = dict(sockets)
+        for name, sock in sockets.items():
+            self.ctx.bound[name] = sock.getsockname()[1]
 
     def start(self, timeout: float = 15.0) -> SandboxInfo:
         """Bind, then serve in a daemon thread; returns when the listeners accept."""
-        self._bind()
+        if not self._sockets:
+            self._bind()
         apps = build_apps(self.ctx)
         for name in LISTENERS:
             cfg = uvicorn.Config(
