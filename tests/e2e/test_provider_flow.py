@@ -14,8 +14,8 @@ from textual.pilot import Pilot
 
 from screens.base import WizardStep
 from tui.app import WizardApp
-from tui.sandbox.db import Database
 from tui.options import WizardOptions
+from tui.sandbox.db import Database
 
 SERVICE = "e2e-svc"
 
