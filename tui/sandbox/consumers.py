@@ -22,13 +22,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from .context import SHARED_IDP_ISSUER, SandboxContext
+from .context import SHARED_IDP_ISSUER, SandboxContext, context_of
 from .portal_errors import (
     ISSUER_GENERATE,
     Problem,
     assertion,
     check_model,
-    handler,
     json_body,
     not_found,
     require_scope,
@@ -192,42 +191,44 @@ def revoke(ctx: SandboxContext, gateway_id: str, client_id: str) -> None:
             raise not_found()
 
 
-def routes(ctx: SandboxContext) -> list[Route]:
-    base = "/ds/api/v3/gateways/{gw}/consumers"
+async def consumers_endpoint(request: Request) -> Response:
+    ctx = context_of(request)
+    gateway_id = request.path_params["gw"]
+    require_scope(ctx, request, gateway_id, ISSUER_GENERATE)
+    if request.method == "GET":
+        return JSONResponse(listing(ctx, gateway_id))
+    body = await json_body(request)
+    return JSONResponse(issue(ctx, gateway_id, body), status_code=201)
 
-    async def collection(request: Request) -> Response:
-        gateway_id = request.path_params["gw"]
-        require_scope(ctx, request, gateway_id, ISSUER_GENERATE)
-        if request.method == "GET":
-            return JSONResponse(listing(ctx, gateway_id))
-        body = await json_body(request)
-        return JSONResponse(issue(ctx, gateway_id, body), status_code=201)
 
-    async def item(request: Request) -> Response:
-        gateway_id = request.path_params["gw"]
-        client_id = request.path_params["client_id"]
-        require_scope(ctx, request, gateway_id, ISSUER_GENERATE)
-        if request.method == "DELETE":
-            revoke(ctx, gateway_id, client_id)
-            return JSONResponse(True)
-        action = request.query_params.get("action")
-        if action != "regenerate":
-            raise Problem(
-                422,
-                {
-                    "code": "validation_error",
-                    "message": "",
-                    "fields": {
-                        "action": {
-                            "message": "should be one of the following; ['regenerate']",
-                            "value": action,
-                        }
-                    },
+async def consumer_endpoint(request: Request) -> Response:
+    ctx = context_of(request)
+    gateway_id = request.path_params["gw"]
+    client_id = request.path_params["client_id"]
+    require_scope(ctx, request, gateway_id, ISSUER_GENERATE)
+    if request.method == "DELETE":
+        revoke(ctx, gateway_id, client_id)
+        return JSONResponse(True)
+    action = request.query_params.get("action")
+    if action != "regenerate":
+        raise Problem(
+            422,
+            {
+                "code": "validation_error",
+                "message": "",
+                "fields": {
+                    "action": {
+                        "message": "should be one of the following; ['regenerate']",
+                        "value": action,
+                    }
                 },
-            )
-        return JSONResponse(regenerate(ctx, gateway_id, client_id))
+            },
+        )
+    return JSONResponse(regenerate(ctx, gateway_id, client_id))
 
-    return [
-        Route(base, handler(collection), methods=["GET", "POST"]),
-        Route(base + "/{client_id}", handler(item), methods=["PUT", "DELETE"]),
-    ]
+
+# Mounted under /ds/api.
+ROUTES = [
+    Route("/v3/gateways/{gw}/consumers", consumers_endpoint, methods=["GET", "POST"]),
+    Route("/v3/gateways/{gw}/consumers/{client_id}", consumer_endpoint, methods=["PUT", "DELETE"]),
+]

@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from starlette.requests import HTTPConnection
+
 from .. import __version__
 from .db import Database
 from .keys import LOGIN_REALM, SHARED_IDP_REALM, KeyRing
@@ -112,6 +114,15 @@ class SandboxContext:
     @property
     def version(self) -> str:
         return __version__
+
+
+def context_of(request: HTTPConnection) -> SandboxContext:
+    """The sandbox a request belongs to: ``app.build_apps`` keeps it in each app's state.
+
+    Route handlers are module-level functions; this is how they reach the instance's
+    storage, keys and URLs (several sandboxes may run in one process, as the tests do).
+    """
+    return request.app.state.ctx
 
 
 _SAFE = re.compile(r"^[A-Za-z0-9._@ ()'/-]*$")

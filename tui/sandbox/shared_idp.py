@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from .context import SHARED_IDP_ISSUER, SandboxContext
+from .context import SHARED_IDP_ISSUER, SandboxContext, context_of
 from .keys import SHARED_IDP_REALM, now
 from .oauth import (
     client_credentials,
@@ -30,7 +30,6 @@ from .oauth import (
 )
 
 TOKEN_LIFETIME = 300  # seconds
-REALM_PATH = f"/auth/realms/{SHARED_IDP_REALM}"
 
 
 def issue_consumer_token(ctx: SandboxContext, client_id: str, audience: str) -> str:
@@ -75,36 +74,42 @@ async def token(request: Request, ctx: SandboxContext) -> JSONResponse:
     return token_json(access, expires_in=TOKEN_LIFETIME)
 
 
-def routes(ctx: SandboxContext) -> list[Route]:
-    async def well_known(request: Request) -> JSONResponse:
-        return JSONResponse(
-            openid_configuration(SHARED_IDP_ISSUER, ctx.shared_idp_base, device=False)
-        )
+async def well_known(request: Request) -> JSONResponse:
+    ctx = context_of(request)
+    return JSONResponse(openid_configuration(SHARED_IDP_ISSUER, ctx.shared_idp_base, device=False))
 
-    async def certs(request: Request) -> JSONResponse:
-        return JSONResponse(ctx.keys.jwks(SHARED_IDP_REALM))
 
-    async def token_endpoint(request: Request) -> JSONResponse:
-        return await token(request, ctx)
+async def certs(request: Request) -> JSONResponse:
+    return JSONResponse(context_of(request).keys.jwks(SHARED_IDP_REALM))
 
-    async def realm(request: Request) -> JSONResponse:
-        return JSONResponse(
-            {
-                "realm": SHARED_IDP_REALM,
-                "public_key": _public_key_b64(ctx),
-                "token-service": f"{ctx.shared_idp_base}/protocol/openid-connect",
-                "account-service": f"{ctx.shared_idp_base}/account",
-                "tokens-not-before": 0,
-            }
-        )
 
-    oidc = f"{REALM_PATH}/protocol/openid-connect"
-    return [
-        Route(REALM_PATH, realm, methods=["GET"]),
-        Route(f"{REALM_PATH}/.well-known/openid-configuration", well_known, methods=["GET"]),
-        Route(f"{oidc}/certs", certs, methods=["GET"]),
-        Route(f"{oidc}/token", token_endpoint, methods=["POST"]),
-    ]
+async def token_endpoint(request: Request) -> JSONResponse:
+    return await token(request, context_of(request))
+
+
+async def realm(request: Request) -> JSONResponse:
+    ctx = context_of(request)
+    return JSONResponse(
+        {
+            "realm": SHARED_IDP_REALM,
+            "public_key": _public_key_b64(ctx),
+            "token-service": f"{ctx.shared_idp_base}/protocol/openid-connect",
+            "account-service": f"{ctx.shared_idp_base}/account",
+            "tokens-not-before": 0,
+        }
+    )
+
+
+REALM = f"/realms/{SHARED_IDP_REALM}"
+OIDC = f"{REALM}/protocol/openid-connect"
+
+# Mounted under /auth (``app.py``, through ``keycloak.ROUTES``).
+ROUTES = [
+    Route(REALM, realm, methods=["GET"]),
+    Route(f"{REALM}/.well-known/openid-configuration", well_known, methods=["GET"]),
+    Route(f"{OIDC}/certs", certs, methods=["GET"]),
+    Route(f"{OIDC}/token", token_endpoint, methods=["POST"]),
+]
 
 
 def _public_key_b64(ctx: SandboxContext) -> str:
