@@ -16,6 +16,11 @@ INVALID_CLIENT = {
     "error": "invalid_client",
     "error_description": "Invalid client or Invalid client credentials",
 }
+# Keycloak's answer for a client it knows, given the wrong secret.
+WRONG_SECRET = {
+    "error": "unauthorized_client",
+    "error_description": "Invalid client or Invalid client credentials",
+}
 
 
 @pytest.fixture
@@ -196,7 +201,20 @@ def test_service_account_client_credentials(sandbox, login) -> None:
         },
     )
     assert bad.status_code == 401
-    assert bad.json() == INVALID_CLIENT
+    assert bad.json() == WRONG_SECRET
+    no_secret = httpx.post(
+        url, data={"client_id": account["clientId"], "grant_type": "client_credentials"}
+    )
+    assert (no_secret.status_code, no_secret.json()) == (401, WRONG_SECRET)
+    unknown = httpx.post(
+        url,
+        data={
+            "client_id": "sa-nobody-000000000000",
+            "client_secret": account["clientSecret"],
+            "grant_type": "client_credentials",
+        },
+    )
+    assert (unknown.status_code, unknown.json()) == (401, INVALID_CLIENT)
 
     # only the secret's digest is stored
     rows = sandbox.ctx.db.query("SELECT * FROM service_accounts")
@@ -220,7 +238,7 @@ def test_service_account_client_credentials(sandbox, login) -> None:
             "grant_type": "client_credentials",
         },
     )
-    assert after.status_code == 401
+    assert (after.status_code, after.json()) == (401, INVALID_CLIENT)
 
 
 def test_service_account_for_a_gateway_needs_its_permission(sandbox, login) -> None:

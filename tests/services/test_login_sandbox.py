@@ -222,6 +222,6 @@ async def test_client_credentials_login_for_a_service_account(login, sandbox) ->
     assert await login.current_user()
     with pytest.raises(WizardError) as info:
         await login.client_credentials(client_id, "not-the-secret")
-    assert info.value.status == 401 and info.value.code == "invalid_client"
-    assert "client id or secret" in info.value.why
+    assert info.value.status == 401 and info.value.code == "unauthorized_client"
+    assert "knows this client but refuses its secret" in info.value.why
     assert "not-the-secret" not in json.dumps(info.value.__dict__, default=str)

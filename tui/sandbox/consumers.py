@@ -9,6 +9,7 @@
 All need ``CredentialIssuer.Generate`` on the gateway. The response carries ``clientId``,
 ``clientSecret``, ``tokenEndpoint`` and ``issuer`` at the top level, plus ``credential``: the
 JSON *string* the portal's "Generate Secrets" returns (§12.2), so a client can read either.
+The secret is in that answer only: the store keeps its digest (``client_secrets.py``).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from . import client_secrets
 from .context import SHARED_IDP_ISSUER, SandboxContext, context_of
 from .portal_errors import (
     ISSUER_GENERATE,
@@ -52,12 +54,13 @@ ISSUE_MODEL = {
 }
 
 
-def _credential(ctx: SandboxContext, row: Any, app_name: str) -> dict[str, Any]:
+def _credential(ctx: SandboxContext, row: Any, secret: str, app_name: str) -> dict[str, Any]:
+    """The credential as the portal shows it: the only time the secret is ever answered."""
     token_endpoint = ctx.shared_idp_token_endpoint
     credential = {
         "flow": "client-credentials",
         "clientId": row["client_id"],
-        "clientSecret": row["client_secret"],
+        "clientSecret": secret,
         "issuer": None,
         "tokenEndpoint": token_endpoint,
         "clientPublicKey": None,
@@ -65,7 +68,7 @@ def _credential(ctx: SandboxContext, row: Any, app_name: str) -> dict[str, Any]:
     }
     return {
         "clientId": row["client_id"],
-        "clientSecret": row["client_secret"],
+        "clientSecret": secret,
         "tokenEndpoint": token_endpoint,
         "issuer": SHARED_IDP_ISSUER,
         "flow": "client-credentials",
@@ -123,6 +126,7 @@ def issue(ctx: SandboxContext, gateway_id: str, body: Any) -> dict[str, Any]:
                 (app_id, gateway_id, app_name, application.get("description"), time.time()),
             )
         client_id = f"{env_app_id}-{app_id}"
+        secret = str(uuid.uuid4())
         if conn.execute("SELECT 1 FROM consumers WHERE client_id=?", (client_id,)).fetchone():
             raise assertion("This application already has access.")
         conn.execute(
@@ -134,7 +138,7 @@ def issue(ctx: SandboxContext, gateway_id: str, body: Any) -> dict[str, Any]:
                 gateway_id,
                 env_app_id,
                 app_id,
-                str(uuid.uuid4()),
+                client_secrets.digest(secret),
                 shared_audience(issuer_client_id(issuer_doc), env["name"]),
                 str(uuid.uuid4()),
                 json.dumps(labels),
@@ -142,7 +146,7 @@ def issue(ctx: SandboxContext, gateway_id: str, body: Any) -> dict[str, Any]:
             ),
         )
         row = conn.execute("SELECT * FROM consumers WHERE client_id=?", (client_id,)).fetchone()
-        return _credential(ctx, row, app_name)
+        return _credential(ctx, row, secret, app_name)
 
 
 def _app_name(ctx: SandboxContext, app_id: str) -> str:
@@ -175,11 +179,13 @@ def regenerate(ctx: SandboxContext, gateway_id: str, client_id: str) -> dict[str
         ).fetchone()
         if found is None:
             raise not_found()
+        secret = str(uuid.uuid4())
         conn.execute(
-            "UPDATE consumers SET client_secret=? WHERE client_id=?", (str(uuid.uuid4()), client_id)
+            "UPDATE consumers SET client_secret=? WHERE client_id=?",
+            (client_secrets.digest(secret), client_id),
         )
         row = conn.execute("SELECT * FROM consumers WHERE client_id=?", (client_id,)).fetchone()
-    return _credential(ctx, row, _app_name(ctx, row["application_app_id"]))
+    return _credential(ctx, row, secret, _app_name(ctx, row["application_app_id"]))
 
 
 def revoke(ctx: SandboxContext, gateway_id: str, client_id: str) -> None:

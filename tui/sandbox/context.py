@@ -9,6 +9,7 @@ from pathlib import Path
 from starlette.requests import HTTPConnection
 
 from .. import __version__
+from . import client_secrets
 from .db import Database
 from .keys import LOGIN_REALM, SHARED_IDP_REALM, KeyRing
 
@@ -52,6 +53,7 @@ class SandboxContext:
     def open(cls, config: SandboxConfig, schemas: list[str]) -> SandboxContext:
         config.data_dir.mkdir(parents=True, exist_ok=True)
         db = Database(config.data_dir / "sandbox.sqlite3", schemas)
+        client_secrets.hash_stored_consumer_secrets(db)
         return cls(config=config, db=db, keys=KeyRing(db))
 
     # -- addresses, always computed from the current listeners (never stored) ---------------

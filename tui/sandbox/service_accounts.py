@@ -30,7 +30,7 @@ from starlette.routing import Route
 
 from . import tokens
 from .context import SandboxContext, context_of, is_safe_name
-from .oauth import invalid_client, token_json
+from .oauth import invalid_client, token_json, wrong_client_secret
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS service_accounts (
@@ -53,10 +53,12 @@ def client_credentials_grant(
     ctx: SandboxContext, client_id: str, client_secret: str | None
 ) -> JSONResponse:
     row = ctx.db.query_one("SELECT * FROM service_accounts WHERE client_id=?", (client_id,))
-    if row is None or client_secret is None:
+    if row is None:
         return invalid_client()
-    if not hmac.compare_digest(_digest(client_secret), row["secret_sha256"]):
-        return invalid_client()
+    if client_secret is None or not hmac.compare_digest(
+        _digest(client_secret), row["secret_sha256"]
+    ):
+        return wrong_client_secret()
     access = tokens.issue_provider_token(
         ctx,
         row["username"],

@@ -6,18 +6,21 @@ issues credentials). ``POST …/protocol/openid-connect/token`` with ``client_id
 RS256 token signed with the realm key whose ``iss`` is exactly :data:`SHARED_IDP_ISSUER`
 (what the template's ``allowed_iss`` names), ``aud`` holding the consumer's audience
 (``ap-<gw>-default-dev``) and ``azp`` = the client id (contract §12.2 item 5). Other form
-fields, such as the tutorial's ``scopes=openid``, are ignored.
+fields, such as the tutorial's ``scopes=openid``, are ignored. An unknown client answers
+401 ``invalid_client``; a known one with a wrong or missing secret 401 ``unauthorized_client``
+(both ``Invalid client or Invalid client credentials``), as Keycloak does. Only a digest of
+each secret is stored (``client_secrets.py``).
 """
 
 from __future__ import annotations
 
-import hmac
 import uuid
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from . import client_secrets
 from .context import SHARED_IDP_ISSUER, SandboxContext, context_of
 from .keys import SHARED_IDP_REALM, now
 from .oauth import (
@@ -27,6 +30,7 @@ from .oauth import (
     openid_configuration,
     read_form,
     token_json,
+    wrong_client_secret,
 )
 
 TOKEN_LIFETIME = 300  # seconds
@@ -60,14 +64,10 @@ async def token(request: Request, ctx: SandboxContext) -> JSONResponse:
         "SELECT client_id, client_secret, audience FROM consumers WHERE client_id=?",
         (client_id,),
     )
-    if (
-        row is None
-        or secret is None
-        or not hmac.compare_digest(
-            secret.encode("utf-8"), str(row["client_secret"]).encode("utf-8")
-        )
-    ):
+    if row is None:
         return invalid_client()
+    if not client_secrets.matches(secret, str(row["client_secret"])):
+        return wrong_client_secret()
     if grant != "client_credentials":
         return oauth_error(400, "unsupported_grant_type", "Unsupported grant_type")
     access = issue_consumer_token(ctx, row["client_id"], row["audience"])
