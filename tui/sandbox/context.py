@@ -12,6 +12,7 @@ from .. import __version__
 from . import client_secrets
 from .db import Database
 from .keys import LOGIN_REALM, SHARED_IDP_REALM, KeyRing
+from .private_files import create_private, make_private
 
 # The issuer the client-credentials-shared-idp template hard-codes in ``allowed_iss``.
 SHARED_IDP_ISSUER = "https://dev.loginproxy.gov.bc.ca/auth/realms/apigw"
@@ -51,8 +52,10 @@ class SandboxContext:
 
     @classmethod
     def open(cls, config: SandboxConfig, schemas: list[str]) -> SandboxContext:
-        config.data_dir.mkdir(parents=True, exist_ok=True)
-        db = Database(config.data_dir / "sandbox.sqlite3", schemas)
+        make_private(config.data_dir)
+        db_path = config.data_dir / "sandbox.sqlite3"
+        create_private(db_path)
+        db = Database(db_path, schemas)
         client_secrets.hash_stored_consumer_secrets(db)
         return cls(config=config, db=db, keys=KeyRing(db))
 
