@@ -39,8 +39,15 @@ class SandboxConfig:
     # The name learners use to reach this machine (a class sandbox on 0.0.0.0); defaults to
     # the bind address, or 127.0.0.1 when bound to every interface.
     public_host: str | None = None
-    allow_localhost_upstreams: bool = True
+    # Upstreams on loopback and private networks: allowed for the embedded single-user
+    # sandbox (its built-in upstream is on loopback), refused by a class sandbox unless the
+    # trainer allows them (``sandbox serve --allow-local-upstreams``). See upstream_policy.
+    allow_local_upstreams: bool = True
     max_body_bytes: int = 2 * 1024 * 1024
+    # Per-learner quotas (quotas.py).
+    max_gateways_per_user: int = 25
+    max_services_per_gateway: int = 200
+    max_config_bytes: int = 1024 * 1024
 
 
 @dataclass

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 
+import anyio.to_thread
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -31,14 +32,18 @@ async def put_gateway(request: Request) -> Response:
     gateway_id = request.path_params["gw"]
     require_publish(ctx, request, gateway_id)
     text, dry_run, qualifier = await read_request(request)
-    return JSONResponse(publish(ctx, gateway_id, text, dry_run, qualifier))
+    # Parsing and validating a large config takes time: never on the event loop.
+    result = await anyio.to_thread.run_sync(publish, ctx, gateway_id, text, dry_run, qualifier)
+    return JSONResponse(result)
 
 
 async def delete_gateway(request: Request) -> Response:
     ctx = context_of(request)
     gateway_id = request.path_params["gw"]
     require_publish(ctx, request, gateway_id)
-    delete_config(ctx, gateway_id, request.path_params.get("qualifier"))
+    await anyio.to_thread.run_sync(
+        delete_config, ctx, gateway_id, request.path_params.get("qualifier")
+    )
     return Response(status_code=204)
 
 
