@@ -56,14 +56,15 @@ class EmbeddedSandbox:
         cls, data_dir: Path, *, host: str = "127.0.0.1", ports: dict[str, int] | None = None
     ) -> EmbeddedSandbox:
         """Start the sandbox process on ``data_dir`` (ports 0: free ones) and return at once."""
-        data_dir.mkdir(parents=True, exist_ok=True)
+        data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)  # private, as the sandbox keeps it
         config: dict[str, Any] = {"data_dir": str(data_dir), "host": host}
         for name, port in (ports or {}).items():
             config[f"{name}_port"] = port
         env = dict(os.environ)
         root = str(Path(__file__).resolve().parents[1])  # where the tui package lives
         env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
-        with open(data_dir / "sandbox.log", "ab") as log:
+        log_fd = os.open(data_dir / "sandbox.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        with os.fdopen(log_fd, "ab") as log:
             process = subprocess.Popen(
                 [sys.executable, "-m", "tui.sandbox.child", json.dumps(config)],
                 stdin=subprocess.PIPE,

@@ -18,6 +18,7 @@ A module that stores data also exposes ``SCHEMA`` (SQL, may be empty).
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -42,10 +43,12 @@ def open_context(config: SandboxConfig) -> SandboxContext:
 
 
 def _closing_clients(ctx: SandboxContext):
-    """The portal's lifespan: the sandbox's outgoing HTTP client closes with it."""
+    """The portal's lifespan: first-use work warms up in a thread meanwhile; the sandbox's
+    outgoing HTTP client closes with it."""
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Any) -> AsyncIterator[None]:
+        threading.Thread(target=ctx.warm_up, name="gwa-sandbox-warm-up", daemon=True).start()
         try:
             yield
         finally:
