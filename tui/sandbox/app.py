@@ -17,6 +17,10 @@ A module that stores data also exposes ``SCHEMA`` (SQL, may be empty).
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
+from typing import Any
+
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.exceptions import ExceptionMiddleware
@@ -75,19 +79,33 @@ PORTAL_ROUTES: list[BaseRoute] = [
 ]
 
 
-def _app(ctx: SandboxContext, routes: list[BaseRoute]) -> Starlette:
+def _app(ctx: SandboxContext, routes: list[BaseRoute], lifespan: Any = None) -> Starlette:
     app = Starlette(
         routes=routes,
         exception_handlers=problem_handlers(),
         middleware=[BodyLimitMiddleware.spec(ctx.config.max_body_bytes)],
+        lifespan=lifespan,
     )
     app.state.ctx = ctx
     return app
 
 
+def _closing_clients(ctx: SandboxContext):
+    """The portal's lifespan: the sandbox's outgoing HTTP client closes with it."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Any) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            await ctx.close_clients()
+
+    return lifespan
+
+
 def build_apps(ctx: SandboxContext) -> dict[str, Starlette]:
     return {
-        "portal": _app(ctx, PORTAL_ROUTES),
-        "data_plane": _app(ctx, dataplane.routes(ctx)),
+        "portal": _app(ctx, PORTAL_ROUTES, _closing_clients(ctx)),
+        "data_plane": _app(ctx, dataplane.routes(ctx), dataplane.lifespan),
         "upstream": _app(ctx, upstream.routes(ctx)),
     }
