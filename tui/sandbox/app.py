@@ -28,13 +28,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Mount, Route
 
-from . import dataplane, gwa_api, keycloak, portal, service_accounts, upstream
+from . import dataplane, gwa_api, keycloak, portal, service_accounts, upstream, web
 from .context import SHARED_IDP_ISSUER, SandboxConfig, SandboxContext, context_of
 from .limits import BodyLimitMiddleware, problem_handlers
 from .portal_errors import GWA_CRASH, PORTAL_CRASH, mount_handlers
 
-PORTAL_MODULES = (portal, gwa_api, keycloak)
-ALL_MODULES = (portal, gwa_api, keycloak, dataplane, upstream)
+PORTAL_MODULES = (portal, gwa_api, keycloak, web)  # web: the portal's pages
+ALL_MODULES = (*PORTAL_MODULES, dataplane, upstream)
 
 
 def open_context(config: SandboxConfig) -> SandboxContext:
@@ -105,7 +105,7 @@ def _closing_clients(ctx: SandboxContext):
 
 def build_apps(ctx: SandboxContext) -> dict[str, Starlette]:
     return {
-        "portal": _app(ctx, PORTAL_ROUTES, _closing_clients(ctx)),
+        "portal": _app(ctx, [*PORTAL_ROUTES, *web.routes(ctx)], _closing_clients(ctx)),
         "data_plane": _app(ctx, dataplane.routes(ctx), dataplane.lifespan),
         "upstream": _app(ctx, upstream.routes(ctx)),
     }
