@@ -37,6 +37,9 @@ class SandboxConfig:
     public_host: str | None = None
     allow_localhost_upstreams: bool = True
     max_body_bytes: int = 2 * 1024 * 1024
+    # The embedded sandbox asks for the ports it had last time (saved in the data folder), so
+    # what the learner published and copied keeps working across launches (tui/sandbox/ports).
+    keep_ports: bool = False
 
 
 @dataclass
