@@ -188,9 +188,16 @@ class WizardApp(App[int]):
         kwargs: dict[str, Any] = {}
         if self._transport is not None:
             kwargs["transport"] = self._transport
-        if self._secrets is not None:
-            kwargs["secrets"] = self._secrets
+        kwargs["secrets"] = self._secrets if self._secrets is not None else self._secret_store()
         return build_services(target, **kwargs)
+
+    def _secret_store(self) -> Any:
+        """The keyring or memory, or the owner-only file if the learner chose it last time."""
+        from .services.secrets import SecretStore
+
+        store = SecretStore()
+        store.resume_file(self.options.resolved_secrets_file)
+        return store
 
     async def adopt_target(self, target: Target, services: Services) -> None:
         """Switch the whole wizard to ``target`` (the Target step calls this on Next)."""

@@ -8,6 +8,7 @@ from pathlib import Path
 import platformdirs
 
 APP_NAME = "gwa-wizard"
+SECRETS_FILE_NAME = "secrets.json"  # the owner-only secrets file, beside session.json
 
 
 def default_data_dir() -> Path:
@@ -16,6 +17,11 @@ def default_data_dir() -> Path:
 
 def default_state_dir() -> Path:
     return Path(platformdirs.user_state_dir(APP_NAME))
+
+
+def secrets_file(state_dir: Path) -> Path:
+    """Where the owner-only secrets file lives when the learner chooses it."""
+    return state_dir / SECRETS_FILE_NAME
 
 
 def default_workspace() -> Path:
@@ -39,6 +45,10 @@ class WizardOptions:
     @property
     def resolved_state_dir(self) -> Path:
         return self.state_dir or default_state_dir()
+
+    @property
+    def resolved_secrets_file(self) -> Path:
+        return secrets_file(self.resolved_state_dir)
 
     @property
     def resolved_workspace(self) -> Path:
