@@ -25,8 +25,10 @@ def secrets_file(state_dir: Path) -> Path:
 
 
 def default_workspace() -> Path:
-    """Where generated YAML goes: a folder the learner can see and reuse with the real gwa."""
-    return Path.cwd()
+    """Where generated YAML goes: a folder of the wizard's own that the learner can see and
+    reuse with the real gwa (``~/Documents/gwa-wizard``), never the current folder: run from
+    a clone of this repository, that would write the YAML into the repository."""
+    return Path(platformdirs.user_documents_dir()) / APP_NAME
 
 
 @dataclass(frozen=True)
@@ -35,7 +37,7 @@ class WizardOptions:
     scheme: str = "https"
     data_dir: Path | None = None  # the embedded sandbox's state (default: XDG data dir)
     state_dir: Path | None = None  # the session file (default: XDG state dir)
-    workspace: Path | None = None  # where YAML files are written (default: cwd)
+    workspace: Path | None = None  # where YAML files are written (default: ~/Documents/gwa-wizard)
     fresh: bool = False  # ignore a saved session and start over
 
     @property
