@@ -14,12 +14,12 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from . import dataplane, gwa_api, keycloak, portal, upstream
+from . import answers, dataplane, gwa_api, keycloak, portal, upstream
 from .context import SHARED_IDP_ISSUER, SandboxConfig, SandboxContext
 from .limits import BodyLimitMiddleware, problem_handlers
 
-PORTAL_MODULES = (portal, gwa_api, keycloak)
-ALL_MODULES = (portal, gwa_api, keycloak, dataplane, upstream)
+PORTAL_MODULES = (portal, gwa_api, keycloak, answers)
+ALL_MODULES = (portal, gwa_api, keycloak, dataplane, upstream, answers)
 
 
 def open_context(config: SandboxConfig) -> SandboxContext:
