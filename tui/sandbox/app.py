@@ -15,11 +15,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from . import dataplane, gwa_api, keycloak, portal, upstream
+from .classroom import board, observer
 from .context import SHARED_IDP_ISSUER, SandboxConfig, SandboxContext
 from .limits import BodyLimitMiddleware, problem_handlers
 
 PORTAL_MODULES = (portal, gwa_api, keycloak)
-ALL_MODULES = (portal, gwa_api, keycloak, dataplane, upstream)
+ALL_MODULES = (portal, gwa_api, keycloak, dataplane, upstream, board)
 
 
 def open_context(config: SandboxConfig) -> SandboxContext:
@@ -47,12 +48,13 @@ def build_apps(ctx: SandboxContext) -> dict[str, Starlette]:
     portal_routes = [Route("/sandbox/info", info, methods=["GET"])]
     for module in PORTAL_MODULES:
         portal_routes.extend(module.routes(ctx))
+    portal_routes.extend(board.routes(ctx))
     limit = ctx.config.max_body_bytes
     return {
         "portal": Starlette(
             routes=portal_routes,
             exception_handlers=problem_handlers(),
-            middleware=[BodyLimitMiddleware.spec(limit)],
+            middleware=[BodyLimitMiddleware.spec(limit), observer.middleware(ctx)],
         ),
         "data_plane": Starlette(
             routes=dataplane.routes(ctx),

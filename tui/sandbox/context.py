@@ -37,6 +37,9 @@ class SandboxConfig:
     public_host: str | None = None
     allow_localhost_upstreams: bool = True
     max_body_bytes: int = 2 * 1024 * 1024
+    # A class sandbox (``sandbox serve``): one name per learner, throttled sign-in, the board.
+    classroom: bool = False
+    trainer_key: str | None = None  # None: a random key kept in the data dir
 
 
 @dataclass
