@@ -66,7 +66,7 @@ def test_no_progress_for_five_minutes_is_stuck() -> None:
     events = [step(0, "login"), step(10, "gateway")]
     assert not derive(events, T0 + 10 + STUCK_AFTER - 1).stuck
     late = derive(events, T0 + 10 + STUCK_AFTER)
-    assert late.stuck and "no progress for 5 min" in late.stuck_reason
+    assert late.stuck and late.stuck_reason == "no progress 5 min"
 
 
 def test_a_finished_learner_is_never_stuck_for_time() -> None:
@@ -79,7 +79,7 @@ def test_same_error_three_times_in_a_row_is_stuck() -> None:
     events += [error(2 + i, 400, "Service X is already in use") for i in range(3)]
     result = derive(events, T0 + 6)
     assert result.stuck
-    assert "Service X is already in use" in result.stuck_reason
+    assert result.stuck_reason == "same error 3×"
     assert result.last_error == (400, "Service X is already in use")
     assert result.errors == 3
 

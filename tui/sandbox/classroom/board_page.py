@@ -20,22 +20,24 @@ HEADERS = {
 }
 
 STYLE = """
-body{font-family:system-ui,sans-serif;margin:0;padding:12px 20px;background:#fff;color:#111;font-size:22px}
-h1{font-size:30px;margin:0 0 6px;color:#003366}
-#summary{font-size:28px;font-weight:700;margin:4px 0 10px}
-table{border-collapse:collapse;width:100%}
-th,td{text-align:left;padding:6px 10px;border-bottom:2px solid #ddd;vertical-align:top}
-th{font-size:18px;text-transform:uppercase;color:#444}
-td.name{font-weight:700}
-.state{font-weight:800;white-space:nowrap}
+body{font-family:system-ui,sans-serif;margin:0;padding:10px 18px;background:#fff;color:#111;font-size:22px}
+h1{font-size:26px;margin:0 0 4px;color:#003366}
+#summary{font-size:28px;font-weight:700;margin:2px 0 6px}
+table{border-collapse:collapse;width:100%;table-layout:fixed}
+th,td{text-align:left;padding:5px 8px;border-bottom:2px solid #ddd;vertical-align:top;overflow:hidden}
+th{font-size:16px;text-transform:uppercase;color:#444}
+col.c-name{width:17%}col.c-step{width:17%}col.c-time{width:11%}col.c-err{width:31%}
+col.c-state{width:12%}col.c-act{width:12%}
+td.name{font-weight:700;overflow-wrap:anywhere}
+.state{font-weight:800}
 tr.stuck{background:#fde2e1}tr.stuck .state{color:#8a1c13}
 tr.done{background:#ddf3e4}tr.done .state{color:#0c5a2a}
 tr.working .state{color:#1f3f73}
-.err{font-size:18px;color:#5a1a12}
-.why{display:block;font-size:16px;color:#5a1a12}
-.notice{background:#fff3cd;padding:8px 12px;font-size:20px}
-.actions form{display:inline}.actions button,.bar a,.bar button{font-size:16px;padding:4px 10px}
-.bar{margin:6px 0 10px}
+td.err{font-size:18px;color:#5a1a12}.clamp{display:-webkit-box;-webkit-line-clamp:2;-webkit-box-orient:vertical;overflow:hidden}
+.why{display:block;font-size:15px;font-weight:600}
+.notice{background:#fff3cd;padding:6px 10px;font-size:20px;margin:4px 0}
+.actions form{display:inline-block;margin:0 4px 2px 0}.actions button{font-size:14px;padding:2px 6px}
+.bar{margin:2px 0 6px;font-size:16px;color:#333}
 """
 
 SCRIPT = r"""
@@ -56,7 +58,8 @@ function draw(data){
     cell(tr,l.name,"name");
     cell(tr,l.step?(l.step+" ("+l.step_number+"/"+n+")"):"not started","step");
     cell(tr,fmt(l.seconds_on_step),"time");
-    cell(tr,l.last_error?(l.last_error.status+" "+l.last_error.message):"—","err");
+    var e=cell(tr,"","err");var c=document.createElement("span");c.className="clamp";
+    c.textContent=l.last_error?(l.last_error.status+" "+l.last_error.message):"—";e.appendChild(c);
     var st=cell(tr,l.stuck?"⚠ STUCK":(l.finished?"✓ DONE":"… working"),"state");
     if(l.stuck){var w=document.createElement("span");w.className="why";w.textContent=l.stuck_reason;st.appendChild(w);}
     var a=cell(tr,"","actions");act(a,"/class/release","Release name",l.name,"post");act(a,"/class/cleanup","Clean up…",l.name,"get");
@@ -97,7 +100,7 @@ def _row(learner: dict[str, Any], steps: int) -> str:
     return (
         f'<tr class="{kind}" data-name="{name}"><td class="name">{name}</td>'
         f'<td class="step">{step}</td><td class="time">{_duration(learner["seconds_on_step"])}</td>'
-        f'<td class="err">{error_text}</td><td class="state">{state}{why}</td>'
+        f'<td class="err"><span class="clamp">{error_text}</span></td><td class="state">{state}{why}</td>'
         '<td class="actions">'
         f'<form method="post" action="/class/release"><input type="hidden" name="name" value="{name}">'
         '<button type="submit">Release name</button></form>'
@@ -126,7 +129,9 @@ def board(snapshot: dict[str, Any], notice: str = "") -> HTMLResponse:
         '<p class="bar"><a href="/class/report.csv" download>Download class report (CSV)</a> '
         f'· steps: {escape(" → ".join(snapshot["steps"]))} · updated <span id="updated">'
         f"{time.strftime('%H:%M:%S')}</span></p>"
-        "<table><thead><tr><th>Name</th><th>Step</th><th>Time on step</th><th>Last error</th>"
+        '<table><colgroup><col class="c-name"><col class="c-step"><col class="c-time">'
+        '<col class="c-err"><col class="c-state"><col class="c-act"></colgroup><thead><tr>'
+        "<th>Name</th><th>Step</th><th>Time on step</th><th>Last error</th>"
         '<th>State</th><th>Trainer</th></tr></thead><tbody id="rows">'
         f"{rows}</tbody></table>"
         '<script src="/class/board.js"></script>'

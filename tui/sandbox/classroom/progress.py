@@ -94,11 +94,11 @@ def derive(events: Iterable[Event], now: float) -> Progress | None:
     tail = recent[-SAME_ERROR_LIMIT:]
     if len(tail) == SAME_ERROR_LIMIT and len(set(tail)) == 1:
         result.stuck = True
-        result.stuck_reason = f"same error {SAME_ERROR_LIMIT} times: {tail[0][0]} {tail[0][1]}"
+        result.stuck_reason = f"same error {SAME_ERROR_LIMIT}×"
     elif not result.finished and now - last_progress >= STUCK_AFTER:
         result.stuck = True
         minutes = int((now - last_progress) // 60)
-        result.stuck_reason = f"no progress for {minutes} min"
+        result.stuck_reason = f"no progress {minutes} min"
     return result
 
 
