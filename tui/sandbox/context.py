@@ -6,9 +6,13 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from starlette.requests import HTTPConnection
+
 from .. import __version__
+from . import client_secrets
 from .db import Database
 from .keys import LOGIN_REALM, SHARED_IDP_REALM, KeyRing
+from .private_files import create_private, make_private
 
 # The issuer the client-credentials-shared-idp template hard-codes in ``allowed_iss``.
 SHARED_IDP_ISSUER = "https://dev.loginproxy.gov.bc.ca/auth/realms/apigw"
@@ -35,8 +39,15 @@ class SandboxConfig:
     # The name learners use to reach this machine (a class sandbox on 0.0.0.0); defaults to
     # the bind address, or 127.0.0.1 when bound to every interface.
     public_host: str | None = None
-    allow_localhost_upstreams: bool = True
+    # Upstreams on loopback and private networks: allowed for the embedded single-user
+    # sandbox (its built-in upstream is on loopback), refused by a class sandbox unless the
+    # trainer allows them (``sandbox serve --allow-local-upstreams``). See upstream_policy.
+    allow_local_upstreams: bool = True
     max_body_bytes: int = 2 * 1024 * 1024
+    # Per-learner quotas (quotas.py).
+    max_gateways_per_user: int = 25
+    max_services_per_gateway: int = 200
+    max_config_bytes: int = 1024 * 1024
 
 
 @dataclass
@@ -48,8 +59,11 @@ class SandboxContext:
 
     @classmethod
     def open(cls, config: SandboxConfig, schemas: list[str]) -> SandboxContext:
-        config.data_dir.mkdir(parents=True, exist_ok=True)
-        db = Database(config.data_dir / "sandbox.sqlite3", schemas)
+        make_private(config.data_dir)
+        db_path = config.data_dir / "sandbox.sqlite3"
+        create_private(db_path)
+        db = Database(db_path, schemas)
+        client_secrets.hash_stored_consumer_secrets(db)
         return cls(config=config, db=db, keys=KeyRing(db))
 
     # -- addresses, always computed from the current listeners (never stored) ---------------
@@ -112,6 +126,15 @@ class SandboxContext:
     @property
     def version(self) -> str:
         return __version__
+
+
+def context_of(request: HTTPConnection) -> SandboxContext:
+    """The sandbox a request belongs to: ``app.build_apps`` keeps it in each app's state.
+
+    Route handlers are module-level functions; this is how they reach the instance's
+    storage, keys and URLs (several sandboxes may run in one process, as the tests do).
+    """
+    return request.app.state.ctx
 
 
 _SAFE = re.compile(r"^[A-Za-z0-9._@ ()'/-]*$")
