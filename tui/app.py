@@ -25,15 +25,15 @@ from textual import work
 from textual.app import App
 from textual.binding import Binding
 
-from screens import load_step, load_summary
 from screens.base import WizardStep, unexpected_error
 from screens.startup import StartupScreen
 
-from .commands import WizardCommands
 from .embedded_sandbox import EmbeddedSandbox, SandboxStartError, launch_for
 from .options import WizardOptions
-from .resume import recheck, same_target
+from .palette import WizardCommands
+from .resume import recheck, relocate, same_target
 from .services.errors import WizardError
+from .services.export import retire_session
 from .services.session import Session, SessionStore
 from .services.target import Target, parse_host
 from .steps import STEP_IDS, next_step
@@ -74,11 +74,13 @@ class WizardApp(App[int]):
         self.target: Target | None = None
         self.sandbox: EmbeddedSandbox | None = sandbox
         self.sandbox_upstream = ""
+        self.sandbox_moves: tuple[Any, ...] = ()  # ports the embedded sandbox could not keep
         self.store = SessionStore(options.resolved_state_dir / "session.json")
         self._transport = transport
         self._secrets = secrets
         self.ready_event = asyncio.Event()
         self.startup_error: WizardError | None = None
+        self._sandbox_notices: list[str] = []
 
     # -- start-up ---------------------------------------------------------------------------
     def get_default_screen(self) -> StartupScreen:
@@ -96,6 +98,10 @@ class WizardApp(App[int]):
     def workspace(self) -> Path:
         return self.options.resolved_workspace
 
+    @property
+    def state_dir(self) -> Path:
+        return self.options.resolved_state_dir
+
     def _status(self, text: str) -> None:
         screen = self.screen
         if isinstance(screen, StartupScreen):
@@ -111,14 +117,15 @@ class WizardApp(App[int]):
             self._status(f"Connecting to {target.label} ({target.base_url})…")
             services = self.make_services(target)
             self.target, self.services = target, services
-            notices: list[str] = []
+            notices: list[str] = list(self._sandbox_notices)
             saved = None if self.options.fresh else self.store.load()
             if saved is not None and same_target(saved, target.kind, target.host):
                 self._status("Checking that what you did last time still exists…")
                 saved.host, saved.scheme = target.host, target.scheme
                 self.session = saved
+                notices += relocate(saved, self.sandbox_moves, self.workspace)
                 report = await recheck(saved, services)
-                notices = report.notices
+                notices += report.notices
                 step_id = report.step
             else:
                 self.session = Session(
@@ -159,6 +166,11 @@ class WizardApp(App[int]):
                 fix=f"Check that {data_dir} is writable, or run with --fresh / another --data-dir.",
             ) from exc
         self.sandbox_upstream = info.upstream_url
+        if info.moved:
+            from tui.sandbox.ports import PortMove, describe
+
+            self.sandbox_moves = tuple(PortMove(**move) for move in info.moved)
+            self._sandbox_notices.append(describe(list(self.sandbox_moves), list(info.repaired)))
         return Target.sandbox(info.portal_host)
 
     def _startup_failed(self, error: WizardError) -> None:
@@ -175,9 +187,16 @@ class WizardApp(App[int]):
         kwargs: dict[str, Any] = {}
         if self._transport is not None:
             kwargs["transport"] = self._transport
-        if self._secrets is not None:
-            kwargs["secrets"] = self._secrets
+        kwargs["secrets"] = self._secrets if self._secrets is not None else self._secret_store()
         return build_services(target, **kwargs)
+
+    def _secret_store(self) -> Any:
+        """The keyring or memory, or the owner-only file if the learner chose it last time."""
+        from .services.secrets import SecretStore
+
+        store = SecretStore()
+        store.resume_file(self.options.resolved_secrets_file)
+        return store
 
     async def adopt_target(self, target: Target, services: Services) -> None:
         """Switch the whole wizard to ``target`` (the Target step calls this on Next)."""
@@ -189,8 +208,10 @@ class WizardApp(App[int]):
 
     # -- navigation -------------------------------------------------------------------------
     def build_step(self, step_id: str) -> WizardStep:
+        from screens.steps import screen_for  # every step module: imported at start-up in a thread
+
         assert self.services is not None
-        return load_step(step_id)(self.session, self.services)
+        return screen_for(step_id)(self.session, self.services)
 
     def save_session(self) -> None:
         try:
@@ -198,16 +219,18 @@ class WizardApp(App[int]):
         except OSError as exc:
             self.notify(f"Could not save your progress: {exc}", severity="error")
 
+    def retire_session(self) -> bool:
+        retire_session(self.store, self.session)
+        return True
+
     async def complete_step(self, current: WizardStep) -> None:
         self.session.mark_done(current.STEP_ID)
         following = self.following_step(current.STEP_ID)
         if following is None:
             self.save_session()
-            summary = load_summary()
-            if summary is not None:
-                await self.push_screen(summary(self.session, self.services))  # type: ignore[call-arg]
-            else:
-                self.notify("You have done every step of the tutorial.", title="Done")
+            from screens.summary import SummaryScreen
+
+            await self.push_screen(SummaryScreen(self.session, self.services))
             return
         self.session.current_step = following
         self.save_session()
@@ -265,9 +288,7 @@ def _preload() -> None:
     """Import the service bundle and every step module (run in a thread at start-up)."""
     bundle = importlib.import_module("tui.services.bundle")
     bundle.warm_up()  # keyring backend and TLS context, so build_services on the loop is quick
-    for step_id in STEP_IDS:
-        load_step(step_id)
-    load_summary()
+    importlib.import_module("screens.steps")
 
 
 def run_wizard(options: WizardOptions, sandbox: EmbeddedSandbox | None = None) -> int:

@@ -37,13 +37,16 @@ class SandboxAddresses:
     data_plane_port: int
     upstream_url: str
     login_issuer: str
+    # Saved ports another program held (dicts of tui.sandbox.ports.PortMove's fields), and
+    # the published services re-pointed at the new upstream port.
+    moved: tuple[dict[str, Any], ...] = ()
+    repaired: tuple[str, ...] = ()
 
 
 class EmbeddedSandbox:
     def __init__(self, process: subprocess.Popen[bytes], data_dir: Path) -> None:
         self.process = process
         self.data_dir = data_dir
-        self.ports: dict[str, int] = {}
         self.info: SandboxAddresses | None = None
         self._lines: queue.Queue[dict[str, Any] | None] = queue.Queue()
         assert process.stdout is not None
@@ -53,11 +56,19 @@ class EmbeddedSandbox:
 
     @classmethod
     def launch(
-        cls, data_dir: Path, *, host: str = "127.0.0.1", ports: dict[str, int] | None = None
+        cls,
+        data_dir: Path,
+        *,
+        host: str = "127.0.0.1",
+        ports: dict[str, int] | None = None,
+        keep_ports: bool = True,
     ) -> EmbeddedSandbox:
-        """Start the sandbox process on ``data_dir`` (ports 0: free ones) and return at once."""
+        """Start the sandbox process on ``data_dir`` and return at once. Ports 0 pick free
+        ones; with ``keep_ports`` it asks for last launch's first (``tui/sandbox/ports.py``)."""
         data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)  # private, as the sandbox keeps it
         config: dict[str, Any] = {"data_dir": str(data_dir), "host": host}
+        config |= {"portal_port": 0, "data_plane_port": 0, "upstream_port": 0}
+        config["keep_ports"] = keep_ports
         for name, port in (ports or {}).items():
             config[f"{name}_port"] = port
         env = dict(os.environ)
@@ -94,8 +105,6 @@ class EmbeddedSandbox:
                 raise SandboxStartError(self._ended())
             if "error" in message:
                 raise SandboxStartError(str(message["error"]))
-            if "ports" in message:
-                self.ports = {str(k): int(v) for k, v in message["ports"].items()}
             if "ready" in message:
                 ready = message["ready"]
                 self.info = SandboxAddresses(
@@ -104,6 +113,8 @@ class EmbeddedSandbox:
                     data_plane_port=int(ready["data_plane_port"]),
                     upstream_url=ready["upstream_url"],
                     login_issuer=ready["login_issuer"],
+                    moved=tuple(ready.get("moved") or ()),
+                    repaired=tuple(ready.get("repaired") or ()),
                 )
         return self.info
 

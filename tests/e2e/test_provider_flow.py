@@ -141,20 +141,6 @@ async def test_resume_rechecks_reality(tmp_path: Path) -> None:
         assert "apply" in again.session.steps_done
 
 
-async def test_missing_consumer_steps_never_crash(tmp_path: Path, monkeypatch) -> None:
-    import screens
-
-    monkeypatch.setitem(screens.STEP_CLASSES, "try_it", "screens.not_built.TryItStep")
-    options = options_in(tmp_path)
-    app = WizardApp(options)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await drive_provider_flow(pilot, "missing-svc")
-        text = str(app.screen.query_one("#unavailable-text").content)
-        assert "not available in this build" in text
-        await pilot.press("ctrl+b")
-        await wait_for(pilot, lambda: on_step(app, "status"), "back to Status")
-
-
 async def test_back_keeps_the_earlier_step_and_next_returns(tmp_path: Path) -> None:
     app = WizardApp(options_in(tmp_path))
     async with app.run_test(size=(100, 30)) as pilot:

@@ -53,6 +53,12 @@ class SandboxConfig:
     max_gateways_per_user: int = 25
     max_services_per_gateway: int = 200
     max_config_bytes: int = 1024 * 1024
+    # The embedded sandbox asks for the ports it had last time (saved in the data folder), so
+    # what the learner published and copied keeps working across launches (tui/sandbox/ports).
+    keep_ports: bool = False
+    # A class sandbox (``sandbox serve``): one name per learner, throttled sign-in, the board.
+    classroom: bool = False
+    trainer_key: str | None = None  # None: a random key kept in the data dir
 
 
 @dataclass

@@ -21,6 +21,7 @@ from starlette.routing import BaseRoute, Route
 from starlette.types import Receive, Scope, Send
 
 from . import jwt_keycloak, proxy
+from .classroom import observer
 from .context import SandboxContext
 from .kong_router import Router
 from .upstream_pool import UpstreamPool
@@ -61,6 +62,7 @@ class DataPlane:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
         response = await self.handle(request)
+        observer.data_plane(self.ctx, self.router, request, response)  # the class board
         await response(scope, receive, send)
 
     async def handle(self, request: Request) -> Response | proxy.ProxiedResponse:
