@@ -47,6 +47,7 @@ class EmbeddedSandbox:
     def __init__(self, process: subprocess.Popen[bytes], data_dir: Path) -> None:
         self.process = process
         self.data_dir = data_dir
+        self.bound: dict[str, int] = {}  # listener name -> port, once ready
         self.info: SandboxAddresses | None = None
         self._lines: queue.Queue[dict[str, Any] | None] = queue.Queue()
         assert process.stdout is not None
@@ -107,6 +108,7 @@ class EmbeddedSandbox:
                 raise SandboxStartError(str(message["error"]))
             if "ready" in message:
                 ready = message["ready"]
+                self.bound = {str(k): int(v) for k, v in (message.get("bound") or {}).items()}
                 self.info = SandboxAddresses(
                     portal_url=ready["portal_url"],
                     portal_host=ready["portal_host"],
