@@ -78,6 +78,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="learners must type this code on the login page to approve a device",
     )
     serve.add_argument(
+        "--allow-local-upstreams",
+        action="store_true",
+        help="let learners publish upstreams on this machine or its private network "
+        "(refused by default; the built-in upstream is always allowed)",
+    )
+    serve.add_argument(
         "--public-host",
         default=None,
         help="the name learners use to reach this machine (default: the bind address)",
@@ -147,6 +153,7 @@ def serve_sandbox(args: argparse.Namespace) -> int:
         upstream_port=args.upstream_port if args.upstream_port is not None else args.port + 2,
         passcode=args.passcode,
         public_host=args.public_host,
+        allow_local_upstreams=args.allow_local_upstreams,
     )
     try:
         server = SandboxServer(config)

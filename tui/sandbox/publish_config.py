@@ -207,6 +207,8 @@ def _is_local(host: str) -> bool:
 def host_without_port(host: str) -> str:
     if host.startswith("["):
         return host.split("]")[0] + "]"
+    if host.count(":") > 1:
+        return host  # a bare IPv6 address has no port
     return host.rsplit(":", 1)[0] if ":" in host else host
 
 
