@@ -8,7 +8,6 @@ turns anything unexpected into the system's own 500 body, never a traceback.
 from __future__ import annotations
 
 import functools
-import json
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -17,7 +16,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from .context import SandboxContext
-from .limits import BodyTooLarge  # the size cap's signal; it must reach its middleware
+from .limits import BodyTooLarge
+from .strict_json import strict_json  # the size cap's signal; it must reach its middleware
 from .tokens import TokenProblem, bearer_from_header, username_of, verify_provider_token
 
 log = logging.getLogger("gwa_wizard.sandbox")
@@ -156,7 +156,7 @@ async def json_body(request: Request) -> Any:
     if not raw.strip():
         return {}
     try:
-        return json.loads(raw)
+        return strict_json(raw)  # NaN/Infinity are not JSON (body-parser refuses them too)
     except (ValueError, RecursionError):
         raise Problem(422, {"message": "Syntax Error Parsing JSON"}) from None
 
