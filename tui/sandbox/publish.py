@@ -236,13 +236,20 @@ def _check_names(conn: sqlite3.Connection, gateway_id: str, names: list[str]) ->
             )
 
 
+def _service_count(docs: list[dict[str, Any]]) -> int:
+    return sum(len(d["services"]) for d in docs if isinstance(d.get("services"), list))
+
+
 def publish(
     ctx: SandboxContext, gateway_id: str, text: str, dry_run: bool, qualifier: str | None
 ) -> dict[str, str]:
     """gwa-api's publish. Blocking (parsing, validation, SQLite): run it in a worker thread."""
     docs = _documents(ctx, text)
     tag_problems, select_tag = check_tags(docs, gateway_id, qualifier)
-    decode = kong_schema.decode_problem(docs) if not tag_problems else None
+    if tag_problems:  # gwa-api stops after the tag step when it fails
+        raise refuse("\n".join(tag_problems))
+    quotas.check_services_per_gateway(ctx.config, _service_count(docs))
+    decode = kong_schema.decode_problem(docs)
 
     def refused(host: str, port: Any) -> bool:
         return upstream_policy.refused_as_written(
@@ -253,9 +260,8 @@ def publish(
         services, host_problems = check_services(
             docs, _other_hosts(ctx, conn, gateway_id), PERM_DOMAINS, refused
         )
-        problems = tag_problems + host_problems
-        if problems:
-            raise refuse("\n".join(problems))
+        if host_problems:
+            raise refuse("\n".join(host_problems))
         if decode is not None:
             raise _validation_failed(decode)
         names = [s["name"] for s in services]
