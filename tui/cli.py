@@ -85,6 +85,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="learners must type this code on the login page to approve a device",
     )
     serve.add_argument(
+        "--allow-local-upstreams",
+        action="store_true",
+        help="let learners publish upstreams on this machine or its private network "
+        "(refused by default; the built-in upstream is always allowed)",
+    )
+    serve.add_argument(
         "--public-host",
         default=None,
         help="the name learners use to reach this machine (default: the bind address)",
@@ -169,6 +175,7 @@ def serve_sandbox(args: argparse.Namespace) -> int:
         public_host=args.public_host,
         classroom=True,
         trainer_key=args.trainer_key,
+        allow_local_upstreams=args.allow_local_upstreams,
     )
     try:
         server = SandboxServer(config)
