@@ -17,6 +17,10 @@ A module that stores data also exposes ``SCHEMA`` (SQL, may be empty).
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
+from typing import Any
+
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.exceptions import ExceptionMiddleware
@@ -24,13 +28,14 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Mount, Route
 
-from . import dataplane, gwa_api, keycloak, portal, service_accounts, upstream
+from . import answers, dataplane, gwa_api, keycloak, portal, service_accounts, upstream, web
+from .classroom import board, observer
 from .context import SHARED_IDP_ISSUER, SandboxConfig, SandboxContext, context_of
 from .limits import BodyLimitMiddleware, problem_handlers
 from .portal_errors import GWA_CRASH, PORTAL_CRASH, mount_handlers
 
-PORTAL_MODULES = (portal, gwa_api, keycloak)
-ALL_MODULES = (portal, gwa_api, keycloak, dataplane, upstream)
+PORTAL_MODULES = (portal, gwa_api, keycloak, web, answers)  # web: the portal's pages
+ALL_MODULES = (*PORTAL_MODULES, dataplane, upstream, board)
 
 
 def open_context(config: SandboxConfig) -> SandboxContext:
@@ -62,6 +67,7 @@ def _mount(path: str, routes: list[BaseRoute], crash_body: object) -> Mount:
 SANDBOX_ROUTES: list[BaseRoute] = [
     Route("/info", info, methods=["GET"]),
     *service_accounts.ROUTES,
+    *answers.ROUTES,
 ]
 
 PORTAL_ROUTES: list[BaseRoute] = [
@@ -75,19 +81,43 @@ PORTAL_ROUTES: list[BaseRoute] = [
 ]
 
 
-def _app(ctx: SandboxContext, routes: list[BaseRoute]) -> Starlette:
+def _app(
+    ctx: SandboxContext,
+    routes: list[BaseRoute],
+    lifespan: Any = None,
+    extra_middleware: list[Middleware] | None = None,
+) -> Starlette:
     app = Starlette(
         routes=routes,
         exception_handlers=problem_handlers(),
-        middleware=[BodyLimitMiddleware.spec(ctx.config.max_body_bytes)],
+        middleware=[BodyLimitMiddleware.spec(ctx.config.max_body_bytes), *(extra_middleware or [])],
+        lifespan=lifespan,
     )
     app.state.ctx = ctx
     return app
 
 
+def _closing_clients(ctx: SandboxContext):
+    """The portal's lifespan: the sandbox's outgoing HTTP client closes with it."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Any) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            await ctx.close_clients()
+
+    return lifespan
+
+
 def build_apps(ctx: SandboxContext) -> dict[str, Starlette]:
     return {
-        "portal": _app(ctx, PORTAL_ROUTES),
-        "data_plane": _app(ctx, dataplane.routes(ctx)),
+        "portal": _app(
+            ctx,
+            [*PORTAL_ROUTES, *board.routes(ctx), *web.routes(ctx)],
+            _closing_clients(ctx),
+            extra_middleware=[observer.middleware(ctx)],
+        ),
+        "data_plane": _app(ctx, dataplane.routes(ctx), dataplane.lifespan),
         "upstream": _app(ctx, upstream.routes(ctx)),
     }

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 
+import anyio.to_thread
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -35,7 +36,8 @@ async def put_gateway(request: Request) -> Response:
     gateway_id = request.path_params["gw"]
     username = require_publish(ctx, request, gateway_id)
     text, dry_run, qualifier = await read_request(request)
-    result = publish(ctx, gateway_id, text, dry_run, qualifier)
+    # Parsing and validating a large config takes time: never on the event loop.
+    result = await anyio.to_thread.run_sync(publish, ctx, gateway_id, text, dry_run, qualifier)
     if not dry_run:
         with ctx.db.transaction() as conn:
             activity.record(conn, gateway_id, username, "published", "configuration of", gateway_id)
@@ -46,7 +48,9 @@ async def delete_gateway(request: Request) -> Response:
     ctx = context_of(request)
     gateway_id = request.path_params["gw"]
     require_publish(ctx, request, gateway_id)
-    delete_config(ctx, gateway_id, request.path_params.get("qualifier"))
+    await anyio.to_thread.run_sync(
+        delete_config, ctx, gateway_id, request.path_params.get("qualifier")
+    )
     return Response(status_code=204)
 
 
