@@ -141,9 +141,18 @@ def main(argv: list[str] | None = None) -> int:
         print(f"sandbox:   {options.resolved_data_dir}")
         print(f"workspace: {options.resolved_workspace}")
         return 0
-    from .app import run_wizard
+    options = _options(args)
+    # The sandbox process starts first, so it boots while this one imports Textual.
+    from .embedded_sandbox import launch_for
 
-    return run_wizard(_options(args))
+    sandbox = launch_for(options)
+    try:
+        from .app import run_wizard
+
+        return run_wizard(options, sandbox)
+    finally:
+        if sandbox is not None:
+            sandbox.stop()
 
 
 def _options(args: argparse.Namespace) -> WizardOptions:

@@ -18,6 +18,7 @@ A module that stores data also exposes ``SCHEMA`` (SQL, may be empty).
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -40,6 +41,21 @@ ALL_MODULES = (*PORTAL_MODULES, dataplane, upstream, board)
 
 def open_context(config: SandboxConfig) -> SandboxContext:
     return SandboxContext.open(config, [getattr(m, "SCHEMA", "") for m in ALL_MODULES])
+
+
+def _closing_clients(ctx: SandboxContext):
+    """The portal's lifespan: first-use work warms up in a thread meanwhile; the sandbox's
+    outgoing HTTP client closes with it."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Any) -> AsyncIterator[None]:
+        threading.Thread(target=ctx.warm_up, name="gwa-sandbox-warm-up", daemon=True).start()
+        try:
+            yield
+        finally:
+            await ctx.close_clients()
+
+    return lifespan
 
 
 async def info(request: Request) -> JSONResponse:
@@ -95,19 +111,6 @@ def _app(
     )
     app.state.ctx = ctx
     return app
-
-
-def _closing_clients(ctx: SandboxContext):
-    """The portal's lifespan: the sandbox's outgoing HTTP client closes with it."""
-
-    @contextlib.asynccontextmanager
-    async def lifespan(app: Any) -> AsyncIterator[None]:
-        try:
-            yield
-        finally:
-            await ctx.close_clients()
-
-    return lifespan
 
 
 def build_apps(ctx: SandboxContext) -> dict[str, Starlette]:
