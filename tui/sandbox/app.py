@@ -98,15 +98,12 @@ PORTAL_ROUTES: list[BaseRoute] = [
 
 
 def _app(
-    ctx: SandboxContext,
-    routes: list[BaseRoute],
-    lifespan: Any = None,
-    extra_middleware: list[Middleware] | None = None,
+    ctx: SandboxContext, routes: list[BaseRoute], lifespan: Any = None, *extra: Middleware
 ) -> Starlette:
     app = Starlette(
         routes=routes,
         exception_handlers=problem_handlers(),
-        middleware=[BodyLimitMiddleware.spec(ctx.config.max_body_bytes), *(extra_middleware or [])],
+        middleware=[BodyLimitMiddleware.spec(ctx.config.max_body_bytes), *extra],
         lifespan=lifespan,
     )
     app.state.ctx = ctx
@@ -117,9 +114,9 @@ def build_apps(ctx: SandboxContext) -> dict[str, Starlette]:
     return {
         "portal": _app(
             ctx,
-            [*PORTAL_ROUTES, *board.routes(ctx), *web.routes(ctx)],
+            [*PORTAL_ROUTES, *web.routes(ctx), *board.routes(ctx)],
             _closing_clients(ctx),
-            extra_middleware=[observer.middleware(ctx)],
+            observer.middleware(ctx),  # learner events for the class board
         ),
         "data_plane": _app(ctx, dataplane.routes(ctx), dataplane.lifespan),
         "upstream": _app(ctx, upstream.routes(ctx)),
