@@ -41,3 +41,7 @@ def second_page(chromium: Any) -> Iterator[Any]:
     page = context.new_page()
     yield page
     context.close()
+
+
+# The wizard's hand-off tests record what would have been copied (no clipboard in CI).
+from tests.screens.conftest import no_clipboard  # noqa: E402, F401
