@@ -16,7 +16,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, RadioButton, RadioSet, Static
 
-from tui.options import default_state_dir
+from tui.options import default_state_dir, secrets_file
 from tui.services.errors import WizardError
 from tui.services.login import username_from_token
 from tui.services.session import Session
@@ -423,7 +423,7 @@ them in a file only you can read.
     def _secrets_file(self) -> str:
         options = getattr(self.app, "options", None)
         folder = options.resolved_state_dir if options is not None else default_state_dir()
-        return str(folder / "secrets.json")
+        return str(secrets_file(folder))
 
     @on(Button.Pressed, "#use-file")
     async def use_file(self) -> None:

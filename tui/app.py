@@ -28,7 +28,7 @@ from screens.startup import StartupScreen
 
 from .commands import WizardCommands
 from .options import WizardOptions
-from .resume import recheck, same_target
+from .resume import recheck, relocate, same_target
 from .services.errors import WizardError
 from .services.session import Session, SessionStore
 from .services.target import Target, parse_host
@@ -69,11 +69,13 @@ class WizardApp(App[int]):
         self.target: Target | None = None
         self.sandbox: SandboxServer | None = None
         self.sandbox_upstream = ""
+        self.sandbox_moves: tuple[Any, ...] = ()  # ports the embedded sandbox could not keep
         self.store = SessionStore(options.resolved_state_dir / "session.json")
         self._transport = transport
         self._secrets = secrets
         self.ready_event = asyncio.Event()
         self.startup_error: WizardError | None = None
+        self._sandbox_notices: list[str] = []
 
     # -- start-up ---------------------------------------------------------------------------
     def get_default_screen(self) -> StartupScreen:
@@ -106,14 +108,15 @@ class WizardApp(App[int]):
             await asyncio.to_thread(_preload)
             services = self.make_services(target)
             self.target, self.services = target, services
-            notices: list[str] = []
+            notices: list[str] = list(self._sandbox_notices)
             saved = None if self.options.fresh else self.store.load()
             if saved is not None and same_target(saved, target.kind, target.host):
                 self._status("Checking that what you did last time still exists…")
                 saved.host, saved.scheme = target.host, target.scheme
                 self.session = saved
+                notices += relocate(saved, self.sandbox_moves, self.workspace)
                 report = await recheck(saved, services)
-                notices = report.notices
+                notices += report.notices
                 step_id = report.step
             else:
                 self.session = Session(
@@ -150,6 +153,7 @@ class WizardApp(App[int]):
             portal_port=0,
             data_plane_port=0,
             upstream_port=0,
+            keep_ports=True,  # same ports as last time unless taken (tui/sandbox/ports.py)
         )
         try:
             server = await asyncio.to_thread(SandboxServer, config)
@@ -163,6 +167,11 @@ class WizardApp(App[int]):
             ) from exc
         self.sandbox = server
         self.sandbox_upstream = info.upstream_url
+        self.sandbox_moves = info.moved
+        if info.moved:
+            from tui.sandbox.ports import describe
+
+            self._sandbox_notices.append(describe(list(info.moved), list(info.repaired)))
         return Target.sandbox(info.portal_host)
 
     def _startup_failed(self, error: WizardError) -> None:
@@ -179,9 +188,16 @@ class WizardApp(App[int]):
         kwargs: dict[str, Any] = {}
         if self._transport is not None:
             kwargs["transport"] = self._transport
-        if self._secrets is not None:
-            kwargs["secrets"] = self._secrets
+        kwargs["secrets"] = self._secrets if self._secrets is not None else self._secret_store()
         return build_services(target, **kwargs)
+
+    def _secret_store(self) -> Any:
+        """The keyring or memory, or the owner-only file if the learner chose it last time."""
+        from .services.secrets import SecretStore
+
+        store = SecretStore()
+        store.resume_file(self.options.resolved_secrets_file)
+        return store
 
     async def adopt_target(self, target: Target, services: Services) -> None:
         """Switch the whole wizard to ``target`` (the Target step calls this on Next)."""

@@ -46,7 +46,9 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"where the session file is saved (default {default_state_dir()})",
     )
     parser.add_argument(
-        "--workspace", type=Path, help="folder for generated YAML files (default: current folder)"
+        "--workspace",
+        type=Path,
+        help="folder for generated YAML files (default: ~/Documents/gwa-wizard)",
     )
     parser.add_argument(
         "--fresh", action="store_true", help="ignore the saved session and start from Target"

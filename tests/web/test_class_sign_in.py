@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import start_sandbox
 from tests.web.browser import learner, sign_in
@@ -32,4 +33,4 @@ def test_a_wrong_passcode_is_refused_beside_the_passcode_field(class_sandbox, pa
 def test_the_right_passcode_signs_in(class_sandbox, page):
     sign_in(page, class_sandbox.info.portal_url, learner(), passcode="tulip")
     assert re.search(r"/manager/gateways/", page.url)
-    assert page.get_by_role("button", name="Logout").is_visible()
+    expect(page.get_by_role("button", name="Logout")).to_be_visible()

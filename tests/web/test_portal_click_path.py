@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from playwright.sync_api import expect
+
 from tests.web.browser import delete_consumer, request_credentials, sign_in
 from tests.web.portal_world import call_api, rest_consumers, token_request, tutorial_world
 
@@ -28,12 +30,12 @@ def test_browser_made_credentials_get_a_token_the_api_accepts_and_delete_revokes
     page.get_by_role("link", name="Done").click()
     page.wait_for_url(re.compile(r"/devportal/access$"))
     card = page.get_by_role("region", name=f"{world.service} API")
-    assert card.get_by_text("Approved").is_visible()
-    assert card.get_by_text("Dev", exact=True).is_visible()
-    assert card.get_by_text("my-app").is_visible()
+    expect(card.get_by_text("Approved")).to_be_visible()
+    expect(card.get_by_text("Dev", exact=True)).to_be_visible()
+    expect(card.get_by_text("my-app")).to_be_visible()
 
     delete_consumer(page, world.base, world.gateway, creds["Client ID"])
-    assert page.get_by_role("heading", name="0 Consumers").is_visible()
+    expect(page.get_by_role("heading", name="0 Consumers")).to_be_visible()
     refused = token_request(creds["Token Endpoint"], creds["Client ID"], creds["Client Secret"])
     assert refused.status_code == 401
     assert refused.json()["error"] == "invalid_client"
@@ -43,7 +45,7 @@ def test_browser_made_credentials_get_a_token_the_api_accepts_and_delete_revokes
     assert rest_consumers(sandbox, world) == []
 
     page.get_by_role("link", name="My Access").click()
-    assert page.get_by_role("heading", name="No APIs yet").is_visible()
+    expect(page.get_by_role("heading", name="No APIs yet")).to_be_visible()
 
 
 def test_the_secret_is_shown_once(sandbox, page):
@@ -51,7 +53,7 @@ def test_the_secret_is_shown_once(sandbox, page):
     sign_in(page, world.base, world.username)
     creds = request_credentials(page, world.base, world.gateway, world.service, "once-app")
     page.reload()  # the browser re-posts "Generate Secrets"
-    assert page.get_by_text("shown only once").first.is_visible()
+    expect(page.get_by_text("shown only once").first).to_be_visible()
     assert creds["Client Secret"] not in page.content()
     assert page.get_by_label("Client Secret", exact=True).count() == 0
 
@@ -75,20 +77,20 @@ def test_approval_required_waits_for_the_provider_and_the_learner_sees_the_state
     creds = request_credentials(
         page, world.base, world.gateway, world.service, "wait-app", submit="Request Access"
     )
-    assert page.get_by_text("Pending approval").first.is_visible()
+    expect(page.get_by_text("Pending approval").first).to_be_visible()
     waiting = token_request(creds["Token Endpoint"], creds["Client ID"], creds["Client Secret"])
     assert waiting.status_code == 401
     assert waiting.json()["error"] == "invalid_client"
 
     page.goto(f"{world.base}/devportal/access")
-    assert page.get_by_text("Pending Approval").is_visible()
+    expect(page.get_by_text("Pending Approval")).to_be_visible()
 
     page.get_by_role("link", name="Gateways").click()
     page.get_by_role("button", name=re.compile(world.gateway)).click()
     page.get_by_role("link", name="Consumers", exact=True).click()
-    assert page.get_by_text(
-        f"{world.username} has requested access to {world.service} API"
-    ).is_visible()
+    expect(
+        page.get_by_text(f"{world.username} has requested access to {world.service} API")
+    ).to_be_visible()
     page.get_by_role("link", name=re.compile(r"^Review")).click()
     page.get_by_role("button", name="Approve").click()
     page.get_by_role("status").filter(has_text="Access request approved").wait_for()
@@ -96,7 +98,7 @@ def test_approval_required_waits_for_the_provider_and_the_learner_sees_the_state
     approved = token_request(creds["Token Endpoint"], creds["Client ID"], creds["Client Secret"])
     assert approved.status_code == 200, approved.text
     page.goto(f"{world.base}/devportal/access")
-    assert page.get_by_text("Approved", exact=True).is_visible()
+    expect(page.get_by_text("Approved", exact=True)).to_be_visible()
 
 
 def test_a_rejected_request_never_gets_a_token(sandbox, page):
@@ -111,7 +113,7 @@ def test_a_rejected_request_never_gets_a_token(sandbox, page):
     assert refused.status_code == 401
     assert rest_consumers(sandbox, world) == []
     page.goto(f"{world.base}/devportal/access")
-    assert page.get_by_text("Rejected", exact=True).is_visible()
+    expect(page.get_by_text("Rejected", exact=True)).to_be_visible()
 
 
 def test_a_request_left_before_generating_is_collected_from_my_access(sandbox, page):
@@ -128,9 +130,9 @@ def test_a_request_left_before_generating_is_collected_from_my_access(sandbox, p
     page.get_by_role("button", name="Create", exact=True).click()
     page.get_by_label("dev", exact=True).check()
     page.get_by_role("button", name="Request Access & Continue").click()
-    assert page.get_by_role("status").filter(has_text="Request submitted").is_visible()
+    expect(page.get_by_role("status").filter(has_text="Request submitted")).to_be_visible()
     page.get_by_role("link", name="My Access").click()  # leave without generating
-    assert page.get_by_text("Pending Approval").is_visible()
+    expect(page.get_by_text("Pending Approval")).to_be_visible()
     assert rest_consumers(sandbox, world) == []  # nothing exists in Keycloak or Kong yet
 
     page.get_by_role("link", name="Collect Credentials").click()
@@ -138,4 +140,4 @@ def test_a_request_left_before_generating_is_collected_from_my_access(sandbox, p
     client_id = page.get_by_label("Client ID", exact=True).input_value()
     assert rest_consumers(sandbox, world) == [client_id]
     page.get_by_role("link", name="Done").click()
-    assert page.get_by_text("Approved", exact=True).is_visible()
+    expect(page.get_by_text("Approved", exact=True)).to_be_visible()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.sandbox.portal_kit import client, issue_consumer
 from tests.web.browser import learner, open_gateway, sign_in
@@ -44,7 +45,7 @@ def test_another_learner_gets_a_403_page_for_a_gateway_they_do_not_belong_to(
     assert "Not authorized" in switched.text()
 
     other.goto(f"{world.base}/devportal/api-directory/{dataset_id}?preview=true")
-    assert other.get_by_role("heading", name="Not authorized").is_visible()
+    expect(other.get_by_role("heading", name="Not authorized")).to_be_visible()
     assert world.service not in other.content()
 
     deleted = other.request.post(
@@ -93,9 +94,9 @@ def test_sign_out_ends_the_session(sandbox, page):
     base = sandbox.info.portal_url
     sign_in(page, base, learner())
     page.get_by_role("button", name="Logout").click()
-    assert page.get_by_role("heading", name="Logged out").is_visible()
+    expect(page.get_by_role("heading", name="Logged out")).to_be_visible()
     page.goto(f"{base}/manager/gateways/list")
-    assert page.get_by_role("heading", name="Login for API Providers").is_visible()
+    expect(page.get_by_role("heading", name="Login for API Providers")).to_be_visible()
 
 
 def test_a_bad_username_comes_back_beside_the_username_field(sandbox, page):
@@ -154,7 +155,7 @@ def test_unknown_pages_and_requests_answer_a_page_not_json(sandbox, page):
     sign_in(page, base, learner())
     response = page.goto(f"{base}/devportal/requests/nope/credentials")
     assert response.status == 404
-    assert page.get_by_role("heading", name="Not found").is_visible()
+    expect(page.get_by_role("heading", name="Not found")).to_be_visible()
     response = page.goto(f"{base}/devportal/api-directory/no-such-id")
     assert response.status == 404
     assert "text/html" in response.headers["content-type"]

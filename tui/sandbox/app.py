@@ -28,12 +28,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Mount, Route
 
-from . import dataplane, gwa_api, keycloak, portal, service_accounts, upstream, web
+from . import answers, dataplane, gwa_api, keycloak, portal, service_accounts, upstream, web
 from .context import SHARED_IDP_ISSUER, SandboxConfig, SandboxContext, context_of
 from .limits import BodyLimitMiddleware, problem_handlers
 from .portal_errors import GWA_CRASH, PORTAL_CRASH, mount_handlers
 
-PORTAL_MODULES = (portal, gwa_api, keycloak, web)  # web: the portal's pages
+PORTAL_MODULES = (portal, gwa_api, keycloak, web, answers)  # web: the portal's pages
 ALL_MODULES = (*PORTAL_MODULES, dataplane, upstream)
 
 
@@ -66,6 +66,7 @@ def _mount(path: str, routes: list[BaseRoute], crash_body: object) -> Mount:
 SANDBOX_ROUTES: list[BaseRoute] = [
     Route("/info", info, methods=["GET"]),
     *service_accounts.ROUTES,
+    *answers.ROUTES,
 ]
 
 PORTAL_ROUTES: list[BaseRoute] = [

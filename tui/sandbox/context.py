@@ -52,6 +52,9 @@ class SandboxConfig:
     max_gateways_per_user: int = 25
     max_services_per_gateway: int = 200
     max_config_bytes: int = 1024 * 1024
+    # The embedded sandbox asks for the ports it had last time (saved in the data folder), so
+    # what the learner published and copied keeps working across launches (tui/sandbox/ports).
+    keep_ports: bool = False
 
 
 @dataclass
