@@ -179,7 +179,7 @@ def test_the_delete_path_works_from_the_keyboard_and_cancel_keeps_the_consumer(
     page.keyboard.press("Enter")
     page.keyboard.press("Enter")  # on the focused menu item: the confirmation opens
     dialog = page.get_by_role("dialog", name=f"Delete {client_id} Consumer?")
-    assert dialog.get_by_text("This action cannot be undone").is_visible()
+    expect(dialog.get_by_text("This action cannot be undone")).to_be_visible()
     dialog.get_by_role("button", name="Cancel").click()
-    assert not dialog.is_visible()
+    expect(dialog).to_be_hidden()
     assert rest_consumers(sandbox, world) == [client_id]
