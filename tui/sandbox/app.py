@@ -29,12 +29,13 @@ from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Mount, Route
 
 from . import answers, dataplane, gwa_api, keycloak, portal, service_accounts, upstream, web
+from .classroom import board, observer
 from .context import SHARED_IDP_ISSUER, SandboxConfig, SandboxContext, context_of
 from .limits import BodyLimitMiddleware, problem_handlers
 from .portal_errors import GWA_CRASH, PORTAL_CRASH, mount_handlers
 
 PORTAL_MODULES = (portal, gwa_api, keycloak, web, answers)  # web: the portal's pages
-ALL_MODULES = (*PORTAL_MODULES, dataplane, upstream)
+ALL_MODULES = (*PORTAL_MODULES, dataplane, upstream, board)
 
 
 def open_context(config: SandboxConfig) -> SandboxContext:
@@ -80,11 +81,16 @@ PORTAL_ROUTES: list[BaseRoute] = [
 ]
 
 
-def _app(ctx: SandboxContext, routes: list[BaseRoute], lifespan: Any = None) -> Starlette:
+def _app(
+    ctx: SandboxContext,
+    routes: list[BaseRoute],
+    lifespan: Any = None,
+    extra_middleware: list[Middleware] | None = None,
+) -> Starlette:
     app = Starlette(
         routes=routes,
         exception_handlers=problem_handlers(),
-        middleware=[BodyLimitMiddleware.spec(ctx.config.max_body_bytes)],
+        middleware=[BodyLimitMiddleware.spec(ctx.config.max_body_bytes), *(extra_middleware or [])],
         lifespan=lifespan,
     )
     app.state.ctx = ctx
@@ -106,7 +112,12 @@ def _closing_clients(ctx: SandboxContext):
 
 def build_apps(ctx: SandboxContext) -> dict[str, Starlette]:
     return {
-        "portal": _app(ctx, [*PORTAL_ROUTES, *web.routes(ctx)], _closing_clients(ctx)),
+        "portal": _app(
+            ctx,
+            [*PORTAL_ROUTES, *board.routes(ctx), *web.routes(ctx)],
+            _closing_clients(ctx),
+            extra_middleware=[observer.middleware(ctx)],
+        ),
         "data_plane": _app(ctx, dataplane.routes(ctx), dataplane.lifespan),
         "upstream": _app(ctx, upstream.routes(ctx)),
     }

@@ -20,7 +20,8 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import Receive, Scope, Send
 
-from . import jwt_keycloak, proxy
+from . import jwt_keycloak, proxy, upstream_policy
+from .classroom import observer
 from .context import SandboxContext
 from .kong_router import Router
 from .upstream_pool import UpstreamPool
@@ -61,6 +62,7 @@ class DataPlane:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
         response = await self.handle(request)
+        observer.data_plane(self.ctx, self.router, request, response)  # the class board
         await response(scope, receive, send)
 
     async def handle(self, request: Request) -> Response | proxy.ProxiedResponse:
@@ -81,6 +83,8 @@ class DataPlane:
                     headers["WWW-Authenticate"] = f'Bearer realm="{conf["realm"]}"'
                 return proxy.kong_error(outcome.status, outcome.message, headers)
             extra = outcome.headers
+        if await upstream_policy.refused_now(self.ctx, route.service.host, route.service.port):
+            return proxy.kong_error(502, upstream_policy.REFUSED)
         pool: UpstreamPool = request.scope["state"]["upstreams"]
         return await proxy.forward(request, match, extra, started, pool)
 
