@@ -90,8 +90,9 @@ gateway checks are:
 * `exp`: when it stops working. Consumer tokens live a few minutes; the countdown shows how
   long this one has. Pause too long and the call fails with *token expired*: get a new one.
 
-The wizard keeps the token in memory only. Common failures: `invalid_client` (wrong ID or
-secret, or a client still waiting for approval) and a token endpoint that cannot be reached.
+The wizard keeps the token in memory only. Common failures: `unauthorized_client` (a known ID
+with the wrong secret), `invalid_client` (an unknown ID, or a client still waiting for
+approval) and a token endpoint that cannot be reached.
 """
     KEY_TERMS = (
         ("Client-credentials grant", "a client proves its own identity with ID and secret"),

@@ -54,6 +54,7 @@ def serve(data_dir: str, ready: mp.Queue, stop: mp.Event) -> None:
 
 def set_up(data_dir: str, upstream_url: str) -> tuple[str, str, str]:
     """Publish a protected service and add a consumer through the shared tables."""
+    from tui.sandbox import client_secrets
     from tui.sandbox.context import SHARED_IDP_ISSUER
     from tui.sandbox.db import Database
 
@@ -107,7 +108,7 @@ def set_up(data_dir: str, upstream_url: str) -> tuple[str, str, str]:
             "INSERT INTO consumers(client_id, gateway_id, environment_app_id,"
             " application_app_id, client_secret, audience, kong_consumer_id, labels, created_at)"
             " VALUES (?,?,?,?,?,?,?,?,?)",
-            (client_id, gateway, "B3NCH000", "0123456789A", secret,
+            (client_id, gateway, "B3NCH000", "0123456789A", client_secrets.digest(secret),
              f"ap-{gateway}-default-dev", str(uuid.uuid4()), "{}", time.time()),
         )  # fmt: skip
     db.close()

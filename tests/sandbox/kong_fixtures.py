@@ -13,6 +13,7 @@ from typing import Any
 
 import httpx
 
+from tui.sandbox import client_secrets
 from tui.sandbox.context import SHARED_IDP_ISSUER
 from tui.sandbox.server import SandboxServer
 
@@ -140,7 +141,7 @@ def add_consumer(server: SandboxServer, gateway_id: str, audience: str | None = 
                 gateway_id,
                 env_app,
                 app_app,
-                consumer.client_secret,
+                client_secrets.digest(consumer.client_secret),
                 consumer.audience,
                 consumer.kong_consumer_id,
                 "{}",

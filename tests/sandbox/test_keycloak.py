@@ -16,6 +16,11 @@ INVALID_CLIENT = {
     "error": "invalid_client",
     "error_description": "Invalid client or Invalid client credentials",
 }
+# Keycloak's answer for a client it knows, given the wrong secret.
+WRONG_SECRET = {
+    "error": "unauthorized_client",
+    "error_description": "Invalid client or Invalid client credentials",
+}
 
 
 @pytest.fixture
@@ -66,7 +71,8 @@ def test_jwks_verifies_access_tokens(sandbox, login) -> None:
         jwt.decode(tokens["refresh_token"], key.key, algorithms=["RS256"], audience="account")
 
 
-def test_refresh_rotates_and_old_token_stops_working(sandbox, login) -> None:
+def test_refresh_answers_a_new_pair_and_an_older_token_stays_usable(sandbox, login) -> None:
+    """Keycloak's realm default (Revoke Refresh Token off): no single-use rotation."""
     tokens = login("heidi")
     url = oidc(sandbox)["token_endpoint"]
     data = {"client_id": "gwa-cli", "grant_type": "refresh_token"}
@@ -81,8 +87,8 @@ def test_refresh_rotates_and_old_token_stops_working(sandbox, login) -> None:
     assert claims["preferred_username"] == "heidi"
 
     replay = httpx.post(url, data=data | {"refresh_token": tokens["refresh_token"]})
-    assert replay.status_code == 400
-    assert replay.json() == {"error": "invalid_grant", "error_description": "Invalid refresh token"}
+    assert replay.status_code == 200, replay.text
+    assert replay.json()["session_state"] == tokens["session_state"]
 
     second = httpx.post(url, data=data | {"refresh_token": renewed["refresh_token"]})
     assert second.status_code == 200
@@ -122,15 +128,27 @@ def test_logout_ends_the_session(sandbox, login) -> None:
         data={"client_id": "gwa-cli", "refresh_token": tokens["refresh_token"]},
     )
     assert out.status_code == 204
-    after = httpx.post(
-        oidc(sandbox)["token_endpoint"],
-        data={
-            "client_id": "gwa-cli",
-            "grant_type": "refresh_token",
-            "refresh_token": tokens["refresh_token"],
-        },
+    url = oidc(sandbox)["token_endpoint"]
+    data = {"client_id": "gwa-cli", "grant_type": "refresh_token"}
+    ended = {"error": "invalid_grant", "error_description": "Session not active"}
+    after = httpx.post(url, data=data | {"refresh_token": tokens["refresh_token"]})
+    assert (after.status_code, after.json()) == (400, ended)
+
+
+def test_logout_ends_every_refresh_token_of_the_session(sandbox, login) -> None:
+    tokens = login("kurt")
+    url = oidc(sandbox)["token_endpoint"]
+    data = {"client_id": "gwa-cli", "grant_type": "refresh_token"}
+    renewed = httpx.post(url, data=data | {"refresh_token": tokens["refresh_token"]}).json()
+    out = httpx.post(
+        f"{sandbox.ctx.login_issuer}/protocol/openid-connect/logout",
+        data={"client_id": "gwa-cli", "refresh_token": tokens["refresh_token"]},
     )
-    assert after.status_code == 400
+    assert out.status_code == 204
+    for token in (tokens["refresh_token"], renewed["refresh_token"]):
+        after = httpx.post(url, data=data | {"refresh_token": token})
+        assert after.status_code == 400
+        assert after.json()["error_description"] == "Session not active"
 
 
 def test_token_endpoint_errors(sandbox) -> None:
@@ -196,7 +214,20 @@ def test_service_account_client_credentials(sandbox, login) -> None:
         },
     )
     assert bad.status_code == 401
-    assert bad.json() == INVALID_CLIENT
+    assert bad.json() == WRONG_SECRET
+    no_secret = httpx.post(
+        url, data={"client_id": account["clientId"], "grant_type": "client_credentials"}
+    )
+    assert (no_secret.status_code, no_secret.json()) == (401, WRONG_SECRET)
+    unknown = httpx.post(
+        url,
+        data={
+            "client_id": "sa-nobody-000000000000",
+            "client_secret": account["clientSecret"],
+            "grant_type": "client_credentials",
+        },
+    )
+    assert (unknown.status_code, unknown.json()) == (401, INVALID_CLIENT)
 
     # only the secret's digest is stored
     rows = sandbox.ctx.db.query("SELECT * FROM service_accounts")
@@ -220,7 +251,7 @@ def test_service_account_client_credentials(sandbox, login) -> None:
             "grant_type": "client_credentials",
         },
     )
-    assert after.status_code == 401
+    assert (after.status_code, after.json()) == (401, INVALID_CLIENT)
 
 
 def test_service_account_for_a_gateway_needs_its_permission(sandbox, login) -> None:

@@ -15,6 +15,10 @@ INVALID_CLIENT = {
     "error": "invalid_client",
     "error_description": "Invalid client or Invalid client credentials",
 }
+WRONG_SECRET = {
+    "error": "unauthorized_client",
+    "error_description": "Invalid client or Invalid client credentials",
+}
 
 
 def tutorial_request(url: str, client_id: str, secret: str) -> httpx.Response:
@@ -76,19 +80,24 @@ def test_basic_auth_works_too(sandbox) -> None:
     assert response.status_code == 200
 
 
-def test_bad_secret_and_unknown_client(sandbox) -> None:
+def test_wrong_secret_is_unauthorized_client_and_unknown_client_invalid_client(sandbox) -> None:
     consumer = add_consumer(sandbox, new_gateway_id())
     url = sandbox.ctx.shared_idp_token_endpoint
     wrong = tutorial_request(url, consumer.client_id, "not-the-secret")
     assert wrong.status_code == 401
-    assert wrong.json() == INVALID_CLIENT
+    assert wrong.json() == WRONG_SECRET
     unknown = tutorial_request(url, "NOPE-NOPE", consumer.client_secret)
     assert unknown.status_code == 401
     assert unknown.json() == INVALID_CLIENT
     no_secret = httpx.post(
         url, data={"client_id": consumer.client_id, "grant_type": "client_credentials"}
     )
-    assert no_secret.status_code == 401
+    assert (no_secret.status_code, no_secret.json()) == (401, WRONG_SECRET)
+    basic = base64.b64encode(f"{consumer.client_id}:wrong".encode()).decode()
+    via_basic = httpx.post(
+        url, data={"grant_type": "client_credentials"}, headers={"Authorization": f"Basic {basic}"}
+    )
+    assert (via_basic.status_code, via_basic.json()) == (401, WRONG_SECRET)
 
 
 def test_revoked_consumer_gets_no_more_tokens(sandbox) -> None:

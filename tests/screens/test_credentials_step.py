@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from screens.credentials import MASK, CredentialsStep
 from tests.screens.consumer_kit import harness, settle, text_of, world_services, world_session
 from tests.services.consumer_world import World, build_world
+from tui.sandbox import client_secrets
 from tui.sandbox.server import SandboxServer
 from tui.services.credentials import secret_name
 
@@ -16,12 +19,21 @@ def world(sandbox: SandboxServer) -> World:
     return build_world(sandbox)
 
 
-def stored_secret(world: World) -> str:
+def stored_digest(world: World) -> str:
+    """What the sandbox keeps of the issued secret: its digest, never the secret itself."""
     rows = world.server.ctx.db.query(
         "SELECT client_secret FROM consumers WHERE gateway_id=?", (world.gateway_id,)
     )
     assert len(rows) == 1
     return rows[0]["client_secret"]
+
+
+def revealed_secret(text: str, world: World) -> str:
+    """The secret shown on screen, checked against the sandbox's stored digest."""
+    found = re.findall(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", text)
+    assert len(found) == 1, text
+    assert client_secrets.digest(found[0]) == stored_digest(world)
+    return found[0]
 
 
 async def type_into(pilot, selector: str, text: str) -> None:
@@ -41,14 +53,14 @@ async def test_rest_issue_masks_reveals_copies_and_commits(world: World, no_clip
         assert world.environment_app_id in info and "no approval needed" in info
         await pilot.press("ctrl+g")
         await settle(pilot)
-        secret = stored_secret(world)
         shown = text_of(app, "#creds")
+        exports = text_of(app, "#exports")
         assert f"{world.environment_app_id}-" in shown and MASK in shown
-        assert secret not in shown and secret not in text_of(app, "#exports")
         assert "/auth/realms/apigw/protocol/openid-connect/token" in shown
         assert "memory only" in shown  # no keyring in tests
         await pilot.press("ctrl+t")
-        assert secret in text_of(app, "#creds")
+        secret = revealed_secret(text_of(app, "#creds"), world)
+        assert secret not in shown and secret not in exports
         await pilot.press("ctrl+t")
         assert secret not in text_of(app, "#creds")
         await pilot.press("ctrl+y")

@@ -101,15 +101,15 @@ async def test_token_is_decoded_masked_and_counts_down(issued, monkeypatch) -> N
     await services.aclose()
 
 
-async def test_wrong_secret_is_invalid_client_explained(issued) -> None:
+async def test_wrong_secret_is_unauthorized_client_explained(issued) -> None:
     world, creds = issued
     app, services = await prepared(world, creds, secret="0b6f3c1e-5d2a-4c8b-9e7f-1a2b3c4d5e6f")
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("ctrl+g")
         await settle(pilot)
         error = text_of(app, "#error-text")
-        assert "invalid_client" in error
-        assert "Client ID and Client Secret" in error and "Credentials step" in error
+        assert "unauthorized_client" in error
+        assert "refuses the Client Secret" in error and "Credentials step" in error
         assert not app.step.ready
     await services.aclose()
 

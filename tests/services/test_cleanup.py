@@ -53,6 +53,23 @@ async def test_full_cleanup_in_the_only_order_that_works(world: World) -> None:
         assert not after.gateway_exists and after.empty
 
 
+async def test_a_refused_secret_alone_is_no_proof_of_revocation(world: World) -> None:
+    async with world.api_client() as client:
+        creds = await CredentialsService(client).issue(
+            world.gateway_id, world.environment_app_id, "stale secret"
+        )
+        await client.request(
+            "PUT",
+            f"/ds/api/v3/gateways/{world.gateway_id}/consumers/{creds.client_id}",
+            action="Regenerate the secret",
+            params={"action": "regenerate"},
+        )
+        check = await CleanupService(client).check_revoked(world.api_url, creds)
+    assert not check.revoked
+    assert "unauthorized_client" in check.evidence
+    assert "does not show the access is gone" in check.evidence
+
+
 async def test_verify_gone_is_false_while_the_gateway_exists(world: World) -> None:
     async with world.api_client() as client:
         assert not await CleanupService(client).verify_gone(world.gateway_id)

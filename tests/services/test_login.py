@@ -205,7 +205,7 @@ async def test_invalid_client_is_explained() -> None:
     with pytest.raises(WizardError) as info:
         await login.client_credentials("sa", "wrong")
     assert info.value.status == 401
-    assert "client id or secret" in info.value.why
+    assert "does not know this client id" in info.value.why
     await login.client.aclose()
 
 

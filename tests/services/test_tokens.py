@@ -51,7 +51,7 @@ async def test_request_returns_a_decoded_token_with_the_claims_kong_checks(issue
     assert decode(token.access_token) == (token.header, token.claims)
 
 
-async def test_a_wrong_secret_is_explained_as_invalid_client(issued) -> None:
+async def test_a_wrong_secret_is_explained_as_unauthorized_client(issued) -> None:
     world, creds = issued
     wrong = dataclasses.replace(creds, client_secret="0b6f3c1e-5d2a-4c8b-9e7f-1a2b3c4d5e6f")
     async with world.api_client() as client:
@@ -59,9 +59,9 @@ async def test_a_wrong_secret_is_explained_as_invalid_client(issued) -> None:
             await ConsumerTokenService(client).request(wrong)
     err = caught.value
     assert err.status == 401
-    assert err.code == "invalid_client"
-    assert "Client ID and Client Secret" in err.why
-    assert "Credentials step" in err.fix
+    assert err.code == "unauthorized_client"
+    assert "knows this Client ID but refuses the Client Secret" in err.why
+    assert "Check the Client Secret on the Credentials step" in err.fix
 
 
 async def test_an_unreachable_token_endpoint_is_explained(issued) -> None:

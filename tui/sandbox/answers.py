@@ -24,7 +24,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from . import tokens
-from .context import SandboxContext
+from .context import SandboxContext, context_of
 from .db import Database
 
 SCHEMA = """
@@ -85,40 +85,44 @@ def _check(data: Any) -> str | None:
     return None
 
 
-def routes(ctx: SandboxContext) -> list[Route]:
-    async def post(request: Request) -> JSONResponse:
-        caller = _caller(ctx, request)
-        if isinstance(caller, JSONResponse):
-            return caller
-        try:
-            data = json.loads(await request.body())
-        except (ValueError, UnicodeDecodeError):
-            return _problem("Syntax Error Parsing JSON")
-        problem = _check(data)
-        if problem:
-            return _problem(problem)
-        with ctx.db.transaction() as conn:
-            conn.execute(
-                "INSERT OR REPLACE INTO learner_answers"
-                "(username, step, question, answer, correct, answered_at) VALUES (?,?,?,?,?,?)",
-                (
-                    caller,
-                    data["step"],
-                    data["question"],
-                    data["answer"],
-                    int(data["correct"]),
-                    time.time(),
-                ),
-            )
-        return JSONResponse({"username": caller} | {k: data[k] for k in FIELDS}, status_code=201)
+async def post(request: Request) -> JSONResponse:
+    ctx = context_of(request)
+    caller = _caller(ctx, request)
+    if isinstance(caller, JSONResponse):
+        return caller
+    try:
+        data = json.loads(await request.body())
+    except (ValueError, UnicodeDecodeError):
+        return _problem("Syntax Error Parsing JSON")
+    problem = _check(data)
+    if problem:
+        return _problem(problem)
+    with ctx.db.transaction() as conn:
+        conn.execute(
+            "INSERT OR REPLACE INTO learner_answers"
+            "(username, step, question, answer, correct, answered_at) VALUES (?,?,?,?,?,?)",
+            (
+                caller,
+                data["step"],
+                data["question"],
+                data["answer"],
+                int(data["correct"]),
+                time.time(),
+            ),
+        )
+    return JSONResponse({"username": caller} | {k: data[k] for k in FIELDS}, status_code=201)
 
-    async def mine(request: Request) -> JSONResponse:
-        caller = _caller(ctx, request)
-        if isinstance(caller, JSONResponse):
-            return caller
-        return JSONResponse([a for a in all_answers(ctx.db) if a["username"] == caller])
 
-    return [
-        Route("/sandbox/answers", post, methods=["POST"]),
-        Route("/sandbox/answers", mine, methods=["GET"]),
-    ]
+async def mine(request: Request) -> JSONResponse:
+    ctx = context_of(request)
+    caller = _caller(ctx, request)
+    if isinstance(caller, JSONResponse):
+        return caller
+    return JSONResponse([a for a in all_answers(ctx.db) if a["username"] == caller])
+
+
+# Mounted under /sandbox (app.py).
+ROUTES = [
+    Route("/answers", post, methods=["POST"]),
+    Route("/answers", mine, methods=["GET"]),
+]

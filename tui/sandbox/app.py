@@ -1,67 +1,123 @@
 """Builds the sandbox's three ASGI applications from its modules.
 
 * portal origin: the portal (``/ds/api``), gwa-api (``/gw/api``), both Keycloak realms
-  (``/auth/realms/...``) and ``/sandbox/info``;
+  (``/auth/realms/...``) and the sandbox's own ``/sandbox/...`` endpoints;
 * data plane origin: Kong, routing by ``Host``;
 * upstream origin: the built-in httpbin-compatible service.
 
-Each module exposes ``SCHEMA`` (SQL, may be empty) and ``routes(ctx) -> list[BaseRoute]``.
+How a module declares its routes: a module-level ``ROUTES`` list of Starlette routes whose
+paths are relative to the mount they belong to (``portal.ROUTES`` under ``/ds/api``,
+``gwa_api.ROUTES`` under ``/gw/api``, ``keycloak.ROUTES`` under ``/auth``,
+``service_accounts.ROUTES`` under ``/sandbox``). Handlers are plain module-level functions that
+reach the instance through ``context_of(request)`` (the context lives in ``app.state.ctx``),
+raise ``portal_errors.Problem`` for an error answer, and catch nothing else: each mount's
+exception handlers (``portal_errors.mount_handlers``) are the one place errors become responses.
+A module that stores data also exposes ``SCHEMA`` (SQL, may be empty).
 """
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
+from typing import Any
+
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.exceptions import ExceptionMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
+from starlette.routing import BaseRoute, Mount, Route
 
-from . import answers, dataplane, gwa_api, keycloak, portal, upstream
-from .context import SHARED_IDP_ISSUER, SandboxConfig, SandboxContext
+from . import answers, dataplane, gwa_api, keycloak, portal, service_accounts, upstream, web
+from .classroom import board, observer
+from .context import SHARED_IDP_ISSUER, SandboxConfig, SandboxContext, context_of
 from .limits import BodyLimitMiddleware, problem_handlers
+from .portal_errors import GWA_CRASH, PORTAL_CRASH, mount_handlers
 
-PORTAL_MODULES = (portal, gwa_api, keycloak, answers)
-ALL_MODULES = (portal, gwa_api, keycloak, dataplane, upstream, answers)
+PORTAL_MODULES = (portal, gwa_api, keycloak, web, answers)  # web: the portal's pages
+ALL_MODULES = (*PORTAL_MODULES, dataplane, upstream, board)
 
 
 def open_context(config: SandboxConfig) -> SandboxContext:
     return SandboxContext.open(config, [getattr(m, "SCHEMA", "") for m in ALL_MODULES])
 
 
+async def info(request: Request) -> JSONResponse:
+    ctx = context_of(request)
+    return JSONResponse(
+        {
+            "portal_url": ctx.portal_url,
+            "portal_host": ctx.portal_hostport,
+            "upstream_url": ctx.upstream_url,
+            "data_plane_port": ctx.data_plane_port,
+            "shared_idp_issuer": SHARED_IDP_ISSUER,
+            "shared_idp_token_endpoint": ctx.shared_idp_token_endpoint,
+            "login_issuer": ctx.login_issuer,
+            "passcode_required": ctx.config.passcode is not None,
+            "version": ctx.version,
+        }
+    )
+
+
+def _mount(path: str, routes: list[BaseRoute], crash_body: object) -> Mount:
+    handlers = mount_handlers(crash_body)
+    return Mount(path, routes=routes, middleware=[Middleware(ExceptionMiddleware, handlers)])
+
+
+SANDBOX_ROUTES: list[BaseRoute] = [
+    Route("/info", info, methods=["GET"]),
+    *service_accounts.ROUTES,
+    *answers.ROUTES,
+]
+
+PORTAL_ROUTES: list[BaseRoute] = [
+    # The mount prefixes themselves: a Mount matches only ``prefix/...``.
+    Route("/ds/api", portal.discovery, methods=["GET"]),
+    Route("/gw/api", gwa_api.unknown),
+    _mount("/ds/api", portal.ROUTES, PORTAL_CRASH),
+    _mount("/gw/api", gwa_api.ROUTES, GWA_CRASH),
+    _mount("/auth", keycloak.ROUTES, PORTAL_CRASH),
+    _mount("/sandbox", SANDBOX_ROUTES, PORTAL_CRASH),
+]
+
+
+def _app(
+    ctx: SandboxContext,
+    routes: list[BaseRoute],
+    lifespan: Any = None,
+    extra_middleware: list[Middleware] | None = None,
+) -> Starlette:
+    app = Starlette(
+        routes=routes,
+        exception_handlers=problem_handlers(),
+        middleware=[BodyLimitMiddleware.spec(ctx.config.max_body_bytes), *(extra_middleware or [])],
+        lifespan=lifespan,
+    )
+    app.state.ctx = ctx
+    return app
+
+
+def _closing_clients(ctx: SandboxContext):
+    """The portal's lifespan: the sandbox's outgoing HTTP client closes with it."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Any) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            await ctx.close_clients()
+
+    return lifespan
+
+
 def build_apps(ctx: SandboxContext) -> dict[str, Starlette]:
-    async def info(request: Request) -> JSONResponse:
-        return JSONResponse(
-            {
-                "portal_url": ctx.portal_url,
-                "portal_host": ctx.portal_hostport,
-                "upstream_url": ctx.upstream_url,
-                "data_plane_port": ctx.data_plane_port,
-                "shared_idp_issuer": SHARED_IDP_ISSUER,
-                "shared_idp_token_endpoint": ctx.shared_idp_token_endpoint,
-                "login_issuer": ctx.login_issuer,
-                "passcode_required": ctx.config.passcode is not None,
-                "version": ctx.version,
-            }
-        )
-
-    from starlette.routing import Route
-
-    portal_routes = [Route("/sandbox/info", info, methods=["GET"])]
-    for module in PORTAL_MODULES:
-        portal_routes.extend(module.routes(ctx))
-    limit = ctx.config.max_body_bytes
     return {
-        "portal": Starlette(
-            routes=portal_routes,
-            exception_handlers=problem_handlers(),
-            middleware=[BodyLimitMiddleware.spec(limit)],
+        "portal": _app(
+            ctx,
+            [*PORTAL_ROUTES, *board.routes(ctx), *web.routes(ctx)],
+            _closing_clients(ctx),
+            extra_middleware=[observer.middleware(ctx)],
         ),
-        "data_plane": Starlette(
-            routes=dataplane.routes(ctx),
-            exception_handlers=problem_handlers(),
-            middleware=[BodyLimitMiddleware.spec(limit)],
-        ),
-        "upstream": Starlette(
-            routes=upstream.routes(ctx),
-            exception_handlers=problem_handlers(),
-            middleware=[BodyLimitMiddleware.spec(limit)],
-        ),
+        "data_plane": _app(ctx, dataplane.routes(ctx), dataplane.lifespan),
+        "upstream": _app(ctx, upstream.routes(ctx)),
     }

@@ -9,6 +9,7 @@
 All need ``CredentialIssuer.Generate`` on the gateway. The response carries ``clientId``,
 ``clientSecret``, ``tokenEndpoint`` and ``issuer`` at the top level, plus ``credential``: the
 JSON *string* the portal's "Generate Secrets" returns (§12.2), so a client can read either.
+The secret is in that answer only: the store keeps its digest (``client_secrets.py``).
 """
 
 from __future__ import annotations
@@ -22,13 +23,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from .context import SHARED_IDP_ISSUER, SandboxContext
+from . import client_secrets
+from .context import SHARED_IDP_ISSUER, SandboxContext, context_of
 from .portal_errors import (
     ISSUER_GENERATE,
     Problem,
     assertion,
     check_model,
-    handler,
     json_body,
     not_found,
     require_scope,
@@ -43,6 +44,11 @@ CREATE TABLE IF NOT EXISTS applications (
     description TEXT,
     created_at  REAL NOT NULL
 );
+-- Clients registered disabled: the portal's access requests that wait for a provider's
+-- approval (``approval: true``). The shared IdP refuses their token requests.
+CREATE TABLE IF NOT EXISTS consumer_holds (
+    client_id TEXT PRIMARY KEY
+);
 """
 
 ISSUE_MODEL = {
@@ -53,12 +59,13 @@ ISSUE_MODEL = {
 }
 
 
-def _credential(ctx: SandboxContext, row: Any, app_name: str) -> dict[str, Any]:
+def _credential(ctx: SandboxContext, row: Any, secret: str, app_name: str) -> dict[str, Any]:
+    """The credential as the portal shows it: the only time the secret is ever answered."""
     token_endpoint = ctx.shared_idp_token_endpoint
     credential = {
         "flow": "client-credentials",
         "clientId": row["client_id"],
-        "clientSecret": row["client_secret"],
+        "clientSecret": secret,
         "issuer": None,
         "tokenEndpoint": token_endpoint,
         "clientPublicKey": None,
@@ -66,7 +73,7 @@ def _credential(ctx: SandboxContext, row: Any, app_name: str) -> dict[str, Any]:
     }
     return {
         "clientId": row["client_id"],
-        "clientSecret": row["client_secret"],
+        "clientSecret": secret,
         "tokenEndpoint": token_endpoint,
         "issuer": SHARED_IDP_ISSUER,
         "flow": "client-credentials",
@@ -76,7 +83,10 @@ def _credential(ctx: SandboxContext, row: Any, app_name: str) -> dict[str, Any]:
     }
 
 
-def issue(ctx: SandboxContext, gateway_id: str, body: Any) -> dict[str, Any]:
+def issue(
+    ctx: SandboxContext, gateway_id: str, body: Any, *, enabled: bool = True
+) -> dict[str, Any]:
+    """Register the client and the Kong consumer; ``enabled=False`` registers it disabled."""
     check_model(body, ISSUE_MODEL, required=("environmentAppId",))
     env_app_id = body["environmentAppId"]
     application = body.get("application") or {}
@@ -124,6 +134,7 @@ def issue(ctx: SandboxContext, gateway_id: str, body: Any) -> dict[str, Any]:
                 (app_id, gateway_id, app_name, application.get("description"), time.time()),
             )
         client_id = f"{env_app_id}-{app_id}"
+        secret = str(uuid.uuid4())
         if conn.execute("SELECT 1 FROM consumers WHERE client_id=?", (client_id,)).fetchone():
             raise assertion("This application already has access.")
         conn.execute(
@@ -135,15 +146,28 @@ def issue(ctx: SandboxContext, gateway_id: str, body: Any) -> dict[str, Any]:
                 gateway_id,
                 env_app_id,
                 app_id,
-                str(uuid.uuid4()),
+                client_secrets.digest(secret),
                 shared_audience(issuer_client_id(issuer_doc), env["name"]),
                 str(uuid.uuid4()),
                 json.dumps(labels),
                 time.time(),
             ),
         )
+        if not enabled:
+            conn.execute("INSERT OR IGNORE INTO consumer_holds(client_id) VALUES (?)", (client_id,))
         row = conn.execute("SELECT * FROM consumers WHERE client_id=?", (client_id,)).fetchone()
-        return _credential(ctx, row, app_name)
+        return _credential(ctx, row, secret, app_name)
+
+
+def enable(ctx: SandboxContext, client_id: str) -> None:
+    """A provider approved the request: the client may now get tokens."""
+    with ctx.db.transaction() as conn:
+        conn.execute("DELETE FROM consumer_holds WHERE client_id=?", (client_id,))
+
+
+def is_enabled(ctx: SandboxContext, client_id: str) -> bool:
+    held = ctx.db.query_one("SELECT 1 FROM consumer_holds WHERE client_id=?", (client_id,))
+    return held is None
 
 
 def _app_name(ctx: SandboxContext, app_id: str) -> str:
@@ -176,11 +200,13 @@ def regenerate(ctx: SandboxContext, gateway_id: str, client_id: str) -> dict[str
         ).fetchone()
         if found is None:
             raise not_found()
+        secret = str(uuid.uuid4())
         conn.execute(
-            "UPDATE consumers SET client_secret=? WHERE client_id=?", (str(uuid.uuid4()), client_id)
+            "UPDATE consumers SET client_secret=? WHERE client_id=?",
+            (client_secrets.digest(secret), client_id),
         )
         row = conn.execute("SELECT * FROM consumers WHERE client_id=?", (client_id,)).fetchone()
-    return _credential(ctx, row, _app_name(ctx, row["application_app_id"]))
+    return _credential(ctx, row, secret, _app_name(ctx, row["application_app_id"]))
 
 
 def revoke(ctx: SandboxContext, gateway_id: str, client_id: str) -> None:
@@ -190,44 +216,47 @@ def revoke(ctx: SandboxContext, gateway_id: str, client_id: str) -> None:
         ).rowcount
         if not gone:
             raise not_found()
+        conn.execute("DELETE FROM consumer_holds WHERE client_id=?", (client_id,))
 
 
-def routes(ctx: SandboxContext) -> list[Route]:
-    base = "/ds/api/v3/gateways/{gw}/consumers"
+async def consumers_endpoint(request: Request) -> Response:
+    ctx = context_of(request)
+    gateway_id = request.path_params["gw"]
+    require_scope(ctx, request, gateway_id, ISSUER_GENERATE)
+    if request.method == "GET":
+        return JSONResponse(listing(ctx, gateway_id))
+    body = await json_body(request)
+    return JSONResponse(issue(ctx, gateway_id, body), status_code=201)
 
-    async def collection(request: Request) -> Response:
-        gateway_id = request.path_params["gw"]
-        require_scope(ctx, request, gateway_id, ISSUER_GENERATE)
-        if request.method == "GET":
-            return JSONResponse(listing(ctx, gateway_id))
-        body = await json_body(request)
-        return JSONResponse(issue(ctx, gateway_id, body), status_code=201)
 
-    async def item(request: Request) -> Response:
-        gateway_id = request.path_params["gw"]
-        client_id = request.path_params["client_id"]
-        require_scope(ctx, request, gateway_id, ISSUER_GENERATE)
-        if request.method == "DELETE":
-            revoke(ctx, gateway_id, client_id)
-            return JSONResponse(True)
-        action = request.query_params.get("action")
-        if action != "regenerate":
-            raise Problem(
-                422,
-                {
-                    "code": "validation_error",
-                    "message": "",
-                    "fields": {
-                        "action": {
-                            "message": "should be one of the following; ['regenerate']",
-                            "value": action,
-                        }
-                    },
+async def consumer_endpoint(request: Request) -> Response:
+    ctx = context_of(request)
+    gateway_id = request.path_params["gw"]
+    client_id = request.path_params["client_id"]
+    require_scope(ctx, request, gateway_id, ISSUER_GENERATE)
+    if request.method == "DELETE":
+        revoke(ctx, gateway_id, client_id)
+        return JSONResponse(True)
+    action = request.query_params.get("action")
+    if action != "regenerate":
+        raise Problem(
+            422,
+            {
+                "code": "validation_error",
+                "message": "",
+                "fields": {
+                    "action": {
+                        "message": "should be one of the following; ['regenerate']",
+                        "value": action,
+                    }
                 },
-            )
-        return JSONResponse(regenerate(ctx, gateway_id, client_id))
+            },
+        )
+    return JSONResponse(regenerate(ctx, gateway_id, client_id))
 
-    return [
-        Route(base, handler(collection), methods=["GET", "POST"]),
-        Route(base + "/{client_id}", handler(item), methods=["PUT", "DELETE"]),
-    ]
+
+# Mounted under /ds/api.
+ROUTES = [
+    Route("/v3/gateways/{gw}/consumers", consumers_endpoint, methods=["GET", "POST"]),
+    Route("/v3/gateways/{gw}/consumers/{client_id}", consumer_endpoint, methods=["PUT", "DELETE"]),
+]

@@ -5,10 +5,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from starlette.requests import HTTPConnection
 
 from .. import __version__
+from . import client_secrets
 from .db import Database
 from .keys import LOGIN_REALM, SHARED_IDP_REALM, KeyRing
+from .private_files import create_private, make_private
+
+if TYPE_CHECKING:
+    import httpx
 
 # The issuer the client-credentials-shared-idp template hard-codes in ``allowed_iss``.
 SHARED_IDP_ISSUER = "https://dev.loginproxy.gov.bc.ca/auth/realms/apigw"
@@ -35,11 +43,21 @@ class SandboxConfig:
     # The name learners use to reach this machine (a class sandbox on 0.0.0.0); defaults to
     # the bind address, or 127.0.0.1 when bound to every interface.
     public_host: str | None = None
-    allow_localhost_upstreams: bool = True
+    # Upstreams on loopback and private networks: allowed for the embedded single-user
+    # sandbox (its built-in upstream is on loopback), refused by a class sandbox unless the
+    # trainer allows them (``sandbox serve --allow-local-upstreams``). See upstream_policy.
+    allow_local_upstreams: bool = True
     max_body_bytes: int = 2 * 1024 * 1024
+    # Per-learner quotas (quotas.py).
+    max_gateways_per_user: int = 25
+    max_services_per_gateway: int = 200
+    max_config_bytes: int = 1024 * 1024
     # The embedded sandbox asks for the ports it had last time (saved in the data folder), so
     # what the learner published and copied keeps working across launches (tui/sandbox/ports).
     keep_ports: bool = False
+    # A class sandbox (``sandbox serve``): one name per learner, throttled sign-in, the board.
+    classroom: bool = False
+    trainer_key: str | None = None  # None: a random key kept in the data dir
 
 
 @dataclass
@@ -48,12 +66,39 @@ class SandboxContext:
     db: Database
     keys: KeyRing
     bound: dict[str, int] = field(default_factory=dict)  # listener name -> bound port
+    # Per-sandbox caches and clients, never module globals: issuer keys fetched by the
+    # jwt-keycloak plugin (well-known URL -> keys) and one HTTP client for the sandbox's own
+    # outgoing calls (status probes, issuer keys), made on first use in the serving loop.
+    issuer_keys: dict[str, Any] = field(default_factory=dict)
+    verified_tokens: dict[bytes, Any] = field(default_factory=dict)  # token -> key (RS256)
+    _http: httpx.AsyncClient | None = field(default=None, repr=False)
 
     @classmethod
     def open(cls, config: SandboxConfig, schemas: list[str]) -> SandboxContext:
-        config.data_dir.mkdir(parents=True, exist_ok=True)
-        db = Database(config.data_dir / "sandbox.sqlite3", schemas)
+        make_private(config.data_dir)
+        db_path = config.data_dir / "sandbox.sqlite3"
+        create_private(db_path)
+        db = Database(db_path, schemas)
+        client_secrets.hash_stored_consumer_secrets(db)
         return cls(config=config, db=db, keys=KeyRing(db))
+
+    def http_client(self) -> httpx.AsyncClient:
+        """The sandbox's one client for its own outgoing calls (httpx is imported here, on
+        first use, so the sandbox starts without it)."""
+        if self._http is None or self._http.is_closed:
+            import httpx
+
+            self._http = httpx.AsyncClient(
+                follow_redirects=False,
+                trust_env=False,
+                limits=httpx.Limits(max_connections=200, max_keepalive_connections=50),
+            )
+        return self._http
+
+    async def close_clients(self) -> None:
+        client, self._http = self._http, None
+        if client is not None:
+            await client.aclose()
 
     # -- addresses, always computed from the current listeners (never stored) ---------------
     @property
@@ -115,6 +160,15 @@ class SandboxContext:
     @property
     def version(self) -> str:
         return __version__
+
+
+def context_of(request: HTTPConnection) -> SandboxContext:
+    """The sandbox a request belongs to: ``app.build_apps`` keeps it in each app's state.
+
+    Route handlers are module-level functions; this is how they reach the instance's
+    storage, keys and URLs (several sandboxes may run in one process, as the tests do).
+    """
+    return request.app.state.ctx
 
 
 _SAFE = re.compile(r"^[A-Za-z0-9._@ ()'/-]*$")

@@ -12,14 +12,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from .context import SandboxContext
+from .context import SandboxContext, context_of
 from .portal_errors import (
     CREATOR_SCOPES,
     NAMESPACE_MANAGE,
     Problem,
     check_model,
     graphql_failure,
-    handler,
     json_body,
     portal_user,
     require_scope,
@@ -233,57 +232,61 @@ def availability(ctx: SandboxContext, gateway_id: str, service: str) -> dict[str
     return {"available": False, "suggestion": _suggestion(candidates[-1])}
 
 
-# -- routes -----------------------------------------------------------------------------------
-def routes(ctx: SandboxContext) -> list[Route]:
-    base = "/ds/api/v3"
+# -- routes (mounted under /ds/api) ----------------------------------------------------------
+async def gateways_endpoint(request: Request) -> Response:
+    ctx = context_of(request)
+    username = portal_user(ctx, request)
+    if request.method == "GET":
+        return JSONResponse(list_gateways(ctx, username))
+    body = await json_body(request)
+    return JSONResponse(create_gateway(ctx, username, body))
 
-    async def gateways(request: Request) -> Response:
-        username = portal_user(ctx, request)
-        if request.method == "GET":
-            return JSONResponse(list_gateways(ctx, username))
-        body = await json_body(request)
-        return JSONResponse(create_gateway(ctx, username, body))
 
-    async def gateway(request: Request) -> Response:
-        gateway_id = request.path_params["gw"]
-        username = require_scope(ctx, request, gateway_id, NAMESPACE_MANAGE)
-        if request.method == "GET":
-            return JSONResponse(namespace_object(ctx, username, gateway_id))
-        force = request.query_params.get("force", "false").lower() == "true"
-        destroy_gateway(ctx, gateway_id, force)
-        return JSONResponse(True)
+async def gateway_endpoint(request: Request) -> Response:
+    ctx = context_of(request)
+    gateway_id = request.path_params["gw"]
+    username = require_scope(ctx, request, gateway_id, NAMESPACE_MANAGE)
+    if request.method == "GET":
+        return JSONResponse(namespace_object(ctx, username, gateway_id))
+    force = request.query_params.get("force", "false").lower() == "true"
+    destroy_gateway(ctx, gateway_id, force)
+    return JSONResponse(True)
 
-    async def check_availability(request: Request) -> Response:
-        service = request.query_params.get("serviceName")
-        gateway_id = request.query_params.get("gatewayId")
-        fields = {}
-        for name, value in (("serviceName", service), ("gatewayId", gateway_id)):
-            if not value:
-                fields[name] = {"message": f"'{name}' is required"}
-        if fields:
-            raise validation_failed("", fields)
-        return JSONResponse(availability(ctx, str(gateway_id), str(service)))
 
-    async def organizations(request: Request) -> Response:
-        return JSONResponse(
-            [
-                {"name": name, "title": org["title"], "description": org["description"]}
-                for name, org in sorted(ORGANIZATIONS.items())
-            ]
+async def check_availability(request: Request) -> Response:
+    service = request.query_params.get("serviceName")
+    gateway_id = request.query_params.get("gatewayId")
+    fields = {}
+    for name, value in (("serviceName", service), ("gatewayId", gateway_id)):
+        if not value:
+            fields[name] = {"message": f"'{name}' is required"}
+    if fields:
+        raise validation_failed("", fields)
+    return JSONResponse(availability(context_of(request), str(gateway_id), str(service)))
+
+
+async def organizations(request: Request) -> Response:
+    return JSONResponse(
+        [
+            {"name": name, "title": org["title"], "description": org["description"]}
+            for name, org in sorted(ORGANIZATIONS.items())
+        ]
+    )
+
+
+async def organization(request: Request) -> Response:
+    org = ORGANIZATIONS.get(request.path_params["org"])
+    if org is None:
+        raise validation_failed(
+            "Validation Failed", {"org": {"message": "Organization not found."}}
         )
+    return JSONResponse({"orgUnits": org["orgUnits"]})
 
-    async def organization(request: Request) -> Response:
-        org = ORGANIZATIONS.get(request.path_params["org"])
-        if org is None:
-            raise validation_failed(
-                "Validation Failed", {"org": {"message": "Organization not found."}}
-            )
-        return JSONResponse({"orgUnits": org["orgUnits"]})
 
-    return [
-        Route(f"{base}/gateways", handler(gateways), methods=["GET", "POST"]),
-        Route(f"{base}/gateways/{{gw}}", handler(gateway), methods=["GET", "DELETE"]),
-        Route(f"{base}/routes/availability", handler(check_availability), methods=["GET"]),
-        Route(f"{base}/organizations", handler(organizations), methods=["GET"]),
-        Route(f"{base}/organizations/{{org}}", handler(organization), methods=["GET"]),
-    ]
+ROUTES = [
+    Route("/v3/gateways", gateways_endpoint, methods=["GET", "POST"]),
+    Route("/v3/gateways/{gw}", gateway_endpoint, methods=["GET", "DELETE"]),
+    Route("/v3/routes/availability", check_availability, methods=["GET"]),
+    Route("/v3/organizations", organizations, methods=["GET"]),
+    Route("/v3/organizations/{org}", organization, methods=["GET"]),
+]

@@ -19,12 +19,11 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from . import device_flow, login_grants, service_accounts, shared_idp, verification_page
-from .context import LOGIN_CLIENT_ID, SandboxContext
+from .context import LOGIN_CLIENT_ID, SandboxContext, context_of
 from .keys import LOGIN_REALM
 from .oauth import client_credentials, invalid_client, oauth_error, openid_configuration, read_form
 
 DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
-REALM_PATH = f"/auth/realms/{LOGIN_REALM}"
 
 SCHEMA = "\n".join((device_flow.SCHEMA, login_grants.SCHEMA, service_accounts.SCHEMA))
 
@@ -53,43 +52,52 @@ async def token_endpoint(request: Request, ctx: SandboxContext) -> JSONResponse:
     return oauth_error(400, "unsupported_grant_type", "Unsupported grant_type")
 
 
-def routes(ctx: SandboxContext) -> list[BaseRoute]:
-    oidc = f"{REALM_PATH}/protocol/openid-connect"
+async def well_known(request: Request) -> JSONResponse:
+    ctx = context_of(request)
+    return JSONResponse(openid_configuration(ctx.login_issuer, ctx.login_issuer, device=True))
 
-    async def well_known(request: Request) -> JSONResponse:
-        return JSONResponse(openid_configuration(ctx.login_issuer, ctx.login_issuer, device=True))
 
-    async def certs(request: Request) -> JSONResponse:
-        return JSONResponse(ctx.keys.jwks(LOGIN_REALM))
+async def certs(request: Request) -> JSONResponse:
+    return JSONResponse(context_of(request).keys.jwks(LOGIN_REALM))
 
-    async def device(request: Request) -> Response:
-        return await device_flow.authorize(request, ctx)
 
-    async def token(request: Request) -> Response:
-        return await token_endpoint(request, ctx)
+async def device(request: Request) -> Response:
+    return await device_flow.authorize(request, context_of(request))
 
-    async def logout(request: Request) -> Response:
-        form = await read_form(request)
-        client_id, _ = client_credentials(request, form)
-        if client_id != LOGIN_CLIENT_ID:
-            return invalid_client()
-        if not login_grants.end_session(ctx, form.get("refresh_token", "")):
-            return oauth_error(400, "invalid_grant", "Invalid refresh token")
-        return Response(status_code=204)
 
-    async def verify_get(request: Request) -> Response:
-        return await verification_page.show(request, ctx)
+async def token(request: Request) -> Response:
+    return await token_endpoint(request, context_of(request))
 
-    async def verify_post(request: Request) -> Response:
-        return await verification_page.submit(request, ctx)
 
-    login: list[BaseRoute] = [
-        Route(f"{REALM_PATH}/.well-known/openid-configuration", well_known, methods=["GET"]),
-        Route(f"{oidc}/certs", certs, methods=["GET"]),
-        Route(f"{oidc}/auth/device", device, methods=["POST"]),
-        Route(f"{oidc}/token", token, methods=["POST"]),
-        Route(f"{oidc}/logout", logout, methods=["POST"]),
-        Route(f"{REALM_PATH}/device", verify_get, methods=["GET"]),
-        Route(f"{REALM_PATH}/device", verify_post, methods=["POST"]),
-    ]
-    return login + shared_idp.routes(ctx) + service_accounts.routes(ctx)
+async def logout(request: Request) -> Response:
+    form = await read_form(request)
+    client_id, _ = client_credentials(request, form)
+    if client_id != LOGIN_CLIENT_ID:
+        return invalid_client()
+    if not login_grants.end_session(context_of(request), form.get("refresh_token", "")):
+        return oauth_error(400, "invalid_grant", "Invalid refresh token")
+    return Response(status_code=204)
+
+
+async def verify_get(request: Request) -> Response:
+    return await verification_page.show(request, context_of(request))
+
+
+async def verify_post(request: Request) -> Response:
+    return await verification_page.submit(request, context_of(request))
+
+
+REALM = f"/realms/{LOGIN_REALM}"
+OIDC = f"{REALM}/protocol/openid-connect"
+
+# Mounted under /auth (``app.py``), with the shared IdP realm's routes.
+ROUTES: list[BaseRoute] = [
+    Route(f"{REALM}/.well-known/openid-configuration", well_known, methods=["GET"]),
+    Route(f"{OIDC}/certs", certs, methods=["GET"]),
+    Route(f"{OIDC}/auth/device", device, methods=["POST"]),
+    Route(f"{OIDC}/token", token, methods=["POST"]),
+    Route(f"{OIDC}/logout", logout, methods=["POST"]),
+    Route(f"{REALM}/device", verify_get, methods=["GET"]),
+    Route(f"{REALM}/device", verify_post, methods=["POST"]),
+    *shared_idp.ROUTES,
+]

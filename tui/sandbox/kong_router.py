@@ -11,12 +11,16 @@ follows ``strip_path`` and the service's ``path`` (``path_handling`` v0/v1).
 from __future__ import annotations
 
 import json
-import re
+import logging
+import math
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+from . import kong_regex
 from .context import SandboxContext
+
+log = logging.getLogger("gwa_wizard.sandbox")
 
 DEFAULT_TIMEOUT_MS = 60000
 
@@ -78,7 +82,13 @@ def _seconds(value: Any) -> float:
         ms = float(value)
     except (TypeError, ValueError):
         ms = DEFAULT_TIMEOUT_MS
+    if not math.isfinite(ms):
+        ms = DEFAULT_TIMEOUT_MS
     return max(ms, 1.0) / 1000.0
+
+
+def _redirect_code(value: Any) -> int:
+    return value if isinstance(value, int) and value in (426, 301, 302, 307, 308) else 426
 
 
 def _strings(value: Any) -> tuple[str, ...]:
@@ -103,7 +113,9 @@ def parse_service(gateway_id: str, service_id: str, doc: dict[str, Any]) -> list
         port = port or embedded
     try:
         port_number = int(port) if port else (443 if protocol == "https" else 80)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
+        port_number = 443 if protocol == "https" else 80
+    if not 0 < port_number < 65536:
         port_number = 443 if protocol == "https" else 80
     service = Service(
         id=service_id,
@@ -113,7 +125,7 @@ def parse_service(gateway_id: str, service_id: str, doc: dict[str, Any]) -> list
         host=host,
         port=port_number,
         path=str(path) if path else None,
-        retries=int(doc["retries"]) if isinstance(doc.get("retries"), int) else 5,
+        retries=min(max(doc["retries"], 0), 32767) if isinstance(doc.get("retries"), int) else 5,
         connect_timeout=_seconds(doc.get("connect_timeout", DEFAULT_TIMEOUT_MS)),
         read_timeout=_seconds(doc.get("read_timeout", DEFAULT_TIMEOUT_MS)),
         write_timeout=_seconds(doc.get("write_timeout", DEFAULT_TIMEOUT_MS)),
@@ -134,7 +146,7 @@ def parse_service(gateway_id: str, service_id: str, doc: dict[str, Any]) -> list
                 strip_path=bool(r.get("strip_path", True)),
                 path_handling=str(r.get("path_handling") or "v0"),
                 preserve_host=bool(r.get("preserve_host", False)),
-                https_redirect_status_code=int(r.get("https_redirect_status_code") or 426),
+                https_redirect_status_code=_redirect_code(r.get("https_redirect_status_code")),
                 plugins=_plugins(r.get("plugins")),
             )
         )
@@ -171,12 +183,9 @@ def _path_match(route: KongRoute, path: str) -> tuple[int, str] | None:
     best: tuple[int, str] | None = None
     for candidate in route.paths:
         if candidate.startswith("~"):
-            try:
-                found = re.match(candidate[1:], path)
-            except re.error:
-                continue
-            if found and (best is None or len(found.group(0)) > best[0]):
-                best = (len(found.group(0)), found.group(0))
+            found = kong_regex.match_prefix(candidate[1:], path)  # RE2: linear time
+            if found is not None and (best is None or len(found) > best[0]):
+                best = (len(found), found)
         elif path.startswith(candidate) and (best is None or len(candidate) > best[0]):
             best = (len(candidate), candidate)
     return best
@@ -217,8 +226,12 @@ class Router:
                     parsed = json.loads(r["doc"])
                 except ValueError:
                     continue
-                if isinstance(parsed, dict):
+                if not isinstance(parsed, dict):
+                    continue
+                try:
                     routes.extend(parse_service(r["gateway_id"], r["id"], parsed))
+                except Exception:  # a bad stored row must never break routing for others
+                    log.warning("skipping unreadable service %s of %s", r["id"], r["gateway_id"])
             self._routes, self._version = routes, version
         return self._routes
 

@@ -67,13 +67,18 @@ def _too_large(limit: int) -> JSONResponse:
     )
 
 
+def http_error_response(exc: HTTPException) -> JSONResponse:
+    """Starlette's own 404/405 (no route, wrong method) in the portal's words."""
+    if exc.status_code == 404:
+        return JSONResponse({"message": "Resource not found"}, status_code=404)
+    if exc.status_code == 405:
+        return JSONResponse({"message": "Method Not Allowed"}, status_code=405)
+    return JSONResponse({"message": str(exc.detail)}, status_code=exc.status_code)
+
+
 def problem_handlers() -> dict:
     async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
-        if exc.status_code == 404:
-            return JSONResponse({"message": "Resource not found"}, status_code=404)
-        if exc.status_code == 405:
-            return JSONResponse({"message": "Method Not Allowed"}, status_code=405)
-        return JSONResponse({"message": str(exc.detail)}, status_code=exc.status_code)
+        return http_error_response(exc)
 
     async def crash(request: Request, exc: Exception) -> JSONResponse:
         log.exception("sandbox error on %s %s", request.method, request.url.path)

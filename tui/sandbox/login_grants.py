@@ -2,8 +2,11 @@
 
 Access tokens come from :func:`tokens.issue_provider_token` (RS256, login realm key).
 Refresh tokens are HS512 JWTs signed with a realm secret, as Keycloak's are, so the portal's
-RS256 check never mistakes one for an access token. Each refresh token is single use: a
-refresh answers a new pair and retires the old token (rotation). State lives in SQLite.
+RS256 check never mistakes one for an access token. A refresh answers a new pair; the older
+refresh token stays usable until it expires, because Keycloak's realm default "Revoke Refresh
+Token" is off (no single-use rotation, so no reuse detection either; ``docs/sandbox-quirks.md``).
+Logout ends the session: every refresh token of it then answers ``Session not active``.
+State lives in SQLite; the ``used`` column marks tokens of an ended session.
 """
 
 from __future__ import annotations
@@ -115,7 +118,7 @@ def _bad_refresh(description: str = "Invalid refresh token") -> JSONResponse:
 
 
 def refresh_grant(ctx: SandboxContext, client_id: str, refresh_token: str) -> JSONResponse:
-    """``grant_type=refresh_token``: check, retire the old token, answer a new pair."""
+    """``grant_type=refresh_token``: check the token and its session, answer a new pair."""
     if not refresh_token:
         return oauth_error(400, "invalid_request", "Missing form parameter: refresh_token")
     secret = _refresh_secret(ctx)
@@ -135,15 +138,16 @@ def refresh_grant(ctx: SandboxContext, client_id: str, refresh_token: str) -> JS
         row = conn.execute(
             "SELECT * FROM login_refresh_tokens WHERE jti=?", (claims["jti"],)
         ).fetchone()
-        if row is None or row["used"]:
+        if row is None:
             return _bad_refresh()
+        if row["used"]:  # the session was logged out
+            return _bad_refresh("Session not active")
         if row["client_id"] != client_id:
             return _bad_refresh(
                 "Invalid refresh token. Token client and authorized client don't match"
             )
         if row["expires_at"] <= now:
             return _bad_refresh("Token is not active")
-        conn.execute("UPDATE login_refresh_tokens SET used=1 WHERE jti=?", (row["jti"],))
         conn.execute("DELETE FROM login_refresh_tokens WHERE expires_at < ?", (now - 86400,))
         new_refresh, refresh_in = _new_refresh(
             ctx,

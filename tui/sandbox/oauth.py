@@ -25,7 +25,18 @@ def oauth_error(status: int, error: str, description: str) -> JSONResponse:
 
 
 def invalid_client() -> JSONResponse:
+    """Keycloak's answer for a client it does not know (or a disabled one)."""
     return oauth_error(401, "invalid_client", INVALID_CLIENT)
+
+
+def wrong_client_secret() -> JSONResponse:
+    """Keycloak's answer for a known confidential client with a wrong or missing secret.
+
+    Same description as :func:`invalid_client`, but the code is ``unauthorized_client``
+    (``ClientIdAndSecretAuthenticator`` reports a failed secret that way; see
+    ``docs/sandbox-quirks.md``).
+    """
+    return oauth_error(401, "unauthorized_client", INVALID_CLIENT)
 
 
 async def read_form(request: Request) -> dict[str, str]:

@@ -12,7 +12,7 @@ Tables added here: ``issuers``, ``datasets``, ``products`` (``resources.SCHEMA``
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from functools import cache
 from importlib import resources as package_files
 from typing import Any
@@ -23,12 +23,11 @@ from starlette.routing import Route
 
 from . import catalog, consumers, gateways
 from . import resources as batch
-from .context import SandboxContext
+from .context import SandboxContext, context_of
 from .portal_errors import (
     ISSUER_ADMIN,
     NAMESPACE_MANAGE,
     Problem,
-    handler,
     json_body,
     not_found,
     require_scope,
@@ -77,96 +76,101 @@ SCOPE_FOR_PUT = {
 }
 
 
-def routes(ctx: SandboxContext) -> list[Route]:
-    base = "/ds/api/v3/gateways/{gw}"
+async def discovery(request: Request) -> Response:
+    return Response(
+        status_code=204, headers={"Link": '</ds/api/v3/openapi.yaml>; rel="service-desc"'}
+    )
 
-    async def discovery(request: Request) -> Response:
-        return Response(
-            status_code=204, headers={"Link": '</ds/api/v3/openapi.yaml>; rel="service-desc"'}
-        )
 
-    async def openapi(request: Request) -> Response:
-        return Response(openapi_text(ctx), media_type="application/yaml")
+async def openapi(request: Request) -> Response:
+    return Response(openapi_text(context_of(request)), media_type="application/yaml")
 
-    def put_route(kind: str):
-        async def put(request: Request) -> Response:
-            gateway_id = request.path_params["gw"]
-            username = require_scope(ctx, request, gateway_id, SCOPE_FOR_PUT[kind])
-            body = await json_body(request)
-            return JSONResponse(_batch_put(ctx, kind, gateway_id, username, body))
 
-        return put
+def put_route(kind: str) -> Callable[[Request], Awaitable[Response]]:
+    async def put(request: Request) -> Response:
+        ctx = context_of(request)
+        gateway_id = request.path_params["gw"]
+        username = require_scope(ctx, request, gateway_id, SCOPE_FOR_PUT[kind])
+        body = await json_body(request)
+        return JSONResponse(_batch_put(ctx, kind, gateway_id, username, body))
 
-    def manager_view(view: Callable[[SandboxContext, str], Any]) -> Callable[..., Any]:
-        """A GET of one gateway's catalogue (products, issuers, directory): Namespace.Manage."""
+    return put
 
-        async def get(request: Request) -> Response:
-            gateway_id = request.path_params["gw"]
-            require_scope(ctx, request, gateway_id, NAMESPACE_MANAGE)
-            return JSONResponse(view(ctx, gateway_id))
 
-        return get
+def manager_view(
+    view: Callable[[SandboxContext, str], Any],
+) -> Callable[[Request], Awaitable[Response]]:
+    """A GET of one gateway's catalogue (products, issuers, directory): Namespace.Manage."""
 
-    get_products = manager_view(catalog.products)
-    get_issuers = manager_view(catalog.issuers)
-    get_directory = manager_view(catalog.directory)
-
-    async def get_directory_item(request: Request) -> Response:
+    async def get(request: Request) -> Response:
+        ctx = context_of(request)
         gateway_id = request.path_params["gw"]
         require_scope(ctx, request, gateway_id, NAMESPACE_MANAGE)
-        item = catalog.directory_item(ctx, gateway_id, request.path_params["id"])
-        if item is None:
-            raise not_found()
-        return JSONResponse(item)
+        return JSONResponse(view(ctx, gateway_id))
 
-    async def get_dataset(request: Request) -> Response:
-        gateway_id = request.path_params["gw"]
-        require_scope(ctx, request, gateway_id, NAMESPACE_MANAGE)
-        item = catalog.dataset(ctx, request.path_params["name"])
-        if item is None:
-            raise not_found()
-        return JSONResponse(item)
+    return get
 
-    async def get_routes(request: Request) -> Response:
-        gateway_id = request.path_params["gw"]
-        require_scope(ctx, request, gateway_id, NAMESPACE_MANAGE)
-        return JSONResponse(catalog.gateway_routes(ctx, gateway_id))
 
-    async def put_services(request: Request) -> Response:
-        gateway_id = request.path_params["gw"]
-        require_scope(ctx, request, gateway_id, "Gateway.Config")
-        return JSONResponse({"error": "Stub - not implemented"})
-
-    async def public_directory(request: Request) -> Response:
-        return JSONResponse(catalog.public_directory(ctx))
-
-    async def public_directory_item(request: Request) -> Response:
-        for item in catalog.public_directory(ctx):
-            if item["id"] == request.path_params["id"]:
-                return JSONResponse(item)
-        return Response(status_code=204)  # tsoa answers 204 for a null result
-
-    async def put_body(request: Request) -> Response:
-        # Parse first so malformed JSON gets the body-parser answer, as the real portal does.
-        await json_body(request)
+async def get_directory_item(request: Request) -> Response:
+    ctx = context_of(request)
+    gateway_id = request.path_params["gw"]
+    require_scope(ctx, request, gateway_id, NAMESPACE_MANAGE)
+    item = catalog.directory_item(ctx, gateway_id, request.path_params["id"])
+    if item is None:
         raise not_found()
+    return JSONResponse(item)
 
-    return [
-        Route("/ds/api", handler(discovery), methods=["GET"]),
-        Route("/ds/api/v3/openapi.yaml", handler(openapi), methods=["GET"]),
-        *gateways.routes(ctx),
-        Route(f"{base}/issuers", handler(put_route("issuers")), methods=["PUT"]),
-        Route(f"{base}/issuers", handler(get_issuers), methods=["GET"]),
-        Route(f"{base}/datasets", handler(put_route("datasets")), methods=["PUT"]),
-        Route(f"{base}/datasets/{{name}}", handler(get_dataset), methods=["GET"]),
-        Route(f"{base}/products", handler(put_route("products")), methods=["PUT"]),
-        Route(f"{base}/products", handler(get_products), methods=["GET"]),
-        Route(f"{base}/directory", handler(get_directory), methods=["GET"]),
-        Route(f"{base}/directory/{{id}}", handler(get_directory_item), methods=["GET"]),
-        Route(f"{base}/environments", handler(put_body), methods=["PUT"]),
-        Route(f"{base}/services", handler(get_routes), methods=["GET"]),
-        Route(f"{base}/services", handler(put_services), methods=["PUT"]),
-        Route("/ds/api/v3/directory", handler(public_directory), methods=["GET"]),
-        Route("/ds/api/v3/directory/{id}", handler(public_directory_item), methods=["GET"]),
-        *consumers.routes(ctx),
-    ]
+
+async def get_dataset(request: Request) -> Response:
+    ctx = context_of(request)
+    gateway_id = request.path_params["gw"]
+    require_scope(ctx, request, gateway_id, NAMESPACE_MANAGE)
+    item = catalog.dataset(ctx, request.path_params["name"])
+    if item is None:
+        raise not_found()
+    return JSONResponse(item)
+
+
+async def put_services(request: Request) -> Response:
+    require_scope(context_of(request), request, request.path_params["gw"], "Gateway.Config")
+    return JSONResponse({"error": "Stub - not implemented"})
+
+
+async def public_directory(request: Request) -> Response:
+    return JSONResponse(catalog.public_directory(context_of(request)))
+
+
+async def public_directory_item(request: Request) -> Response:
+    for item in catalog.public_directory(context_of(request)):
+        if item["id"] == request.path_params["id"]:
+            return JSONResponse(item)
+    return Response(status_code=204)  # tsoa answers 204 for a null result
+
+
+async def put_body(request: Request) -> Response:
+    # Parse first so malformed JSON gets the body-parser answer, as the real portal does.
+    await json_body(request)
+    raise not_found()
+
+
+GW = "/v3/gateways/{gw}"
+
+# Mounted under /ds/api (``app.py``); ``/ds/api`` itself (discovery) is outside the mount.
+ROUTES = [
+    Route("/v3/openapi.yaml", openapi, methods=["GET"]),
+    *gateways.ROUTES,
+    Route(f"{GW}/issuers", put_route("issuers"), methods=["PUT"]),
+    Route(f"{GW}/issuers", manager_view(catalog.issuers), methods=["GET"]),
+    Route(f"{GW}/datasets", put_route("datasets"), methods=["PUT"]),
+    Route(f"{GW}/datasets/{{name}}", get_dataset, methods=["GET"]),
+    Route(f"{GW}/products", put_route("products"), methods=["PUT"]),
+    Route(f"{GW}/products", manager_view(catalog.products), methods=["GET"]),
+    Route(f"{GW}/directory", manager_view(catalog.directory), methods=["GET"]),
+    Route(f"{GW}/directory/{{id}}", get_directory_item, methods=["GET"]),
+    Route(f"{GW}/environments", put_body, methods=["PUT"]),
+    Route(f"{GW}/services", manager_view(catalog.gateway_routes), methods=["GET"]),
+    Route(f"{GW}/services", put_services, methods=["PUT"]),
+    Route("/v3/directory", public_directory, methods=["GET"]),
+    Route("/v3/directory/{id}", public_directory_item, methods=["GET"]),
+    *consumers.ROUTES,
+]

@@ -1,23 +1,24 @@
 """The portal's and gwa-api's error bodies, authentication and request-body checks.
 
 Handlers raise :class:`Problem` with the exact status and body of the real system (contract
-§3.2 for ``/ds/api``, §3.3 for ``/gw/api``); :func:`handler` turns it into a response and
-turns anything unexpected into the system's own 500 body, never a traceback.
+§3.2 for ``/ds/api``, §3.3 for ``/gw/api``); :func:`handler` (one exception handler per
+mount, :func:`mount_handlers`) turns it into a response and anything unexpected into the
+system's own 500 body, never a traceback.
 """
 
 from __future__ import annotations
 
-import functools
 import json
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from .context import SandboxContext
-from .limits import BodyTooLarge  # the size cap's signal; it must reach its middleware
+from .limits import BodyTooLarge, http_error_response
 from .tokens import TokenProblem, bearer_from_header, username_of, verify_provider_token
 
 log = logging.getLogger("gwa_wizard.sandbox")
@@ -68,29 +69,35 @@ def forbidden(gateway_id: str, scope: str) -> Problem:
     )
 
 
-def handler(
-    func: Callable[[Request], Awaitable[Response]], *, crash_body: Any = None
-) -> Callable[[Request], Awaitable[Response]]:
-    """Wrap a route: Problems become their response, anything else a clean 500."""
-    body500 = crash_body if crash_body is not None else {"message": "Internal Server Error"}
+def mount_handlers(crash_body: Any) -> dict[Any, Callable[..., Awaitable[Response]]]:
+    """The exception handlers of one mount (``/ds/api``, ``/gw/api``, ``/auth``, ``/sandbox``).
 
-    @functools.wraps(func)
-    async def wrapped(request: Request) -> Response:
-        try:
-            return await func(request)
-        except Problem as problem:
-            return problem.response()
-        except BodyTooLarge:
-            raise
-        except Exception:
-            log.exception("sandbox error on %s %s", request.method, request.url.path)
-            return JSONResponse(body500, status_code=500)
+    This is the one place errors are caught: a :class:`Problem` becomes its response, an
+    unknown path or method the portal's 404/405 body, anything unexpected ``crash_body`` with
+    status 500 (logged, never a traceback). :class:`BodyTooLarge` passes through to the size
+    cap's middleware, which answers 413.
+    """
 
-    return wrapped
+    async def problem(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, Problem)
+        return exc.response()
+
+    async def too_large(request: Request, exc: Exception) -> Response:
+        raise exc
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HTTPException)
+        return http_error_response(exc)
+
+    async def crash(request: Request, exc: Exception) -> Response:
+        log.exception("sandbox error on %s %s", request.method, request.url.path)
+        return JSONResponse(crash_body, status_code=500)
+
+    return {Problem: problem, BodyTooLarge: too_large, HTTPException: http_error, Exception: crash}
 
 
-def gw_handler(func: Callable[[Request], Awaitable[Response]]):
-    return handler(func, crash_body={"error": "Unexpected Error"})
+PORTAL_CRASH = {"message": "Internal Server Error"}
+GWA_CRASH = {"error": "Unexpected Error"}
 
 
 # -- authentication ---------------------------------------------------------------------------

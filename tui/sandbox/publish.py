@@ -17,7 +17,9 @@ from typing import Any
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
 
+from . import kong_schema, quotas, upstream_policy
 from .context import SandboxContext
+from .deck_diff import PLUGIN_DEFAULTS, ROUTE_DEFAULTS, SERVICE_DEFAULTS, ascii_diff, kong_view
 from .gateways import PERM_DOMAINS
 from .portal_errors import Problem
 from .publish_config import (
@@ -27,6 +29,8 @@ from .publish_config import (
     load_documents,
     refuse,
 )
+from .route_hosts import HostIndex
+from .strict_json import strict_json
 
 SYNCED = "Sync successful."
 DRY_RUN = "Dry-run.  No changes applied."
@@ -56,7 +60,7 @@ async def read_request(request: Request) -> tuple[str, bool, str | None]:
         values = {k: form.get(k) for k in ("dryRun", "qualifier")}
     elif content_type.startswith("application/json"):
         try:
-            body = json.loads(await request.body())
+            body = strict_json(await request.body())
         except (ValueError, RecursionError):
             raise Problem(400, {"error": "Bad Request", "code": 400}) from None
         if isinstance(body, dict):
@@ -74,69 +78,74 @@ async def read_request(request: Request) -> tuple[str, bool, str | None]:
     return text, dry_run, qualifier
 
 
-def _other_hosts(conn: sqlite3.Connection, gateway_id: str) -> dict[str, str]:
-    hosts: dict[str, str] = {}
+def _other_hosts(ctx: SandboxContext, conn: sqlite3.Connection, gateway_id: str) -> HostIndex:
+    index = HostIndex(ctx.env_host)
     for row in conn.execute(
         "SELECT gateway_id, doc FROM kong_services WHERE gateway_id<>?", (gateway_id,)
     ):
-        for route in json.loads(row["doc"]).get("routes") or []:
-            for host in route.get("hosts") or []:
-                hosts[str(host)] = row["gateway_id"]
-    return hosts
+        try:
+            doc = json.loads(row["doc"])
+        except ValueError:
+            continue
+        for route in doc.get("routes") or [] if isinstance(doc, dict) else []:
+            hosts = route.get("hosts") if isinstance(route, dict) else None
+            for host in hosts if isinstance(hosts, list) else []:
+                index.add(str(host), row["gateway_id"])
+    return index
 
 
 def _fields(obj: dict[str, Any], skip: tuple[str, ...] = ("id", "routes", "plugins")) -> dict:
     return {k: v for k, v in obj.items() if k not in skip}
 
 
-def _diff(old: dict[str, Any], new: dict[str, Any]) -> str:
-    changed = {
-        k: {"old": old.get(k), "new": new.get(k)}
-        for k in sorted(set(old) | set(new))
-        if old.get(k) != new.get(k)
-    }
-    return json.dumps(changed, sort_keys=True)
-
-
 class Plan:
+    """decK's lines for a sync, in its order, and the summary counts."""
+
     def __init__(self) -> None:
         self.lines: list[str] = []
         self.created = self.updated = self.deleted = 0
 
-    def create(self, line: str) -> None:
-        self.lines.append(f"creating {line}")
+    def create(self, label: str) -> None:
+        self.lines.append(f"creating {label}\n")
         self.created += 1
 
-    def update(self, line: str, old: dict, new: dict) -> None:
-        self.lines.append(f"updating {line}  {_diff(old, new)}")
+    def update(self, label: str, old: dict, new: dict) -> None:
+        # decK prints the label and the diff with Println: one space, the diff, a newline.
+        self.lines.append(f"updating {label} {ascii_diff(old, new)}\n")
         self.updated += 1
 
-    def delete(self, line: str) -> None:
-        self.lines.append(f"deleting {line}")
+    def delete(self, label: str) -> None:
+        self.lines.append(f"deleting {label}\n")
         self.deleted += 1
 
     def text(self) -> str:
-        body = "".join(f"{line}\n" for line in self.lines)
         return (
-            f"{body}Summary:\n  Created: {self.created}\n  Updated: {self.updated}\n"
-            f"  Deleted: {self.deleted}\n"
+            f"{''.join(self.lines)}Summary:\n  Created: {self.created}\n"
+            f"  Updated: {self.updated}\n  Deleted: {self.deleted}\n"
         )
 
 
-def _plugins(plan: Plan, old: list[dict], new: list[dict], owner: str, owner_id: str) -> list:
+def _plugins(
+    plan: Plan, old: list[dict], new: list[dict], owner: str, owner_name: str, owner_id: str
+) -> list:
     before = {p.get("name"): p for p in old}
     out = []
     for plugin in new:
         prior = before.pop(plugin.get("name"), None)
         plugin = {**plugin, "id": prior["id"] if prior else str(uuid.uuid4())}
-        label = f"plugin {plugin.get('name')} for {owner} {owner_id}"
+        label = f"plugin {plugin.get('name')} for {owner} {owner_name}"
         if prior is None:
             plan.create(label)
         elif _fields(prior) != _fields(plugin):
-            plan.update(label, _fields(prior), _fields(plugin))
+            ref = {owner: {"id": owner_id}}
+            plan.update(
+                label,
+                kong_view(prior, PLUGIN_DEFAULTS, **ref),
+                kong_view(plugin, PLUGIN_DEFAULTS, **ref),
+            )
         out.append(plugin)
     for gone in before.values():
-        plan.delete(f"plugin {gone.get('name')} for {owner} {owner_id}")
+        plan.delete(f"plugin {gone.get('name')} for {owner} {owner_name}")
     return out
 
 
@@ -146,94 +155,122 @@ def _service(plan: Plan, prior: dict[str, Any] | None, service: dict[str, Any]) 
     if prior is None:
         plan.create(f"service {name}")
     elif _fields(prior) != _fields(service):
-        plan.update(f"service {name}", _fields(prior), _fields(service))
+        plan.update(
+            f"service {name}",
+            kong_view(prior, SERVICE_DEFAULTS),
+            kong_view({**service, "id": sid}, SERVICE_DEFAULTS),
+        )
     old_routes = {r.get("name"): r for r in (prior or {}).get("routes") or []}
     routes = []
     for route in service.get("routes") or []:
         old = old_routes.pop(route.get("name"), None)
         rid = old["id"] if old else str(uuid.uuid4())
         new_route = {**route, "id": rid}
+        rname = route.get("name")
         if old is None:
-            plan.create(f"route {route.get('name')}")
+            plan.create(f"route {rname}")
         elif _fields(old) != _fields(new_route):
-            plan.update(f"route {route.get('name')}", _fields(old), _fields(new_route))
+            ref = {"service": {"id": sid}}
+            plan.update(
+                f"route {rname}",
+                kong_view(old, ROUTE_DEFAULTS, **ref),
+                kong_view(new_route, ROUTE_DEFAULTS, **ref),
+            )
         new_route["plugins"] = _plugins(
-            plan, (old or {}).get("plugins") or [], route.get("plugins") or [], "route", rid
+            plan, (old or {}).get("plugins") or [], route.get("plugins") or [], "route", rname, rid
         )
         routes.append(new_route)
     for gone in old_routes.values():
         for plugin in gone.get("plugins") or []:
-            plan.delete(f"plugin {plugin.get('name')} for route {gone['id']}")
+            plan.delete(f"plugin {plugin.get('name')} for route {gone.get('name')}")
         plan.delete(f"route {gone.get('name')}")
     plugins = _plugins(
-        plan, (prior or {}).get("plugins") or [], service.get("plugins") or [], "service", sid
+        plan, (prior or {}).get("plugins") or [], service.get("plugins") or [], "service", name, sid
     )
     return {**service, "id": sid, "routes": routes, "plugins": plugins}
 
 
-def _kong_refusal(service: dict[str, Any]) -> str:
-    name = service["name"]
-    return (
-        f"creating service {name}\nError: 1 errors occurred:\n\twhile processing event: "
-        f'{{Create}} service {name} failed: HTTP status 400 (message: "schema violation '
-        f'(host: must not have a port)")\n'
-    )
+def _validation_failed(results: str) -> Problem:
+    return Problem(400, {"error": "Validation Failed.", "results": results})
+
+
+def _sync_failed(results: str) -> Problem:
+    return Problem(400, {"error": "Sync Failed.", "results": results})
+
+
+def _documents(ctx: SandboxContext, text: str) -> list[dict[str, Any]]:
+    """Load and check the base entities; gwa-api stops at the first problem it meets."""
+    quotas.check_config_size(ctx.config, text)
+    documents = load_documents(text)
+    if not documents:
+        raise Problem(400, {"error": "Empty Configuration Passed"})
+    docs: list[dict[str, Any]] = []
+    for doc in documents:
+        if not isinstance(doc, dict):
+            raise refuse("Invalid base entity: a configuration document must be a mapping")
+        for key in doc:
+            if key not in BASE_KEYS_SET:
+                raise refuse(f"Invalid base entity {key}")
+        doc.setdefault("_format_version", "3.0")
+        docs.append(doc)
+    return docs
+
+
+def _check_names(conn: sqlite3.Connection, gateway_id: str, names: list[str]) -> None:
+    """decK's duplicate check and Kong's unique service names, in one pass each."""
+    seen: set[str] = set()
+    for name in names:
+        if name in seen:
+            raise _validation_failed(f"building state: services: duplicate name {name}\n")
+        seen.add(name)
+    taken = {
+        row["name"]
+        for row in conn.execute("SELECT name FROM kong_services WHERE gateway_id<>?", (gateway_id,))
+    }
+    for name in names:
+        if name in taken:
+            raise _sync_failed(
+                f"creating service {name}\nError: 1 errors occurred:\n\t"
+                f"while processing event: {{Create}} service {name}: "
+                f"UNIQUE violation detected on '{{name=\"{name}\"}}'\n"
+            )
 
 
 def publish(
     ctx: SandboxContext, gateway_id: str, text: str, dry_run: bool, qualifier: str | None
 ) -> dict[str, str]:
-    documents = load_documents(text)
-    if not documents:
-        raise Problem(400, {"error": "Empty Configuration Passed"})
-    problems: list[str] = []
-    docs: list[dict[str, Any]] = []
-    for doc in documents:
-        if not isinstance(doc, dict):
-            problems.append("Invalid base entity: a configuration document must be a mapping")
-            continue
-        doc.setdefault("_format_version", "3.0")
-        problems.extend(f"Invalid base entity {k}" for k in doc if k not in BASE_KEYS_SET)
-        docs.append(doc)
-    if problems:
-        raise refuse("\n".join(problems))
+    """gwa-api's publish. Blocking (parsing, validation, SQLite): run it in a worker thread."""
+    docs = _documents(ctx, text)
     tag_problems, select_tag = check_tags(docs, gateway_id, qualifier)
+    decode = kong_schema.decode_problem(docs) if not tag_problems else None
+
+    def refused(host: str, port: Any) -> bool:
+        return upstream_policy.refused_as_written(
+            ctx, host, port if isinstance(port, int) else None
+        )
+
     with ctx.db.transaction() as conn:
         services, host_problems = check_services(
-            docs, _other_hosts(conn, gateway_id), PERM_DOMAINS, ctx.config.allow_localhost_upstreams
+            docs, _other_hosts(ctx, conn, gateway_id), PERM_DOMAINS, refused
         )
         problems = tag_problems + host_problems
         if problems:
             raise refuse("\n".join(problems))
+        if decode is not None:
+            raise _validation_failed(decode)
         names = [s["name"] for s in services]
-        duplicates = sorted({n for n in names if names.count(n) > 1})
-        if duplicates:
-            raise Problem(
-                400,
-                {
-                    "error": "Validation Failed.",
-                    "results": f"building state: services: duplicate name {duplicates[0]}\n",
-                },
-            )
-        for name in names:
-            other = conn.execute(
-                "SELECT gateway_id FROM kong_services WHERE name=? AND gateway_id<>?",
-                (name, gateway_id),
-            ).fetchone()
-            if other is not None:
-                raise Problem(
-                    400,
-                    {
-                        "error": "Sync Failed.",
-                        "results": f"creating service {name}\nError: 1 errors occurred:\n\t"
-                        f"while processing event: {{Create}} service {name}: "
-                        f"UNIQUE violation detected on '{{name=\"{name}\"}}'\n",
-                    },
-                )
-        if not dry_run:  # deck diff passes; Kong's schema refuses it during the real sync
+        _check_names(conn, gateway_id, names)
+        if not dry_run:  # deck diff passes these; Kong's schema refuses them during the sync
             for service in services:
                 if host_has_port(str(service["host"])):
-                    raise Problem(400, {"error": "Sync Failed.", "results": _kong_refusal(service)})
+                    raise _sync_failed(
+                        kong_schema.sync_failure(
+                            f"service {service['name']}",
+                            "schema violation (host: must not have a port)",
+                        )
+                    )
+                for label, message in kong_schema.violations(service):
+                    raise _sync_failed(kong_schema.sync_failure(label, message))
         current = {
             row["name"]: json.loads(row["doc"])
             for row in conn.execute(
@@ -241,27 +278,28 @@ def publish(
             )
         }
         in_scope = {n: d for n, d in current.items() if select_tag in (d.get("tags") or [])}
+        kept = {n for n in current if n not in in_scope}
+        quotas.check_services_per_gateway(ctx.config, len(kept | set(names)))
         plan = Plan()
         stored = [_service(plan, current.get(s["name"]), s) for s in services]
+        wanted = set(names)
         for name, gone in in_scope.items():
-            if name not in names:
+            if name not in wanted:
                 for route in gone.get("routes") or []:
                     for plugin in route.get("plugins") or []:
-                        plan.delete(f"plugin {plugin.get('name')} for route {route['id']}")
+                        plan.delete(f"plugin {plugin.get('name')} for route {route.get('name')}")
                     plan.delete(f"route {route.get('name')}")
                 for plugin in gone.get("plugins") or []:
-                    plan.delete(f"plugin {plugin.get('name')} for service {gone['id']}")
+                    plan.delete(f"plugin {plugin.get('name')} for service {name}")
                 plan.delete(f"service {name}")
         if not dry_run:
-            for name in in_scope:
-                if name not in names:
-                    conn.execute(
-                        "DELETE FROM kong_services WHERE gateway_id=? AND name=?",
-                        (gateway_id, name),
-                    )
+            conn.executemany(
+                "DELETE FROM kong_services WHERE gateway_id=? AND name=?",
+                [(gateway_id, name) for name in in_scope if name not in wanted],
+            )
             conn.executemany(
                 "INSERT OR REPLACE INTO kong_services(gateway_id, name, id, doc) VALUES (?,?,?,?)",
-                [(gateway_id, s["name"], s["id"], json.dumps(s)) for s in stored],
+                [(gateway_id, s["name"], s["id"], json.dumps(s, allow_nan=False)) for s in stored],
             )
     return {"message": DRY_RUN if dry_run else SYNCED, "results": plan.text()}
 

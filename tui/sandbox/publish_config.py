@@ -9,12 +9,15 @@ and huge documents are refused with a clean 400 instead of exhausting the server
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
 import yaml
 
 from .portal_errors import Problem
+from .route_hosts import HostIndex
+from .upstream_policy import REFUSED
 
 MAX_TEXT = 1024 * 1024
 MAX_DEPTH = 64
@@ -23,7 +26,33 @@ MAX_NODES = 100_000
 BASE_KEYS = {"_format_version", "_plugin_configs", "services", "upstreams", "certificates"}
 LOCAL_HOSTS = {"localhost", "127.0.0.1", "0.0.0.0"}
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_Base):  # type: ignore[misc, valid-type]
+    """Safe YAML as decK reads it: timestamps stay the text written; binary and sets refused."""
+
+
+def _timestamp_as_text(loader: yaml.BaseLoader, node: yaml.Node) -> str:
+    return str(node.value)
+
+
+def _unsupported(tag: str):
+    def construct(loader: yaml.BaseLoader, node: yaml.Node) -> None:
+        raise yaml.constructor.ConstructorError(
+            None,
+            None,
+            f"{tag} values are not supported in a gateway configuration (line "
+            f"{node.start_mark.line + 1}); write the value as a plain string or list",
+            node.start_mark,
+        )
+
+    return construct
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_as_text)
+_Loader.add_constructor("tag:yaml.org,2002:binary", _unsupported("!!binary"))
+_Loader.add_constructor("tag:yaml.org,2002:set", _unsupported("!!set"))
 
 
 def refuse(reason: str) -> Problem:
@@ -112,22 +141,28 @@ def objects_with_tags(docs: list[dict[str, Any]], problems: list[str]):
 def check_tags(
     docs: list[dict[str, Any]], gateway_id: str, form_qualifier: str | None
 ) -> tuple[list[str], str]:
-    """Tag rules; returns (problems, select tag)."""
+    """Tag rules in gwa-api's order; returns (problems, select tag).
+
+    The mix of plain and qualified tags is reported first, then per object the missing
+    required tag before any foreign ``ns.`` tag, then the count of qualifiers.
+    """
     problems: list[str] = []
     ns = f"ns.{gateway_id}"
     qualifiers: set[str] = set()
     plain = 0
+    per_object: list[str] = []
     for path, obj in objects_with_tags(docs, problems):
         tags = _tags(obj)
-        if not tags:
-            problems.append(f"{path} no tags found")
+        if tags is None:
+            per_object.append(f"{path} no tags found")
             continue
         mine = [t for t in tags if t == ns or t.startswith(ns + ".")]
+        if not mine:
+            per_object.append(f"{path} missing required tag {ns}")
         for tag in tags:
             if tag.startswith("ns.") and tag not in mine:
-                problems.append(f"{path} invalid ns tag {tag}")
+                per_object.append(f"{path} invalid ns tag {tag}")
         if not mine:
-            problems.append(f"{path} missing required tag {ns}")
             continue
         quals = {t[len(ns) + 1 :] for t in mine if t != ns}
         qualifiers |= quals
@@ -136,14 +171,15 @@ def check_tags(
         elif ns not in tags:
             tags.append(ns)  # tag enrichment: ns.<gw>.<q> also adds ns.<gw>
             obj["tags"] = tags
-    if len(qualifiers) > 1:
-        problems.append(
-            f"Too many different qualified gateways ({sorted(qualifiers)}).  Rejecting request."
-        )
-    elif qualifiers and plain:
+    if qualifiers and plain:
         problems.append(
             "Tags for the gateway can not have a mix of 'ns.<gateway>' and "
             "'ns.<gateway>.<qualifier>'.  Rejecting request."
+        )
+    problems.extend(per_object)
+    if len(qualifiers) > 1:
+        problems.append(
+            f"Too many different qualified gateways ({sorted(qualifiers)}).  Rejecting request."
         )
     config_q = next(iter(qualifiers)) if len(qualifiers) == 1 else None
     if form_qualifier:
@@ -179,19 +215,29 @@ def host_has_port(host: str) -> bool:
     return host_without_port(host) != host
 
 
-def normalise_service(service: dict[str, Any], problems: list[str], allow_local: bool) -> None:
-    """Split ``url`` into Kong's fields (as Kong's admin API stores it) and check the upstream."""
+def normalise_service(
+    service: dict[str, Any], problems: list[str], refused: Callable[[str, Any], bool]
+) -> None:
+    """Split ``url`` into Kong's fields (as Kong's admin API stores it) and check the upstream.
+
+    ``refused(host, port)`` is the class sandbox's upstream policy (``upstream_policy``).
+    """
     name = service.get("name")
     url = service.pop("url", None)
     if url is not None:
-        parts = urlsplit(str(url))
-        if not parts.hostname:
+        try:
+            parts = urlsplit(str(url))
+            hostname, port = parts.hostname, parts.port
+        except ValueError:
+            problems.append("service upstream has invalid url specified (e2)")
+            return
+        if not hostname:
             problems.append("service upstream has invalid url specified (e1)")
             return
         service.setdefault("protocol", parts.scheme or "http")
-        service["host"] = parts.hostname
-        if parts.port:
-            service["port"] = parts.port
+        service["host"] = hostname
+        if port:
+            service["port"] = port
         if parts.path:
             service["path"] = parts.path
     host = service.get("host")
@@ -206,18 +252,23 @@ def normalise_service(service: dict[str, Any], problems: list[str], allow_local:
         # it; accept exactly that shape here (any other host with a port fails at sync).
         service["host"] = bare
     protocol = service.setdefault("protocol", "http")
-    service.setdefault("port", 443 if protocol == "https" else 80)
-    if not allow_local and _is_local(bare):
+    if isinstance(protocol, str):
+        service.setdefault("port", 443 if protocol == "https" else 80)
+    if not refused(bare, service.get("port")):
+        return
+    if _is_local(bare):
         problems.append("service upstream is invalid (e1)")
-    elif bare.endswith((".svc", ".svc.cluster.local")) and not allow_local:
+    elif bare.lower().endswith((".svc", ".svc.cluster.local")):
         problems.append("service upstream is invalid (e2)")
+    else:
+        problems.append(f"service {name} upstream {bare}: {REFUSED}")
 
 
 def check_services(
     docs: list[dict[str, Any]],
-    other_hosts: dict[str, str],
+    other_hosts: HostIndex,
     perm_domains: list[str],
-    allow_local: bool,
+    refused: Callable[[str, Any], bool],
 ) -> tuple[list[dict[str, Any]], list[str]]:
     """Host and upstream rules; returns (services, problems)."""
     problems: list[str] = []
@@ -229,7 +280,7 @@ def check_services(
             if not isinstance(name, str) or not name:
                 problems.append("services: name is required")
                 continue
-            normalise_service(service, problems, allow_local)
+            normalise_service(service, problems, refused)
             for route in _named(service.get("routes"), "routes", f".services.{name}", []):
                 rname = route.get("name")
                 where = f"service.{name}.route.{rname}"
@@ -239,11 +290,11 @@ def check_services(
                     continue
                 for host in hosts:
                     host = str(host)
-                    if host in other_hosts:
+                    if other_hosts.conflict(host) is not None:
                         problems.append(
                             f"{where} The host is already used in another gateway '{host}'"
                         )
-                    elif not host.endswith(tuple(perm_domains)):
+                    elif not host.lower().endswith(tuple(perm_domains)):
                         problems.append(
                             f"Host invalid: {rname} {host}.  Route hosts must end with one of "
                             f"[{','.join(perm_domains)}] for this gateway."

@@ -13,6 +13,7 @@ import secrets
 import sqlite3
 from typing import Any
 
+from . import issuer_names
 from .gateways import ORGANIZATIONS, org_unit_exists
 from .portal_errors import Problem, check_model
 
@@ -186,6 +187,8 @@ def put_issuer(conn: sqlite3.Connection, gateway_id: str, username: str, body: A
     inherit = doc.get("inheritFrom")
     if inherit is not None and inherit != SHARED_IDP_NAME:
         raise failed(row is not None, f"Record not found [inheritFrom] {inherit}")
+    if row is None and (taken := issuer_names.refusal(conn, gateway_id, doc["name"], kebab_case)):
+        raise failed(False, taken)
     if row is None:
         record_id = new_id()
         conn.execute(

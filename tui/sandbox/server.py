@@ -108,10 +108,13 @@ class SandboxServer:
                 apps[name],
                 log_level="warning",
                 access_log=False,
-                lifespan="off",
+                lifespan="on",  # the data plane's pool and the portal's client
                 timeout_keep_alive=30,
                 limit_concurrency=2000,
                 server_header=False,  # the real systems do not announce uvicorn
+                # Kong trusts no X-Forwarded-* by default: the client address is the peer's
+                # (and uvicorn's header rewriting is a measurable share of a proxied request)
+                proxy_headers=False,
             )
             self._servers.append(uvicorn.Server(cfg))
         self._thread = threading.Thread(target=self._run, name="gwa-sandbox", daemon=True)
@@ -149,9 +152,7 @@ class SandboxServer:
         try:
             await asyncio.gather(*tasks)
         finally:
-            from .proxy import close_shared_client
-
-            await close_shared_client()
+            await self.ctx.close_clients()  # in case a listener failed before its lifespan
 
     def stop(self, timeout: float = 10.0) -> None:
         for server in self._servers:

@@ -80,22 +80,22 @@ async def statuses(ctx: SandboxContext, gateway_id: str) -> list[dict[str, Any]]
         "SELECT doc FROM kong_services WHERE gateway_id=? ORDER BY name", (gateway_id,)
     )
     services = [json.loads(r["doc"]) for r in rows]
-    async with httpx.AsyncClient(follow_redirects=False, trust_env=False) as client:
+    client = ctx.http_client()  # one per sandbox, not one per call
 
-        async def one(service: dict[str, Any]) -> dict[str, Any]:
-            route = _first_route(service)
-            env_host = ctx.env_host(str(route["hosts"][0])) if route else None
-            preserve = bool(route and route.get("preserve_host"))
-            status, reason = await probe(
-                client, service, PRESERVE_HOST_TIMEOUT if preserve else TIMEOUT
-            )
-            return {
-                "name": service.get("name"),
-                "upstream": upstream_url(service),
-                "status": status,
-                "reason": reason,
-                "host": str(route["hosts"][0]) if preserve and route else None,
-                "env_host": env_host,
-            }
+    async def one(service: dict[str, Any]) -> dict[str, Any]:
+        route = _first_route(service)
+        env_host = ctx.env_host(str(route["hosts"][0])) if route else None
+        preserve = bool(route and route.get("preserve_host"))
+        status, reason = await probe(
+            client, service, PRESERVE_HOST_TIMEOUT if preserve else TIMEOUT
+        )
+        return {
+            "name": service.get("name"),
+            "upstream": upstream_url(service),
+            "status": status,
+            "reason": reason,
+            "host": str(route["hosts"][0]) if preserve and route else None,
+            "env_host": env_host,
+        }
 
-        return list(await asyncio.gather(*(one(s) for s in services)))
+    return list(await asyncio.gather(*(one(s) for s in services)))

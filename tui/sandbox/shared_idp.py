@@ -6,19 +6,22 @@ issues credentials). ``POST …/protocol/openid-connect/token`` with ``client_id
 RS256 token signed with the realm key whose ``iss`` is exactly :data:`SHARED_IDP_ISSUER`
 (what the template's ``allowed_iss`` names), ``aud`` holding the consumer's audience
 (``ap-<gw>-default-dev``) and ``azp`` = the client id (contract §12.2 item 5). Other form
-fields, such as the tutorial's ``scopes=openid``, are ignored.
+fields, such as the tutorial's ``scopes=openid``, are ignored. An unknown client answers
+401 ``invalid_client``; a known one with a wrong or missing secret 401 ``unauthorized_client``
+(both ``Invalid client or Invalid client credentials``), as Keycloak does. Only a digest of
+each secret is stored (``client_secrets.py``).
 """
 
 from __future__ import annotations
 
-import hmac
 import uuid
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from .context import SHARED_IDP_ISSUER, SandboxContext
+from . import client_secrets
+from .context import SHARED_IDP_ISSUER, SandboxContext, context_of
 from .keys import SHARED_IDP_REALM, now
 from .oauth import (
     client_credentials,
@@ -27,10 +30,10 @@ from .oauth import (
     openid_configuration,
     read_form,
     token_json,
+    wrong_client_secret,
 )
 
 TOKEN_LIFETIME = 300  # seconds
-REALM_PATH = f"/auth/realms/{SHARED_IDP_REALM}"
 
 
 def issue_consumer_token(ctx: SandboxContext, client_id: str, audience: str) -> str:
@@ -61,13 +64,12 @@ async def token(request: Request, ctx: SandboxContext) -> JSONResponse:
         "SELECT client_id, client_secret, audience FROM consumers WHERE client_id=?",
         (client_id,),
     )
-    if (
-        row is None
-        or secret is None
-        or not hmac.compare_digest(
-            secret.encode("utf-8"), str(row["client_secret"]).encode("utf-8")
-        )
-    ):
+    if row is None:
+        return invalid_client()
+    if not client_secrets.matches(secret, str(row["client_secret"])):
+        return wrong_client_secret()
+    if ctx.db.query_one("SELECT 1 FROM consumer_holds WHERE client_id=?", (client_id,)):
+        # A disabled client (access pending approval): Keycloak answers as for a bad client.
         return invalid_client()
     if grant != "client_credentials":
         return oauth_error(400, "unsupported_grant_type", "Unsupported grant_type")
@@ -75,36 +77,42 @@ async def token(request: Request, ctx: SandboxContext) -> JSONResponse:
     return token_json(access, expires_in=TOKEN_LIFETIME)
 
 
-def routes(ctx: SandboxContext) -> list[Route]:
-    async def well_known(request: Request) -> JSONResponse:
-        return JSONResponse(
-            openid_configuration(SHARED_IDP_ISSUER, ctx.shared_idp_base, device=False)
-        )
+async def well_known(request: Request) -> JSONResponse:
+    ctx = context_of(request)
+    return JSONResponse(openid_configuration(SHARED_IDP_ISSUER, ctx.shared_idp_base, device=False))
 
-    async def certs(request: Request) -> JSONResponse:
-        return JSONResponse(ctx.keys.jwks(SHARED_IDP_REALM))
 
-    async def token_endpoint(request: Request) -> JSONResponse:
-        return await token(request, ctx)
+async def certs(request: Request) -> JSONResponse:
+    return JSONResponse(context_of(request).keys.jwks(SHARED_IDP_REALM))
 
-    async def realm(request: Request) -> JSONResponse:
-        return JSONResponse(
-            {
-                "realm": SHARED_IDP_REALM,
-                "public_key": _public_key_b64(ctx),
-                "token-service": f"{ctx.shared_idp_base}/protocol/openid-connect",
-                "account-service": f"{ctx.shared_idp_base}/account",
-                "tokens-not-before": 0,
-            }
-        )
 
-    oidc = f"{REALM_PATH}/protocol/openid-connect"
-    return [
-        Route(REALM_PATH, realm, methods=["GET"]),
-        Route(f"{REALM_PATH}/.well-known/openid-configuration", well_known, methods=["GET"]),
-        Route(f"{oidc}/certs", certs, methods=["GET"]),
-        Route(f"{oidc}/token", token_endpoint, methods=["POST"]),
-    ]
+async def token_endpoint(request: Request) -> JSONResponse:
+    return await token(request, context_of(request))
+
+
+async def realm(request: Request) -> JSONResponse:
+    ctx = context_of(request)
+    return JSONResponse(
+        {
+            "realm": SHARED_IDP_REALM,
+            "public_key": _public_key_b64(ctx),
+            "token-service": f"{ctx.shared_idp_base}/protocol/openid-connect",
+            "account-service": f"{ctx.shared_idp_base}/account",
+            "tokens-not-before": 0,
+        }
+    )
+
+
+REALM = f"/realms/{SHARED_IDP_REALM}"
+OIDC = f"{REALM}/protocol/openid-connect"
+
+# Mounted under /auth (``app.py``, through ``keycloak.ROUTES``).
+ROUTES = [
+    Route(REALM, realm, methods=["GET"]),
+    Route(f"{REALM}/.well-known/openid-configuration", well_known, methods=["GET"]),
+    Route(f"{OIDC}/certs", certs, methods=["GET"]),
+    Route(f"{OIDC}/token", token_endpoint, methods=["POST"]),
+]
 
 
 def _public_key_b64(ctx: SandboxContext) -> str:

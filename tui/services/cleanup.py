@@ -106,14 +106,27 @@ class CleanupService:
                 ) from exc
             raise
 
+    async def consumer_listed(self, gateway_id: str, client_id: str) -> bool | None:
+        """Whether the gateway still lists the consumer (None: this portal has no listing)."""
+        listed = await self.credentials.consumers(gateway_id)
+        return None if listed is None else client_id in listed
+
     async def check_revoked(self, api_url: str, credentials: Any) -> RevocationCheck:
         """Prove a hand-off revoke worked: a fresh token must no longer get through."""
         try:
             token = await ConsumerTokenService(self.client).request(credentials)
         except WizardError as exc:
-            if exc.code in ("invalid_client", "unauthorized_client"):
+            # invalid_client: Keycloak no longer knows (or has disabled) the client: revoked.
+            if exc.code == "invalid_client":
                 return RevocationCheck(
                     True, f"The token endpoint refuses the credentials now ({exc.code})."
+                )
+            # unauthorized_client: the client still exists, only this secret is wrong.
+            if exc.code == "unauthorized_client":
+                return RevocationCheck(
+                    False,
+                    "The token endpoint still knows this client and refuses only the saved "
+                    "secret (unauthorized_client), so this does not show the access is gone.",
                 )
             raise
         call = await ProbeService(self.client).call(api_url, token.access_token)

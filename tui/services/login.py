@@ -43,13 +43,17 @@ SLOW_DOWN_STEP = 5  # seconds added to the interval on slow_down (RFC 8628 §3.5
 
 # Keycloak token endpoint errors (contract §3.4): why and fix, keyed by the OAuth error code.
 TOKEN_ERROR_HINTS: dict[str, tuple[str, str]] = {
+    # invalid_client: no such client (or disabled); unauthorized_client: a known client with
+    # the wrong secret, or one that may not use this grant (docs/sandbox-quirks.md).
     "invalid_client": (
-        "The login server does not accept this client id or secret.",
-        "Copy the client id and secret again (no quotes or spaces) and retry.",
+        "The login server does not know this client id (mistyped, or the account was removed).",
+        "Copy the client id again (no quotes or spaces) and retry.",
     ),
     "unauthorized_client": (
-        "This client may not use this kind of login (or it is disabled, e.g. pending approval).",
-        "Use the credentials issued for this purpose, or wait for approval.",
+        "The login server knows this client but refuses its secret (mistyped or regenerated), "
+        "or the client may not use this kind of login.",
+        "Copy the client secret again (no quotes or spaces), or use credentials issued for this "
+        "purpose, and retry.",
     ),
     "invalid_grant": (
         "The saved login (refresh token) has expired or was revoked.",

@@ -42,16 +42,20 @@ CLAIM_HELP: dict[str, str] = {
 EXPLAINED_CLAIMS = ("iss", "aud", "azp", "exp")
 
 TOKEN_HINTS: dict[str, tuple[str, str]] = {
+    # Keycloak answers invalid_client for a client it does not know (or a disabled one) and
+    # unauthorized_client for a known client with the wrong secret (docs/sandbox-quirks.md).
     "invalid_client": (
-        "Keycloak does not accept this Client ID and Client Secret pair: one of them is wrong "
-        "(a stray space or quote when pasting), the secret was regenerated, the access was "
-        "revoked, or the client is still disabled because the request awaits approval.",
-        "Check both values on the Credentials step (paste them again, or issue new ones) and retry.",
+        "Keycloak does not know this Client ID: it is mistyped (a stray space or quote when "
+        "pasting), the access was revoked, or the client is still disabled because the request "
+        "awaits approval.",
+        "Check the Client ID on the Credentials step (paste it again, or issue new credentials) "
+        "and retry.",
     ),
     "unauthorized_client": (
-        "The client exists but may not use the client-credentials grant; usually it is still "
-        "disabled while its access request waits for approval.",
-        "Wait for an Access Manager to approve the request (Gateways → Consumers), then retry.",
+        "Keycloak knows this Client ID but refuses the Client Secret: it is mistyped (a stray "
+        "space or quote when pasting) or it was regenerated since.",
+        "Check the Client Secret on the Credentials step (paste it again, or issue new "
+        "credentials) and retry.",
     ),
     "unsupported_grant_type": (
         "grant_type is misspelt; Keycloak knows only its fixed grant names.",
