@@ -8,7 +8,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from tui.widgets.help_panel import HelpPanel
+from tui.widgets.step_help import StepHelpText
 
 
 class HelpModal(ModalScreen[None]):
@@ -32,7 +32,7 @@ class HelpModal(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-scroll"):
             yield Static("Esc or F1 closes this help · ↑ ↓ PgUp PgDn scroll", id="help-keys")
-            yield HelpPanel(self.markdown, id="help-text")
+            yield StepHelpText(self.markdown, id="help-text")
 
     def action_close(self) -> None:
         self.dismiss(None)
