@@ -14,7 +14,6 @@ from textual.widgets import Button, Static
 from tui.services.cleanup import Inventory
 from tui.services.credentials import consumers_url
 from tui.services.errors import WizardError
-from tui.services.export import retire_session
 from tui.services.secrets import access_token_name, refresh_token_name
 
 from .base import WizardStep
@@ -324,11 +323,7 @@ Afterwards, clear the shell variables you exported: `unset CID CSC URL TOKEN`.
     def clear_saved_session(self) -> bool:
         """Delete the saved progress (what was built no longer exists); this run keeps it in
         memory for the summary and the export."""
-        store = getattr(self.app, "store", None)
-        if store is None or not hasattr(store, "clear"):
-            return False
-        retire_session(store, self.session)
-        return True
+        return self.host.retire_session()
 
     async def clear_secrets_file(self) -> str:
         """Delete the owner-only secrets file, if the learner chose one: its tokens and the

@@ -22,14 +22,14 @@ from textual import work
 from textual.app import App
 from textual.binding import Binding
 
-from screens import load_step, load_summary
 from screens.base import WizardStep, unexpected_error
 from screens.startup import StartupScreen
 
-from .commands import WizardCommands
 from .options import WizardOptions
+from .palette import WizardCommands
 from .resume import recheck, relocate, same_target
 from .services.errors import WizardError
+from .services.export import retire_session
 from .services.session import Session, SessionStore
 from .services.target import Target, parse_host
 from .steps import STEP_IDS, next_step
@@ -92,6 +92,10 @@ class WizardApp(App[int]):
     @property
     def workspace(self) -> Path:
         return self.options.resolved_workspace
+
+    @property
+    def state_dir(self) -> Path:
+        return self.options.resolved_state_dir
 
     def _status(self, text: str) -> None:
         screen = self.screen
@@ -209,8 +213,10 @@ class WizardApp(App[int]):
 
     # -- navigation -------------------------------------------------------------------------
     def build_step(self, step_id: str) -> WizardStep:
+        from screens.steps import screen_for  # every step module: imported at start-up in a thread
+
         assert self.services is not None
-        return load_step(step_id)(self.session, self.services)
+        return screen_for(step_id)(self.session, self.services)
 
     def save_session(self) -> None:
         try:
@@ -218,16 +224,18 @@ class WizardApp(App[int]):
         except OSError as exc:
             self.notify(f"Could not save your progress: {exc}", severity="error")
 
+    def retire_session(self) -> bool:
+        retire_session(self.store, self.session)
+        return True
+
     async def complete_step(self, current: WizardStep) -> None:
         self.session.mark_done(current.STEP_ID)
         following = self.following_step(current.STEP_ID)
         if following is None:
             self.save_session()
-            summary = load_summary()
-            if summary is not None:
-                await self.push_screen(summary(self.session, self.services))  # type: ignore[call-arg]
-            else:
-                self.notify("You have done every step of the tutorial.", title="Done")
+            from screens.summary import SummaryScreen
+
+            await self.push_screen(SummaryScreen(self.session, self.services))
             return
         self.session.current_step = following
         self.save_session()
@@ -285,9 +293,7 @@ def _preload() -> None:
     """Import the service bundle and every step module (run in a thread at start-up)."""
     bundle = importlib.import_module("tui.services.bundle")
     bundle.warm_up()  # keyring backend and TLS context, so build_services on the loop is quick
-    for step_id in STEP_IDS:
-        load_step(step_id)
-    load_summary()
+    importlib.import_module("screens.steps")
 
 
 def run_wizard(options: WizardOptions) -> int:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from . import __version__
 from .options import APP_NAME, WizardOptions, default_data_dir, default_state_dir
+from .services.tutorial_defaults import DEFAULT_ORG, DEFAULT_ORG_UNIT, DEFAULT_OUT_FILE
 
 if TYPE_CHECKING:
     from .sandbox.context import SandboxConfig
@@ -113,9 +114,9 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--service", "-s", required=True)
     gen.add_argument("--upstream", "-u", required=True)
     gen.add_argument("--gateway", "-g", required=True, help="gateway id, e.g. gw-1a2b3")
-    gen.add_argument("--org", default="ministry-of-citizens-services")
-    gen.add_argument("--org-unit", default="databc")
-    gen.add_argument("--out", "-o", default="gw-config.yaml", help="relative to this folder")
+    gen.add_argument("--org", default=DEFAULT_ORG)
+    gen.add_argument("--org-unit", default=DEFAULT_ORG_UNIT)
+    gen.add_argument("--out", "-o", default=DEFAULT_OUT_FILE, help="relative to this folder")
 
     export = sub.add_parser(
         "export", help="write the session as a shell script and a Markdown report"

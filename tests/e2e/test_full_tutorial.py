@@ -12,7 +12,7 @@ from pathlib import Path
 
 from screens.modals import ConfirmModal
 from screens.summary import SummaryScreen
-from tests.e2e.test_provider_flow import (
+from tests.e2e.flow_kit import (
     drive_provider_flow,
     next_step,
     on_step,

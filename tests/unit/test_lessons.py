@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from screens import load_step
+from screens.steps import screen_for
 from tui.lessons import glossary, install_gwa, next_steps, quiz, recap
 from tui.services.session import Session
 from tui.steps import STEP_IDS
@@ -59,7 +59,7 @@ def test_next_steps_and_get_help_are_the_tutorials() -> None:
 
 
 def _step_text(step_id: str) -> str:
-    cls = load_step(step_id)
+    cls = screen_for(step_id)
     assert cls is not None
     terms = " ".join(f"{a} {b}" for a, b in cls.KEY_TERMS)
     return f"{cls.HELP} {terms}"
