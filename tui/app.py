@@ -166,6 +166,9 @@ class WizardApp(App[int]):
                 "--fresh / another --data-dir.",
             ) from exc
         self.sandbox = server
+        from .services.sandbox_trust import trust
+
+        trust(server.ctx.certificate_authority().pem)  # its data plane's https
         self.sandbox_upstream = info.upstream_url
         self.sandbox_moves = info.moved
         if info.moved:
