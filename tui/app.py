@@ -166,6 +166,11 @@ class WizardApp(App[int]):
                 why=str(exc) or type(exc).__name__,
                 fix=f"Check that {data_dir} is writable, or run with --fresh / another --data-dir.",
             ) from exc
+        from .services.sandbox_trust import trust
+
+        # Its data plane's https (tui/sandbox/sandbox_ca.py writes the CA before it serves).
+        with contextlib.suppress(OSError, ValueError):
+            trust((sandbox.data_dir / "sandbox-ca.pem").read_text(encoding="ascii"))
         self.sandbox_upstream = info.upstream_url
         if info.moved:
             from tui.sandbox.ports import PortMove, describe

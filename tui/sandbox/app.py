@@ -26,7 +26,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.exceptions import ExceptionMiddleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 
 from . import answers, dataplane, gwa_api, keycloak, portal, service_accounts, upstream, web
@@ -80,8 +80,15 @@ def _mount(path: str, routes: list[BaseRoute], crash_body: object) -> Mount:
     return Mount(path, routes=routes, middleware=[Middleware(ExceptionMiddleware, handlers)])
 
 
+async def ca_pem(request: Request) -> Response:
+    """The sandbox CA's certificate, for ``curl --cacert`` against the data plane's https."""
+    pem = context_of(request).certificate_authority().pem
+    return Response(pem, media_type="application/x-pem-file")
+
+
 SANDBOX_ROUTES: list[BaseRoute] = [
     Route("/info", info, methods=["GET"]),
+    Route("/ca.pem", ca_pem, methods=["GET"]),
     *service_accounts.ROUTES,
     *answers.ROUTES,
 ]
