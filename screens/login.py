@@ -14,6 +14,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, RadioButton, RadioSet, Static
 
+from tui.options import secrets_file
 from tui.services.errors import WizardError
 from tui.services.login import DeviceChallenge, PollResult, PollSchedule, username_from_token
 from tui.services.session import Session
@@ -405,7 +406,7 @@ them in a file only you can read.
         box.add_class("-shown")
 
     def _secrets_file(self) -> str:
-        return str(self.host.state_dir / "secrets.json")
+        return str(secrets_file(self.host.state_dir))
 
     @on(Button.Pressed, "#use-file")
     async def use_file(self) -> None:

@@ -7,10 +7,14 @@ import signal
 import sys
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
 from .options import APP_NAME, WizardOptions, default_data_dir, default_state_dir
 from .services.tutorial_defaults import DEFAULT_ORG, DEFAULT_ORG_UNIT, DEFAULT_OUT_FILE
+
+if TYPE_CHECKING:
+    from .sandbox.context import SandboxConfig
 
 TEMPLATE_NAMES = ("client-credentials-shared-idp", "kong-httpbin", "quick-start")
 
@@ -47,7 +51,9 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"where the session file is saved (default {default_state_dir()})",
     )
     parser.add_argument(
-        "--workspace", type=Path, help="folder for generated YAML files (default: current folder)"
+        "--workspace",
+        type=Path,
+        help="folder for generated YAML files (default: ~/Documents/gwa-wizard)",
     )
     parser.add_argument(
         "--fresh", action="store_true", help="ignore the saved session and start from Target"
@@ -79,9 +85,26 @@ def build_parser() -> argparse.ArgumentParser:
         help="learners must type this code on the login page to approve a device",
     )
     serve.add_argument(
+        "--allow-local-upstreams",
+        action="store_true",
+        help="let learners publish upstreams on this machine or its private network "
+        "(refused by default; the built-in upstream is always allowed)",
+    )
+    serve.add_argument(
         "--public-host",
         default=None,
         help="the name learners use to reach this machine (default: the bind address)",
+    )
+    serve.add_argument(
+        "--trainer-key",
+        default=None,
+        help="key of the trainer's class board at /class (default: random, kept in the data dir)",
+    )
+    serve.add_argument(
+        "--web-port",
+        type=int,
+        default=None,
+        help="also serve the wizard itself to browsers on this port (learners need no install)",
     )
 
     gen = sub.add_parser(
@@ -118,9 +141,18 @@ def main(argv: list[str] | None = None) -> int:
         print(f"sandbox:   {options.resolved_data_dir}")
         print(f"workspace: {options.resolved_workspace}")
         return 0
-    from .app import run_wizard
+    options = _options(args)
+    # The sandbox process starts first, so it boots while this one imports Textual.
+    from .embedded_sandbox import launch_for
 
-    return run_wizard(_options(args))
+    sandbox = launch_for(options)
+    try:
+        from .app import run_wizard
+
+        return run_wizard(options, sandbox)
+    finally:
+        if sandbox is not None:
+            sandbox.stop()
 
 
 def _options(args: argparse.Namespace) -> WizardOptions:
@@ -136,11 +168,13 @@ def _options(args: argparse.Namespace) -> WizardOptions:
 
 
 def serve_sandbox(args: argparse.Namespace) -> int:
-    from .sandbox.context import SandboxConfig
+    from .sandbox import context as sandbox_context
+    from .sandbox.classroom import events
+    from .sandbox.classroom.board import trainer_link
     from .sandbox.server import SandboxServer
 
     data_dir = args.data_dir or default_data_dir() / "sandbox"
-    config = SandboxConfig(
+    config = sandbox_context.SandboxConfig(
         data_dir=data_dir,
         host=args.host,
         portal_port=args.port,
@@ -148,6 +182,9 @@ def serve_sandbox(args: argparse.Namespace) -> int:
         upstream_port=args.upstream_port if args.upstream_port is not None else args.port + 2,
         passcode=args.passcode,
         public_host=args.public_host,
+        classroom=True,
+        trainer_key=args.trainer_key,
+        allow_local_upstreams=args.allow_local_upstreams,
     )
     try:
         server = SandboxServer(config)
@@ -172,7 +209,18 @@ def serve_sandbox(args: argparse.Namespace) -> int:
     if config.passcode:
         print("  login pages ask for the class passcode.")
     print(f"Learners run:  gwa-wizard --host {info.portal_host} --scheme http")
-    print("Press Ctrl+C to stop.", flush=True)
+    web = None
+    if args.web_port is not None:
+        web = _serve_web(args, data_dir, info.portal_host, server)
+        if web is None:
+            server.stop()
+            return 1
+        print(f"Learners with only a browser open:  {web.url}")
+    print(f"Trainer's class board:  {trainer_link(server.ctx)}")
+    for warning in exposure_warnings(config):
+        print(f"WARNING: {warning}")
+    print("Press Ctrl+C to stop. Learner events follow, one line each.", flush=True)
+    events.add_listener(server.ctx, lambda event: print(event.line(), flush=True))
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
@@ -181,8 +229,49 @@ def serve_sandbox(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         pass
     print("Stopping the sandbox…", flush=True)
+    if web is not None:
+        web.stop()
     server.stop()
     return 0
+
+
+def exposure_warnings(config: SandboxConfig) -> list[str]:
+    """What a trainer must know before learners on the room's network use this sandbox."""
+    out = []
+    if config.host in ("0.0.0.0", "::", "") and not config.passcode:
+        out.append(
+            f"the sandbox listens on every interface ({config.host}) without a passcode: anyone "
+            "on this network can sign in and use it. Restart with --passcode WORD and tell "
+            "your learners the word."
+        )
+    if config.host in ("0.0.0.0", "::", "") and not config.public_host:
+        out.append(
+            "learners on other machines cannot reach 127.0.0.1: restart with --public-host "
+            "NAME (this machine's name or address on the room's network)."
+        )
+    return out
+
+
+def _serve_web(args: argparse.Namespace, data_dir: Path, portal_host: str, server: object):
+    from .sandbox.classroom.web_learners import WebLearners
+
+    web = WebLearners(
+        host=args.host,
+        port=args.web_port,
+        public_host=args.public_host,
+        sandbox_host=portal_host,
+        state_root=data_dir / "browser-learners",
+    )
+    try:
+        web.start()
+    except OSError as exc:
+        print(
+            f"error: could not serve the browser wizard on port {args.web_port}: "
+            f"{exc.strerror or exc}. Pick another with --web-port.",
+            file=sys.stderr,
+        )
+        return None
+    return web
 
 
 def generate_config(args: argparse.Namespace) -> int:

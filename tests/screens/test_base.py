@@ -10,8 +10,9 @@ from textual.widgets import Static
 
 from screens.base import WizardStep
 from screens.steps import screen_for
-from tests.screens.conftest import sandbox_target
 from tests.screens.harness import StepHarness
+from tests.screens.step_kit import sandbox_target
+from tests.waiting import until
 from tui.resume import recheck
 from tui.services.errors import WizardError
 from tui.services.session import Session
@@ -72,7 +73,7 @@ async def test_an_unexpected_exception_is_shown_not_crashing():
     app = StepHarness(DemoStep, Session(), None)
     async with app.run_test(size=(100, 30)) as pilot:
         app.step.buggy()
-        await pilot.pause(0.2)
+        await until(pilot, lambda: str(app.step.query_one("#error-text").content), "the error")
         text = str(app.step.query_one("#error-text").content)
         assert "unexpected problem: ValueError" in text and "a bug" in text
         assert app.is_running

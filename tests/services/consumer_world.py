@@ -81,9 +81,11 @@ class World:
             )
 
 
-def build_world(server: SandboxServer, *, upstream: str | None = None) -> World:
+def build_world(
+    server: SandboxServer, *, upstream: str | None = None, username: str | None = None
+) -> World:
     """Create a gateway and publish the client-credentials-shared-idp tutorial to it."""
-    username = f"consumer-{secrets.token_hex(3)}@idir"
+    username = username or f"consumer-{secrets.token_hex(3)}@idir"
     token = issue_provider_token(server.ctx, username, lifetime=3600)
     service = f"svc-{secrets.token_hex(3)}"
     with httpx.Client(

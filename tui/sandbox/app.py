@@ -17,6 +17,11 @@ A module that stores data also exposes ``SCHEMA`` (SQL, may be empty).
 
 from __future__ import annotations
 
+import contextlib
+import threading
+from collections.abc import AsyncIterator
+from typing import Any
+
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.exceptions import ExceptionMiddleware
@@ -24,17 +29,33 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Mount, Route
 
-from . import dataplane, gwa_api, keycloak, portal, service_accounts, upstream
+from . import answers, dataplane, gwa_api, keycloak, portal, service_accounts, upstream, web
+from .classroom import board, observer
 from .context import SHARED_IDP_ISSUER, SandboxConfig, SandboxContext, context_of
 from .limits import BodyLimitMiddleware, problem_handlers
 from .portal_errors import GWA_CRASH, PORTAL_CRASH, mount_handlers
 
-PORTAL_MODULES = (portal, gwa_api, keycloak)
-ALL_MODULES = (portal, gwa_api, keycloak, dataplane, upstream)
+PORTAL_MODULES = (portal, gwa_api, keycloak, web, answers)  # web: the portal's pages
+ALL_MODULES = (*PORTAL_MODULES, dataplane, upstream, board)
 
 
 def open_context(config: SandboxConfig) -> SandboxContext:
     return SandboxContext.open(config, [getattr(m, "SCHEMA", "") for m in ALL_MODULES])
+
+
+def _closing_clients(ctx: SandboxContext):
+    """The portal's lifespan: first-use work warms up in a thread meanwhile; the sandbox's
+    outgoing HTTP client closes with it."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Any) -> AsyncIterator[None]:
+        threading.Thread(target=ctx.warm_up, name="gwa-sandbox-warm-up", daemon=True).start()
+        try:
+            yield
+        finally:
+            await ctx.close_clients()
+
+    return lifespan
 
 
 async def info(request: Request) -> JSONResponse:
@@ -62,6 +83,7 @@ def _mount(path: str, routes: list[BaseRoute], crash_body: object) -> Mount:
 SANDBOX_ROUTES: list[BaseRoute] = [
     Route("/info", info, methods=["GET"]),
     *service_accounts.ROUTES,
+    *answers.ROUTES,
 ]
 
 PORTAL_ROUTES: list[BaseRoute] = [
@@ -75,11 +97,17 @@ PORTAL_ROUTES: list[BaseRoute] = [
 ]
 
 
-def _app(ctx: SandboxContext, routes: list[BaseRoute]) -> Starlette:
+def _app(
+    ctx: SandboxContext,
+    routes: list[BaseRoute],
+    lifespan: Any = None,
+    extra_middleware: list[Middleware] | None = None,
+) -> Starlette:
     app = Starlette(
         routes=routes,
         exception_handlers=problem_handlers(),
-        middleware=[BodyLimitMiddleware.spec(ctx.config.max_body_bytes)],
+        middleware=[BodyLimitMiddleware.spec(ctx.config.max_body_bytes), *(extra_middleware or [])],
+        lifespan=lifespan,
     )
     app.state.ctx = ctx
     return app
@@ -87,7 +115,12 @@ def _app(ctx: SandboxContext, routes: list[BaseRoute]) -> Starlette:
 
 def build_apps(ctx: SandboxContext) -> dict[str, Starlette]:
     return {
-        "portal": _app(ctx, PORTAL_ROUTES),
-        "data_plane": _app(ctx, dataplane.routes(ctx)),
+        "portal": _app(
+            ctx,
+            [*PORTAL_ROUTES, *board.routes(ctx), *web.routes(ctx)],
+            _closing_clients(ctx),
+            extra_middleware=[observer.middleware(ctx)],
+        ),
+        "data_plane": _app(ctx, dataplane.routes(ctx), dataplane.lifespan),
         "upstream": _app(ctx, upstream.routes(ctx)),
     }

@@ -44,6 +44,11 @@ CREATE TABLE IF NOT EXISTS applications (
     description TEXT,
     created_at  REAL NOT NULL
 );
+-- Clients registered disabled: the portal's access requests that wait for a provider's
+-- approval (``approval: true``). The shared IdP refuses their token requests.
+CREATE TABLE IF NOT EXISTS consumer_holds (
+    client_id TEXT PRIMARY KEY
+);
 """
 
 ISSUE_MODEL = {
@@ -78,7 +83,10 @@ def _credential(ctx: SandboxContext, row: Any, secret: str, app_name: str) -> di
     }
 
 
-def issue(ctx: SandboxContext, gateway_id: str, body: Any) -> dict[str, Any]:
+def issue(
+    ctx: SandboxContext, gateway_id: str, body: Any, *, enabled: bool = True
+) -> dict[str, Any]:
+    """Register the client and the Kong consumer; ``enabled=False`` registers it disabled."""
     check_model(body, ISSUE_MODEL, required=("environmentAppId",))
     env_app_id = body["environmentAppId"]
     application = body.get("application") or {}
@@ -145,8 +153,21 @@ def issue(ctx: SandboxContext, gateway_id: str, body: Any) -> dict[str, Any]:
                 time.time(),
             ),
         )
+        if not enabled:
+            conn.execute("INSERT OR IGNORE INTO consumer_holds(client_id) VALUES (?)", (client_id,))
         row = conn.execute("SELECT * FROM consumers WHERE client_id=?", (client_id,)).fetchone()
         return _credential(ctx, row, secret, app_name)
+
+
+def enable(ctx: SandboxContext, client_id: str) -> None:
+    """A provider approved the request: the client may now get tokens."""
+    with ctx.db.transaction() as conn:
+        conn.execute("DELETE FROM consumer_holds WHERE client_id=?", (client_id,))
+
+
+def is_enabled(ctx: SandboxContext, client_id: str) -> bool:
+    held = ctx.db.query_one("SELECT 1 FROM consumer_holds WHERE client_id=?", (client_id,))
+    return held is None
 
 
 def _app_name(ctx: SandboxContext, app_id: str) -> str:
@@ -195,6 +216,7 @@ def revoke(ctx: SandboxContext, gateway_id: str, client_id: str) -> None:
         ).rowcount
         if not gone:
             raise not_found()
+        conn.execute("DELETE FROM consumer_holds WHERE client_id=?", (client_id,))
 
 
 async def consumers_endpoint(request: Request) -> Response:

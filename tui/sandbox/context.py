@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from starlette.requests import HTTPConnection
 
@@ -13,6 +15,9 @@ from . import client_secrets
 from .db import Database
 from .keys import LOGIN_REALM, SHARED_IDP_REALM, KeyRing
 from .private_files import create_private, make_private
+
+if TYPE_CHECKING:
+    import httpx
 
 # The issuer the client-credentials-shared-idp template hard-codes in ``allowed_iss``.
 SHARED_IDP_ISSUER = "https://dev.loginproxy.gov.bc.ca/auth/realms/apigw"
@@ -48,6 +53,12 @@ class SandboxConfig:
     max_gateways_per_user: int = 25
     max_services_per_gateway: int = 200
     max_config_bytes: int = 1024 * 1024
+    # The embedded sandbox asks for the ports it had last time (saved in the data folder), so
+    # what the learner published and copied keeps working across launches (tui/sandbox/ports).
+    keep_ports: bool = False
+    # A class sandbox (``sandbox serve``): one name per learner, throttled sign-in, the board.
+    classroom: bool = False
+    trainer_key: str | None = None  # None: a random key kept in the data dir
 
 
 @dataclass
@@ -56,6 +67,13 @@ class SandboxContext:
     db: Database
     keys: KeyRing
     bound: dict[str, int] = field(default_factory=dict)  # listener name -> bound port
+    # Per-sandbox caches and clients, never module globals: issuer keys fetched by the
+    # jwt-keycloak plugin (well-known URL -> keys) and one HTTP client for the sandbox's own
+    # outgoing calls (status probes, issuer keys), made on first use in the serving loop.
+    issuer_keys: dict[str, Any] = field(default_factory=dict)
+    verified_tokens: dict[bytes, Any] = field(default_factory=dict)  # token -> key (RS256)
+    _http: httpx.AsyncClient | None = field(default=None, repr=False)
+    _http_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @classmethod
     def open(cls, config: SandboxConfig, schemas: list[str]) -> SandboxContext:
@@ -65,6 +83,38 @@ class SandboxContext:
         db = Database(db_path, schemas)
         client_secrets.hash_stored_consumer_secrets(db)
         return cls(config=config, db=db, keys=KeyRing(db))
+
+    def http_client(self) -> httpx.AsyncClient:
+        """The sandbox's one client for its own outgoing calls (httpx is imported here, on
+        first use, so the sandbox starts without it)."""
+        with self._http_lock:
+            if self._http is not None and not self._http.is_closed:
+                return self._http
+            import httpx
+
+            self._http = httpx.AsyncClient(
+                follow_redirects=False,
+                trust_env=False,
+                limits=httpx.Limits(max_connections=200, max_keepalive_connections=50),
+            )
+        return self._http
+
+    def warm_up(self) -> None:
+        """Slow first-use work, done in a thread as the sandbox starts so that no request
+        waits for it on the event loop: both realms' signing keys (generated on a first
+        launch, then loaded), the status probes' client, the worker-thread machinery."""
+        try:
+            for realm in (LOGIN_REALM, SHARED_IDP_REALM):
+                self.keys.kid(realm)
+            self.http_client()  # imports httpx and loads the CA bundle
+            import anyio._backends._asyncio  # noqa: F401  (publish's worker threads)
+        except Exception:  # stopped meanwhile (closed store): first use does it instead
+            return
+
+    async def close_clients(self) -> None:
+        client, self._http = self._http, None
+        if client is not None:
+            await client.aclose()
 
     # -- addresses, always computed from the current listeners (never stored) ---------------
     @property

@@ -3,22 +3,28 @@
 For every request: find the route (:mod:`kong_router`, by ``Host``, path and method; none →
 404 ``no Route matched with those values``), run the ``jwt-keycloak`` plugin when the route
 or its service has it enabled (:mod:`jwt_keycloak`, contract §13), then forward to the
-service's upstream (:mod:`proxy`). Published services are read from the shared
-``kong_services`` table, consumers from ``consumers``.
+service's upstream (:mod:`proxy`) over the sandbox's upstream pool, which :func:`lifespan`
+opens and closes and keeps in the app's lifespan state. Published services are read from the
+shared ``kong_services`` table, consumers from ``consumers``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import time
+from collections.abc import AsyncIterator
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import Receive, Scope, Send
 
-from . import jwt_keycloak, proxy
+from . import jwt_keycloak, proxy, upstream_policy
+from .classroom import observer
 from .context import SandboxContext
 from .kong_router import Router
+from .upstream_pool import UpstreamPool
 
 # A counter bumped by triggers on every change to the published services, so the router
 # re-reads them only when they change (one tiny query per request otherwise).
@@ -38,6 +44,16 @@ BEGIN UPDATE dataplane_version SET n = n + 1 WHERE id = 1; END;
 NO_ROUTE = "no Route matched with those values"
 
 
+@contextlib.asynccontextmanager
+async def lifespan(app: Any) -> AsyncIterator[dict[str, Any]]:
+    """One upstream pool per data-plane listener, closed with it."""
+    pool = UpstreamPool()
+    try:
+        yield {"upstreams": pool}
+    finally:
+        await pool.aclose()
+
+
 class DataPlane:
     def __init__(self, ctx: SandboxContext) -> None:
         self.ctx = ctx
@@ -46,9 +62,10 @@ class DataPlane:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
         response = await self.handle(request)
+        observer.data_plane(self.ctx, self.router, request, response)  # the class board
         await response(scope, receive, send)
 
-    async def handle(self, request: Request) -> Response:
+    async def handle(self, request: Request) -> Response | proxy.ProxiedResponse:
         started = time.perf_counter()
         match = self.router.match(request.headers.get("host", ""), request.method, request.url.path)
         if match is None:
@@ -66,7 +83,10 @@ class DataPlane:
                     headers["WWW-Authenticate"] = f'Bearer realm="{conf["realm"]}"'
                 return proxy.kong_error(outcome.status, outcome.message, headers)
             extra = outcome.headers
-        return await proxy.forward(request, match, extra, started)
+        if await upstream_policy.refused_now(self.ctx, route.service.host, route.service.port):
+            return proxy.kong_error(502, upstream_policy.REFUSED)
+        pool: UpstreamPool = request.scope["state"]["upstreams"]
+        return await proxy.forward(request, match, extra, started, pool)
 
 
 def routes(ctx: SandboxContext) -> list[BaseRoute]:

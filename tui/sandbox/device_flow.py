@@ -23,6 +23,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from . import login_grants
+from .classroom import throttle
 from .context import LOGIN_CLIENT_ID, SandboxContext
 from .oauth import NO_STORE, invalid_client, oauth_error, read_form
 
@@ -45,12 +46,14 @@ CREATE TABLE IF NOT EXISTS device_codes (
     expires_at     REAL NOT NULL,
     poll_interval  REAL NOT NULL,
     last_poll      REAL,
-    status         TEXT NOT NULL DEFAULT 'pending',  -- pending|approved|denied|used
+    status         TEXT NOT NULL DEFAULT 'pending',  -- pending|approved|denied|used|locked
     username       TEXT
 );
 """
 
-Decision = Literal["approved", "denied", "unknown", "expired", "used"]
+Decision = Literal["approved", "denied", "unknown", "expired", "used", "locked"]
+# On a class sandbox, device-code requests per client address and minute (unauthenticated).
+REQUESTS_PER_MINUTE = 30
 
 
 def normalise_user_code(text: str) -> str:
@@ -74,6 +77,13 @@ async def authorize(request: Request, ctx: SandboxContext) -> JSONResponse:
     form = await read_form(request)
     if form.get("client_id") != LOGIN_CLIENT_ID:
         return invalid_client()
+    if ctx.config.classroom:
+        client = request.client.host if request.client else "unknown"
+        wait = throttle.hit(ctx, f"devreq:{client}", REQUESTS_PER_MINUTE, 60.0)
+        if wait:
+            response = oauth_error(429, "slow_down", "Too many login requests; try again later")
+            response.headers["Retry-After"] = str(wait)
+            return response
     challenge = form.get("code_challenge")
     method = form.get("code_challenge_method")
     if challenge is None and method:
@@ -144,7 +154,7 @@ def device_grant(ctx: SandboxContext, form: dict[str, str]) -> JSONResponse:
         conn.execute("UPDATE device_codes SET last_poll=? WHERE device_code=?", (now, device_code))
         if row["expires_at"] <= now:
             return oauth_error(400, "expired_token", "Device code is expired")
-        if row["status"] == "denied":
+        if row["status"] in ("denied", "locked"):
             return oauth_error(
                 400, "access_denied", "The end user denied the authorization request"
             )
@@ -180,6 +190,8 @@ def decide(ctx: SandboxContext, user_code: str, username: str, approve: bool) ->
             return "unknown"
         if row["expires_at"] <= time.time():
             return "expired"
+        if row["status"] == "locked":
+            return "locked"
         if row["status"] != "pending":
             return "used"
         status = "approved" if approve else "denied"
@@ -188,3 +200,12 @@ def decide(ctx: SandboxContext, user_code: str, username: str, approve: bool) ->
             (status, username if approve else None, code),
         )
     return status
+
+
+def lock(ctx: SandboxContext, user_code: str) -> None:
+    """Too many wrong tries against this code: it can no longer be approved."""
+    with ctx.db.transaction() as conn:
+        conn.execute(
+            "UPDATE device_codes SET status='locked' WHERE user_code=? AND status='pending'",
+            (normalise_user_code(user_code),),
+        )

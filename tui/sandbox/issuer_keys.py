@@ -4,7 +4,8 @@ The plugin formats ``well_known_template`` (default ``%s/.well-known/openid-conf
 with the token's ``iss``, reads ``jwks_uri`` there and caches the keys; when no key verifies
 and the cache is older than ``iss_key_grace_period`` it fetches once more. The sandbox holds
 the shared IdP issuer's key itself (that issuer's real host is not reachable offline);
-other issuers are fetched over HTTP with the data plane's shared client.
+other issuers are fetched over HTTP with the sandbox's own client, and their keys cached in
+the sandbox's context (``ctx.issuer_keys``), one cache per sandbox.
 """
 
 from __future__ import annotations
@@ -12,11 +13,9 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-import httpx
 import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from . import proxy
 from .context import SHARED_IDP_ISSUER, SandboxContext
 from .keys import SHARED_IDP_REALM
 
@@ -33,29 +32,26 @@ class KeySet:
         return 0.0 if self.local else time.time() - self.fetched_at
 
 
-_cache: dict[tuple[str, str], KeySet] = {}
-
-
 def forget(ctx: SandboxContext) -> None:
     """Drop the cached keys of one sandbox (tests, key rotation)."""
-    prefix = str(ctx.config.data_dir)
-    for key in [k for k in _cache if k[0] == prefix]:
-        del _cache[key]
+    ctx.issuer_keys.clear()
 
 
-async def _get_json(url: str) -> object:
-    response = await proxy.shared_client().get(url, timeout=FETCH_TIMEOUT)
+async def _get_json(ctx: SandboxContext, url: str) -> object:
+    response = await ctx.http_client().get(url, timeout=FETCH_TIMEOUT)
     if response.status_code != 200:
         raise ValueError(f"Failed calling url {url} response status {response.status_code}")
     return response.json()
 
 
-async def _fetch(well_known: str) -> KeySet | None:
+async def _fetch(ctx: SandboxContext, well_known: str) -> KeySet | None:
+    import httpx  # only when a token names an issuer other than the sandbox's own
+
     try:
-        config = await _get_json(well_known)
+        config = await _get_json(ctx, well_known)
         if not isinstance(config, dict) or not isinstance(config.get("jwks_uri"), str):
             return None
-        jwks = await _get_json(config["jwks_uri"])
+        jwks = await _get_json(ctx, config["jwks_uri"])
     except (httpx.HTTPError, ValueError):
         return None
     if not isinstance(jwks, dict) or not isinstance(jwks.get("keys"), list):
@@ -83,11 +79,11 @@ async def keys_for(
     if issuer == SHARED_IDP_ISSUER:
         return KeySet((ctx.keys.public_key(SHARED_IDP_REALM),), time.time(), local=True)
     well_known = template.replace("%s", issuer, 1)
-    cache_key = (str(ctx.config.data_dir), well_known)
-    if not refresh and cache_key in _cache:
-        return _cache[cache_key]
-    _cache.pop(cache_key, None)
-    keys = await _fetch(well_known)
+    cache = ctx.issuer_keys
+    if not refresh and well_known in cache:
+        return cache[well_known]
+    cache.pop(well_known, None)
+    keys = await _fetch(ctx, well_known)
     if keys is not None:
-        _cache[cache_key] = keys
+        cache[well_known] = keys
     return keys

@@ -153,6 +153,27 @@ def _verify_rs256(jwt: Jwt, key: rsa.RSAPublicKey) -> bool:
     return True
 
 
+VERIFIED_CACHE_SIZE = 4096
+
+
+def _verified(ctx: SandboxContext, jwt: Jwt, keys: tuple[rsa.RSAPublicKey, ...]) -> bool:
+    """RS256 signature check, remembered per sandbox: a token verified once against a key is
+    accepted again only while that same key is still among the issuer's keys (an RSA verify
+    costs more than the rest of the plugin). Claims are still checked on every request."""
+    seen = ctx.verified_tokens
+    token = jwt.signing_input + b"." + jwt.signature
+    key = seen.get(token)
+    if key is not None and any(k == key for k in keys):
+        return True
+    for candidate in keys:
+        if _verify_rs256(jwt, candidate):
+            if len(seen) >= VERIFIED_CACHE_SIZE:
+                seen.clear()
+            seen[token] = candidate
+            return True
+    return False
+
+
 def _claims_errors(claims: dict[str, Any], names: list[str]) -> dict[str, str]:
     errors: dict[str, str] = {}
     now = time.time()
@@ -220,16 +241,16 @@ async def _authenticate(ctx: SandboxContext, conf: dict[str, Any], request: Any)
     if jwt.header.get("alg") != conf["algorithm"]:
         return Outcome(403, "Invalid algorithm")
     template = str(conf["well_known_template"])
-    grace = float(conf["iss_key_grace_period"])
+    grace = _number(conf["iss_key_grace_period"], DEFAULTS["iss_key_grace_period"])
     keys = await issuer_keys.keys_for(ctx, iss, template)
     if keys is None:
         return Outcome(403, "Unable to get public key for issuer")
-    verified = jwt.header.get("alg") == "RS256" and any(_verify_rs256(jwt, k) for k in keys.keys)
+    verified = jwt.header.get("alg") == "RS256" and _verified(ctx, jwt, keys.keys)
     if not verified and jwt.header.get("alg") == "RS256" and keys.age() > grace:
         keys = await issuer_keys.keys_for(ctx, iss, template, refresh=True)
         if keys is None:
             return Outcome(403, "Unable to get public key for issuer")
-        verified = any(_verify_rs256(jwt, k) for k in keys.keys)
+        verified = _verified(ctx, jwt, keys.keys)
     if not verified:
         return Outcome(401, "Invalid token signature")
     errors = _claims_errors(jwt.claims, _list(conf["claims_to_verify"]))
@@ -260,6 +281,13 @@ async def _authenticate(ctx: SandboxContext, conf: dict[str, Any], request: Any)
     if problem:
         return Outcome(403, f"Access token does not have the required scope/role: {problem}")
     return Outcome(0, "", headers)
+
+
+def _number(value: Any, default: float) -> float:
+    """A stored number, or the schema default for a value Kong would never have accepted."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
+        return float(default)
+    return float(value)
 
 
 def _lua_text(value: Any) -> str:

@@ -1,28 +1,34 @@
 """Forwarding a matched request to its service's upstream, as Kong's proxy does.
 
-One ``httpx.AsyncClient`` per event loop (the sandbox runs one loop; tests may run several
-sandboxes in one process), never reading proxy settings from the environment, over the
-:mod:`upstream_pool` transport. Request and
-response bodies stream through. Connection failures answer 502 and timeouts 504 with Kong's
-bodies; connection failures of body-less requests are retried ``retries`` times.
+The request goes out over the sandbox's own :class:`~.upstream_pool.UpstreamPool` (one per
+sandbox, kept in the data plane's lifespan state), never through proxy settings from the
+environment. Request bodies stream through; small response bodies with a known length are
+read whole and sent in one message, others stream. Connection failures answer 502 and
+timeouts 504 with Kong's bodies; connection failures of body-less requests are retried
+``retries`` times.
 """
 
 from __future__ import annotations
 
 import asyncio
-import importlib.util
-import sys
+import contextlib
 import time
-import weakref
-from collections.abc import AsyncIterator
 from urllib.parse import quote
 
-import httpx
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.responses import JSONResponse, Response
+from starlette.types import Receive, Scope, Send
 
 from .kong_router import Match
-from .upstream_pool import UpstreamTransport
+from .upstream_pool import (
+    Timeouts,
+    UpstreamConnectError,
+    UpstreamError,
+    UpstreamPool,
+    UpstreamResponse,
+    UpstreamTimeout,
+    encode_head,
+)
 
 KONG_VERSION = "3.9.1"
 BAD_GATEWAY = "An invalid response was received from the upstream server"
@@ -31,37 +37,10 @@ HOP_BY_HOP = {
     "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "proxy-connection",
     "te", "trailer", "trailers", "transfer-encoding", "upgrade",
 }  # fmt: skip
-
-# httpcore asks ``import sniffio`` on every pooled request; when sniffio is not installed the
-# failed import searches sys.path each time (~0.3 ms, twice per proxied request). Recording
-# the absence once (``None`` in sys.modules makes the import fail at once, the documented
-# negative cache) gives httpcore the same answer, "asyncio", without the search.
-if "sniffio" not in sys.modules and importlib.util.find_spec("sniffio") is None:
-    sys.modules["sniffio"] = None  # type: ignore[assignment]
-
-_clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, httpx.AsyncClient] = (
-    weakref.WeakKeyDictionary()
-)
-
-
-def shared_client() -> httpx.AsyncClient:
-    loop = asyncio.get_running_loop()
-    client = _clients.get(loop)
-    if client is None or client.is_closed:
-        client = httpx.AsyncClient(
-            transport=UpstreamTransport(),
-            trust_env=False,
-            follow_redirects=False,
-            timeout=httpx.Timeout(60.0),
-        )
-        _clients[loop] = client
-    return client
-
-
-async def close_shared_client() -> None:
-    client = _clients.pop(asyncio.get_running_loop(), None)
-    if client is not None:
-        await client.aclose()
+# uvicorn writes its own Date and Server; the upstream's would be duplicates
+_SKIP_BACK = frozenset(h.encode() for h in HOP_BY_HOP | {"date", "server"})
+_VIA = (b"via", f"1.1 kong/{KONG_VERSION}".encode())
+WHOLE_BODY_LIMIT = 256 * 1024  # bodies up to this size are read whole and sent at once
 
 
 def kong_error(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
@@ -85,7 +64,7 @@ def _request_headers(
     }
     # Expect: 100-continue is answered by our own server; the upstream gets the body outright
     drop = HOP_BY_HOP | connection_tokens | {"host", "expect"} | {k.lower() for k in extra}
-    headers = [(k, v) for k, v in request.headers.items() if k.lower() not in drop]
+    headers = [(k, v) for k, v in request.headers.items() if k not in drop]
     client_ip = request.client.host if request.client else ""
     forwarded_for = request.headers.get("x-forwarded-for")
     original_host = request.headers.get("host", "")
@@ -101,74 +80,119 @@ def _request_headers(
         "x-forwarded-path": request.url.path,
         "x-real-ip": client_ip,
     }
-    headers = [(k, v) for k, v in headers if k.lower() not in replaced]
+    headers = [(k, v) for k, v in headers if k not in replaced]
     headers.extend(replaced.items())
     headers.extend((k, v) for k, v in extra.items() if v is not None)
     return headers
 
 
-async def _stream(upstream: httpx.Response) -> AsyncIterator[bytes]:
+class ProxiedResponse:
+    """The upstream's answer, sent to the client as an ASGI app (status, headers, body)."""
+
+    def __init__(self, upstream: UpstreamResponse, headers: list[tuple[bytes, bytes]]) -> None:
+        self.upstream = upstream
+        self.status_code = upstream.status
+        self.raw_headers = headers
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        upstream = self.upstream
+        try:
+            if upstream.length is not None and upstream.length <= WHOLE_BODY_LIMIT:
+                try:
+                    body = await upstream.read_all()
+                except UpstreamError:
+                    body = b""  # the upstream broke off: ours ends short too
+                await upstream.aclose()  # the connection goes back before we write
+                start = {"type": "http.response.start", "status": self.status_code}
+                await send(start | {"headers": self.raw_headers})
+                await send({"type": "http.response.body", "body": body})
+                return
+            await send(
+                {"type": "http.response.start", "status": self.status_code,
+                 "headers": self.raw_headers}
+            )  # fmt: skip
+            await _stream(upstream, receive, send)
+        finally:
+            await upstream.aclose()
+
+
+async def _stream(upstream: UpstreamResponse, receive: Receive, send: Send) -> None:
+    """Copy the body until it ends or the client goes away (then stop reading upstream)."""
+
+    async def pump() -> None:
+        with contextlib.suppress(UpstreamError):  # the upstream broke off mid-body
+            async for part in upstream.chunks():
+                await send({"type": "http.response.body", "body": part, "more_body": True})
+        await send({"type": "http.response.body", "body": b""})
+
+    async def gone() -> None:
+        while (await receive())["type"] != "http.disconnect":
+            pass
+
+    pumping, watching = asyncio.create_task(pump()), asyncio.create_task(gone())
     try:
-        async for chunk in upstream.aiter_raw():
-            yield chunk
-    except httpx.HTTPError:
-        return  # the upstream broke off mid-body: end ours too
+        await asyncio.wait((pumping, watching), return_when=asyncio.FIRST_COMPLETED)
     finally:
-        await upstream.aclose()
+        for task in (pumping, watching):
+            task.cancel()
+        await asyncio.gather(pumping, watching, return_exceptions=True)
+    if pumping.done() and not pumping.cancelled() and pumping.exception() is not None:
+        raise pumping.exception()  # type: ignore[misc]
 
 
 async def forward(
-    request: Request, match: Match, extra: dict[str, str | None], started: float
-) -> Response:
+    request: Request,
+    match: Match,
+    extra: dict[str, str | None],
+    started: float,
+    pool: UpstreamPool,
+) -> Response | ProxiedResponse:
     service = match.route.service
     netloc = _netloc(service.protocol, service.host, service.port)
-    path = quote(match.upstream_path, safe="/:@!$&'()*+,;=-._~")
-    query = request.url.query
-    url = f"{service.protocol}://{netloc}{path}" + (f"?{query}" if query else "")
+    target = quote(match.upstream_path, safe="/:@!$&'()*+,;=-._~")
+    query = request.scope.get("query_string", b"").decode("latin-1")
+    if query:
+        target = f"{target}?{query}"
     headers = _request_headers(request, match, extra, netloc)
     has_body = "transfer-encoding" in request.headers or request.headers.get(
         "content-length", "0"
     ) not in ("", "0")
-    timeout = httpx.Timeout(
-        connect=service.connect_timeout,
-        read=service.read_timeout,
-        write=service.write_timeout,
-        pool=service.connect_timeout,
-    )
-    client = shared_client()
+    chunked_body = has_body and "content-length" not in request.headers
+    if chunked_body:
+        headers.append(("transfer-encoding", "chunked"))
+    timeouts = Timeouts(service.connect_timeout, service.read_timeout, service.write_timeout)
+    origin = (service.protocol, service.host, service.port)
+    try:
+        head = encode_head(request.method, target, headers)
+    except UpstreamError:
+        return kong_error(502, BAD_GATEWAY)
     attempts = 1 if has_body else 1 + max(0, service.retries)
     proxy_latency = int((time.perf_counter() - started) * 1000)
     sent_at = time.perf_counter()
-    upstream: httpx.Response | None = None
+    upstream: UpstreamResponse | None = None
     for attempt in range(attempts):
-        outgoing = client.build_request(
-            request.method,
-            url,
-            headers=headers,
-            content=request.stream() if has_body else None,
-            timeout=timeout,
-        )
         try:
-            upstream = await client.send(outgoing, stream=True)
+            upstream = await pool.request(
+                origin,
+                head,
+                request.stream() if has_body else None,
+                chunked_body=chunked_body,
+                method=request.method,
+                timeouts=timeouts,
+            )
             break
-        except httpx.TimeoutException:
+        except UpstreamTimeout:
             return kong_error(504, TIMED_OUT)
-        except httpx.ConnectError:
+        except UpstreamConnectError:
             if attempt + 1 >= attempts:
                 return kong_error(502, BAD_GATEWAY)
-        except (httpx.HTTPError, ValueError):
+        except UpstreamError:
             return kong_error(502, BAD_GATEWAY)
     assert upstream is not None
-    # uvicorn writes its own Date and Server; the upstream's would be duplicates
-    skip = HOP_BY_HOP | {"date", "server"}
-    raw_headers = [
-        (k, v) for k, v in upstream.headers.raw if k.decode("latin-1").lower() not in skip
-    ]
+    raw_headers = [(k, v) for k, v in upstream.headers if k not in _SKIP_BACK]
     raw_headers += [
         (b"x-kong-upstream-latency", str(int((time.perf_counter() - sent_at) * 1000)).encode()),
         (b"x-kong-proxy-latency", str(proxy_latency).encode()),
-        (b"via", f"1.1 kong/{KONG_VERSION}".encode()),
+        _VIA,
     ]
-    response = StreamingResponse(_stream(upstream), status_code=upstream.status_code)
-    response.raw_headers = raw_headers
-    return response
+    return ProxiedResponse(upstream, raw_headers)

@@ -68,6 +68,9 @@ async def token(request: Request, ctx: SandboxContext) -> JSONResponse:
         return invalid_client()
     if not client_secrets.matches(secret, str(row["client_secret"])):
         return wrong_client_secret()
+    if ctx.db.query_one("SELECT 1 FROM consumer_holds WHERE client_id=?", (client_id,)):
+        # A disabled client (access pending approval): Keycloak answers as for a bad client.
+        return invalid_client()
     if grant != "client_credentials":
         return oauth_error(400, "unsupported_grant_type", "Unsupported grant_type")
     access = issue_consumer_token(ctx, row["client_id"], row["audience"])

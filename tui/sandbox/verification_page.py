@@ -10,8 +10,6 @@ Every value echoed back is HTML-escaped.
 
 from __future__ import annotations
 
-import hmac
-import re
 import time
 from html import escape
 
@@ -19,15 +17,13 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from . import device_flow
+from .classroom import events, identity, throttle
+from .classroom.identity import SignIn
 from .context import SandboxContext
 from .oauth import read_form
 
-# Usernames become the token's preferred_username and the default gateway display name
-# "<username>'s Gateway", which must pass the portal's rule (at most 30 characters).
-USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,19}$")
-USERNAME_RULE = (
-    "2 to 20 characters: letters, digits, '.', '_' or '-', starting with a letter or digit"
-)
+USERNAME = identity.NAME
+USERNAME_RULE = identity.NAME_RULE
 
 _STYLE = """
 body{font-family:system-ui,sans-serif;max-width:34rem;margin:3rem auto;padding:0 1rem;color:#1a1a1a}
@@ -94,6 +90,8 @@ def _stale_message(decision: str) -> str:
         "expired": "That code has expired. Start the login again in your terminal to get a new code.",
         "used": "That code has already been used. Start the login again in your terminal if "
         "you need to sign in again.",
+        "locked": "That code was locked after too many wrong tries. Start the login again in "
+        "your terminal to get a new code.",
     }[decision]
 
 
@@ -111,33 +109,80 @@ async def show(request: Request, ctx: SandboxContext) -> HTMLResponse:
     return _form(ctx, user_code=user_code, username="", message=message, status=200)
 
 
+def _client(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def _throttled(ctx: SandboxContext, wait: int) -> HTMLResponse:
+    response = _page(
+        "Too many tries",
+        f'<p class="msg error" role="alert">{escape(identity.too_many(wait).message)}</p>',
+        429,
+    )
+    response.headers["Retry-After"] = str(wait)
+    return response
+
+
+def _wrong(ctx: SandboxContext, request: Request, code: str, known: bool) -> SignIn:
+    """A wrong passcode or code: the same answer for both; a known code that keeps getting
+    wrong passcodes is locked."""
+    if known and ctx.config.classroom and throttle.failed(ctx, f"code:{code}"):
+        device_flow.lock(ctx, code)
+    return identity.wrong_try(ctx, _client(request))
+
+
 async def submit(request: Request, ctx: SandboxContext) -> HTMLResponse:
     form = await read_form(request)
     user_code = form.get("user_code", "").strip()
     username = form.get("username", "").strip()
     approve = form.get("action", "approve") != "deny"
+    client = _client(request)
 
     def again(message: str, status: int) -> HTMLResponse:
         return _form(ctx, user_code=user_code, username=username, message=message, status=status)
 
+    def refused(result: SignIn) -> HTMLResponse:
+        if result.status == 429:
+            return _throttled(ctx, result.retry_after)
+        return again(result.message, result.status)
+
+    wait = identity.client_wait(ctx, client)
+    if wait:
+        return _throttled(ctx, wait)
     if not user_code:
         return again("Enter the code shown in your terminal.", 400)
-    if approve and not USERNAME.match(username):
+    if approve and not identity.NAME.match(username):
         return again(f"Enter a username of {USERNAME_RULE}.", 400)
-    expected = ctx.config.passcode
-    given = form.get("passcode", "")
-    if expected is not None and not hmac.compare_digest(
-        given.encode("utf-8"), expected.encode("utf-8")
-    ):
-        return again("The class passcode is not right. Ask your trainer for it.", 403)
+    code = device_flow.normalise_user_code(user_code)
+    row = device_flow.lookup(ctx, code)
+    if not identity.passcode_ok(ctx, form.get("passcode")):
+        return refused(_wrong(ctx, request, code, row is not None))
+    if row is None and ctx.config.classroom:
+        result = identity.wrong_try(ctx, client)
+        if result.status == 429:
+            return refused(result)
+        if ctx.config.passcode is not None:
+            return refused(result)
+    signed: SignIn | None = None
+    if approve and row is not None and row["status"] == "pending":
+        signed = identity.sign_in(
+            ctx, username, None, request.cookies.get(identity.COOKIE), client, check_passcode=False
+        )
+        if not signed.ok:
+            return refused(signed)
+        username = signed.name
     decision = device_flow.decide(ctx, user_code, username, approve)
     if decision == "approved":
-        return _page(
+        events.record(ctx, username, "login", "device approved")
+        response = _page(
             "Device approved",
             f'<p class="msg ok" role="status">You are signed in as <strong>{escape(username)}'
             "</strong>. Return to your terminal: it will finish the login by itself.</p>",
             200,
         )
+        if signed is not None and signed.new_cookie:
+            response.set_cookie(identity.COOKIE, signed.new_cookie, **identity.cookie_options())
+        return response
     if decision == "denied":
         return _page(
             "Login denied",

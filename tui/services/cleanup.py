@@ -165,6 +165,11 @@ class CleanupService:
                 "Wait a moment and press ctrl+r; report it if it persists.",
             )
 
+    async def consumer_listed(self, gateway_id: str, client_id: str) -> bool | None:
+        """Whether the gateway still lists the consumer (None: this portal has no listing)."""
+        listed = await self.credentials.consumers(gateway_id)
+        return None if listed is None else client_id in listed
+
     async def check_revoked(self, api_url: str, credentials: Any) -> RevocationCheck:
         """Prove a hand-off revoke worked: a fresh token must no longer get through."""
         try:

@@ -23,6 +23,7 @@ from urllib.parse import quote, urlsplit
 
 from .errors import WizardError
 from .secrets import client_secret_name
+from .tokens import ConsumerTokenService
 
 CLIENT_ID_RE = re.compile(r"^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{11}$")
 UUID_RE = re.compile(
@@ -227,6 +228,11 @@ class CredentialsService:
             hints=_ISSUE_HINTS,
         )
         return parse_issued(response.json(), application_name)
+
+    async def verify(self, credentials: ConsumerCredentials) -> Any:
+        """Check pasted values the way the tutorial does next: ask the Token Endpoint for a
+        token with them. Returns the token; raises the token endpoint's WizardError."""
+        return await ConsumerTokenService(self.client).request(credentials)
 
     async def revoke(self, gateway_id: str, client_id: str) -> None:
         """Remove the consumer (sandbox only; the real portal does it on its Consumers page).

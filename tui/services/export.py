@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
+from ..lessons import install_gwa, next_steps, quiz
 from ..steps import STEPS
 from .shell_commands import apply_command, gateway_command, status_command, token_curl
 from .tutorial_defaults import (
@@ -33,6 +34,7 @@ SCRIPT_NAME = "gwa-tutorial.sh"
 LAST_SESSION_NAME = "last-session.json"  # the finished tutorial, kept for `gwa-wizard export`
 REPORT_NAME = "gwa-tutorial-report.md"
 TARGET_LABELS = {"sandbox": "sandbox", "test": "APS test", "prod": "APS production"}
+ISSUED_VIA = {"rest": "over the portal's API", "handoff": "generated in the portal"}
 
 
 def _q(value: str) -> str:
@@ -177,7 +179,11 @@ def build_report(session: Any) -> str:
         f"| Config file | `{session.out_file or '—'}` |",
         f"| Published | {', '.join(session.published) if session.published else '—'} |",
         f"| Consumer (Client ID) | `{session.client_id or '—'}`"
-        + (f" (issued via {session.credentials_source})" if session.credentials_source else "")
+        + (
+            f" ({ISSUED_VIA.get(session.credentials_source, session.credentials_source)})"
+            if session.credentials_source
+            else ""
+        )
         + " |",
         f"| Consumer revoked | {'yes' if session.consumer_revoked else 'no'} |",
         "",
@@ -201,6 +207,21 @@ def build_report(session: Any) -> str:
         lines.append(f"| {info.title} | {done} | {_seconds(seconds) if seconds else '—'} |")
     lines += [
         f"| **Total** | {len(session.steps_done)}/{len(STEPS)} | {_seconds(total)} |",
+        "",
+    ]
+    answers = quiz.report_lines(list(getattr(session, "answers", []) or []))
+    if answers:
+        lines += ["## Check your understanding", "", *answers, ""]
+    lines += [
+        "## Install the gwa CLI",
+        "",
+        install_gwa.as_markdown(install_gwa.install_steps()),
+        "",
+        "## Next steps and help",
+        "",
+        "```",
+        *next_steps.summary_lines(),
+        "```",
         "",
         "## Secrets",
         "",

@@ -50,6 +50,8 @@ class Session:
     token_endpoint: str = ""
     credentials_source: str = ""  # rest | handoff
     consumer_revoked: bool = False
+    # Check your understanding: {"step", "question", "answer", "correct"?} per question asked
+    answers: list[dict[str, Any]] = field(default_factory=list)
     # Progress
     current_step: str = "target"
     steps_done: list[str] = field(default_factory=list)
@@ -60,6 +62,11 @@ class Session:
     def mark_done(self, step_id: str) -> None:
         if step_id not in self.steps_done:
             self.steps_done.append(step_id)
+
+    def record_answer(self, row: dict[str, Any]) -> None:
+        """Keep the learner's answer to a question (a later answer replaces an earlier one)."""
+        self.answers = [a for a in self.answers if a.get("question") != row.get("question")]
+        self.answers.append(dict(row))
 
     def unmark(self, *step_ids: str) -> None:
         self.steps_done = [s for s in self.steps_done if s not in step_ids]

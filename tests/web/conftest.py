@@ -1,0 +1,43 @@
+"""Browser fixtures for the portal pages: one chromium per run, a fresh context per test."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests.web.browser import VIEWPORT, chromium_missing, launch_options
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Any]:
+    if chromium_missing():
+        pytest.skip(
+            "Debian's chromium is not installed at /usr/bin/chromium (apt-get install chromium)"
+        )
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(**launch_options())
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium: Any) -> Iterator[Any]:
+    context = chromium.new_context(viewport=VIEWPORT)
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def second_page(chromium: Any) -> Iterator[Any]:
+    """Another learner's browser (its own cookies)."""
+    context = chromium.new_context(viewport=VIEWPORT)
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    yield page
+    context.close()

@@ -1,0 +1,180 @@
+"""Learners with only a browser: ``sandbox serve --web-port`` serves the wizard itself with
+textual-serve, already pointed at this class sandbox.
+
+Each browser gets a random, HttpOnly cookie (:data:`COOKIE`); its hash names a folder of its
+own under ``state_root`` that becomes the wizard's XDG state/data/config/cache home and
+workspace, so a reload (a new wizard process) resumes the same session. At most
+:data:`MAX_LEARNERS` wizards run at once (see the README for how this was measured); past
+that the page says so politely instead of starting another one.
+
+The web server is aiohttp (what textual-serve is built on), run in its own thread and loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import secrets
+import shlex
+import sys
+import threading
+from html import escape
+from pathlib import Path
+
+from aiohttp import web
+from textual_serve.server import Server
+
+COOKIE = "aps_browser"
+MAX_LEARNERS = 12
+FULL_MESSAGE = (
+    "The class's browser wizards are all in use ({limit} at once on this machine). Ask your "
+    "trainer, or install gwa-wizard on your own computer and run the command on the board."
+)
+
+
+def browser_dir(state_root: Path, token: str) -> Path:
+    return state_root / hashlib.sha256(token.encode("utf-8")).hexdigest()[:20]
+
+
+def wizard_command(sandbox_host: str, home: Path) -> str:
+    """The shell command textual-serve runs for one browser: the wizard, private dirs."""
+    env = {
+        "HOME": home,
+        "XDG_STATE_HOME": home / "state",
+        "XDG_DATA_HOME": home / "data",
+        "XDG_CONFIG_HOME": home / "config",
+        "XDG_CACHE_HOME": home / "cache",
+        "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
+    }
+    assignments = " ".join(f"{k}={shlex.quote(str(v))}" for k, v in env.items())
+    wizard = [sys.executable, "-m", "tui", "--host", sandbox_host, "--scheme", "http"]
+    wizard += ["--workspace", str(home / "workspace")]
+    return f"cd {shlex.quote(str(home))} && exec env {assignments} {shlex.join(wizard)}"
+
+
+class _Server(Server):
+    def __init__(self, owner: WebLearners) -> None:
+        super().__init__("gwa-wizard", host=owner.host, port=owner.port, title="gwa-wizard")
+        self.owner = owner
+
+    def _token(self, request: web.Request) -> str | None:
+        token = request.cookies.get(COOKIE)
+        return token if token and 32 <= len(token) <= 64 else None
+
+    async def handle_index(self, request: web.Request) -> web.StreamResponse:
+        if self.owner.active >= self.owner.limit:
+            return _full_page(self.owner.limit)
+        token = self._token(request)
+        response = await super().handle_index(request)
+        if token is None:
+            response.set_cookie(
+                COOKIE,
+                secrets.token_urlsafe(32),
+                max_age=30 * 24 * 3600,
+                httponly=True,
+                samesite="Strict",
+            )
+        return response
+
+    async def handle_websocket(self, request: web.Request) -> web.StreamResponse:
+        token = self._token(request)
+        if token is None or self.owner.active >= self.owner.limit:
+            return _full_page(self.owner.limit) if token else web.Response(status=403)
+        home = browser_dir(self.owner.state_root, token)
+        for sub in ("state", "data", "config", "cache", "workspace"):
+            (home / sub).mkdir(parents=True, exist_ok=True, mode=0o700)
+        self.command = wizard_command(self.owner.sandbox_host, home)
+        self.owner.active += 1
+        try:
+            return await super().handle_websocket(request)
+        finally:
+            self.owner.active -= 1
+
+    async def on_startup(self, app: web.Application) -> None:  # no logo on the trainer's screen
+        return None
+
+
+def _full_page(limit: int) -> web.Response:
+    text = escape(FULL_MESSAGE.format(limit=limit))
+    html = (
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Class is full</title>'
+        '</head><body style="font-family:system-ui;max-width:36rem;margin:3rem auto">'
+        f"<h1>No free browser wizard right now</h1><p>{text}</p></body></html>"
+    )
+    return web.Response(
+        text=html, status=503, content_type="text/html", headers={"Retry-After": "60"}
+    )
+
+
+class WebLearners:
+    """The browser wizard server; ``start()`` binds (port 0 picks one) and serves in a thread."""
+
+    def __init__(
+        self,
+        *,
+        host: str,
+        port: int,
+        public_host: str | None,
+        sandbox_host: str,
+        state_root: Path,
+        limit: int = MAX_LEARNERS,
+    ) -> None:
+        self.host, self.port, self.public_host = host, port, public_host
+        self.sandbox_host = sandbox_host
+        self.state_root = state_root
+        self.limit = limit
+        self.active = 0  # wizards running now (touched on the server's loop only)
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._runner: web.AppRunner | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        host = self.public_host or ("127.0.0.1" if self.host in ("0.0.0.0", "::") else self.host)
+        return f"http://{host}:{self.port}/"
+
+    def start(self) -> None:
+        self.state_root.mkdir(parents=True, exist_ok=True, mode=0o700)
+        self._loop = asyncio.new_event_loop()
+        server = _Server(self)
+        ready = threading.Event()
+        failure: list[BaseException] = []
+
+        async def boot() -> None:
+            self._runner = web.AppRunner(await server._make_app(), handle_signals=False)
+            await self._runner.setup()
+            site = web.TCPSite(self._runner, self.host, self.port)
+            await site.start()
+            sockets = site._server.sockets if site._server else []  # type: ignore[union-attr]
+            self.port = sockets[0].getsockname()[1]
+            server.public_url = self.url.rstrip("/")
+
+        def run() -> None:
+            assert self._loop is not None
+            asyncio.set_event_loop(self._loop)
+            try:
+                self._loop.run_until_complete(boot())
+            except BaseException as exc:
+                failure.append(exc)
+                ready.set()
+                return
+            ready.set()
+            self._loop.run_forever()
+
+        self._thread = threading.Thread(target=run, name="gwa-web-learners", daemon=True)
+        self._thread.start()
+        ready.wait(30)
+        if failure:
+            raise failure[0]
+
+    def stop(self) -> None:
+        loop = self._loop
+        if loop is None or self._runner is None:
+            return
+        runner = self._runner
+        with contextlib.suppress(Exception):
+            asyncio.run_coroutine_threadsafe(runner.cleanup(), loop).result(15)
+        loop.call_soon_threadsafe(loop.stop)
+        if self._thread is not None:
+            self._thread.join(10)

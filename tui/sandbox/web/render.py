@@ -1,0 +1,146 @@
+"""Rendering the portal pages: one Jinja2 environment, the page shell, refusals as pages.
+
+Every answer is an HTML page with strict headers (no inline script, no framing, no caching).
+Route handlers raise :class:`PageRefusal` for a 403/404/400 page; :func:`guarded` turns it,
+and anything unexpected, into a readable page, never a traceback or bare JSON.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+from urllib.parse import quote
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+
+from ..context import SandboxContext
+from ..limits import BodyTooLarge
+from . import sessions
+
+log = logging.getLogger("gwa_wizard.sandbox")
+
+STATIC = "/portal-static"
+HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; "
+        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+    ),
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Cache-Control": "no-store",
+    "Referrer-Policy": "same-origin",
+}
+
+_env = Environment(
+    loader=PackageLoader("tui.sandbox.web", "templates"),
+    autoescape=select_autoescape(["html"]),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+class SignInNeeded(Exception):
+    """The page needs a signed-in user: go to the sign-in page, then come back."""
+
+    def __init__(self, return_to: str) -> None:
+        super().__init__(return_to)
+        self.return_to = return_to
+
+
+def login_url(return_to: str, identity: str = "provider") -> str:
+    return f"/login?identity={identity}&f={quote(return_to, safe='/')}"
+
+
+class PageRefusal(Exception):
+    def __init__(self, status: int, title: str, message: str) -> None:
+        super().__init__(status, title, message)
+        self.status = status
+        self.title = title
+        self.message = message
+
+
+def forbidden(gateway_id: str | None = None) -> PageRefusal:
+    what = f"gateway {gateway_id}" if gateway_id else "this page"
+    return PageRefusal(
+        403,
+        "Not authorized",
+        f"You do not have access to {what}. Only the members of a gateway can see it; "
+        "ask its owner to grant you access, or pick one of your own gateways.",
+    )
+
+
+def page(
+    ctx: SandboxContext,
+    request: Request,
+    template: str,
+    *,
+    status: int = 200,
+    session: sessions.WebSession | None = None,
+    **values: Any,
+) -> HTMLResponse:
+    session = session if session is not None else sessions.current(ctx, request)
+    active = None
+    if session and session.active_gateway:
+        row = ctx.db.query_one(
+            "SELECT gateway_id, display_name FROM gateways WHERE gateway_id=?",
+            (session.active_gateway,),
+        )
+        active = dict(row) if row else None
+    html = _env.get_template(template).render(
+        static=STATIC,
+        session=session,
+        user=session.username if session else None,
+        csrf=session.csrf if session else "",
+        active_gateway=active,
+        path=request.url.path,
+        **values,
+    )
+    return HTMLResponse(html, status_code=status, headers=HEADERS)
+
+
+def refusal_page(ctx: SandboxContext, request: Request, refusal: PageRefusal) -> HTMLResponse:
+    return page(
+        ctx,
+        request,
+        "refusal.html",
+        status=refusal.status,
+        title=refusal.title,
+        message=refusal.message,
+    )
+
+
+def redirect(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303, headers={"Cache-Control": "no-store"})
+
+
+def guarded(
+    ctx: SandboxContext, func: Callable[[Request], Awaitable[Response]]
+) -> Callable[[Request], Awaitable[Response]]:
+    @functools.wraps(func)
+    async def wrapped(request: Request) -> Response:
+        try:
+            return await func(request)
+        except SignInNeeded as needed:
+            return redirect(login_url(needed.return_to))
+        except PageRefusal as refusal:
+            return refusal_page(ctx, request, refusal)
+        except BodyTooLarge:
+            raise
+        except Exception:
+            log.exception("portal page error on %s %s", request.method, request.url.path)
+            return refusal_page(
+                ctx,
+                request,
+                PageRefusal(
+                    500,
+                    "Something went wrong",
+                    "The sandbox could not show this page. Go back and try again; the "
+                    "sandbox's log has the details.",
+                ),
+            )
+
+    return wrapped
