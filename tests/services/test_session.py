@@ -100,10 +100,69 @@ def test_progress_bookkeeping() -> None:
     s.mark_done("login")
     s.unmark("login")
     assert s.steps_done == ["target"]
-    s.add_time("target", 1.0004)
+    s.add_time("target", 1.23456)
     s.add_time("target", 2.0)
-    assert s.step_seconds == {"target": 3.0}
+    assert s.step_seconds == {"target": 3.235}  # milliseconds, as the report shows them
     s.record_answer({"question": "q1", "answer": "a"})
     s.record_answer({"question": "q1", "answer": "b"})
     assert s.answers == [{"question": "q1", "answer": "b"}]
     assert s.base_url == "http://127.0.0.1:8460" and Session().base_url == ""
+
+
+def test_the_session_file_is_saved_into_folders_that_do_not_exist_yet(tmp_path: Path) -> None:
+    store = SessionStore(tmp_path / "a" / "b" / "session.json")
+    store.save(Session(username="deep"))
+    loaded = store.load()
+    assert loaded is not None and loaded.username == "deep"
+
+
+def test_the_session_file_is_stable_readable_json(tmp_path: Path) -> None:
+    """Indented, keys sorted: a trainer can read it and two saves of the same session are
+    byte-identical (no spurious diffs)."""
+    store = saved(tmp_path)
+    text = store.path.read_text(encoding="utf-8")
+    data = json.loads(text)
+    assert text == json.dumps(data, indent=2, sort_keys=True)
+
+
+def test_the_temporary_file_is_a_hidden_sibling_of_the_session_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Written in the same folder (so the rename is atomic, never a copy across file systems)
+    and named ``.session-*.tmp``, so one left by a crash is hidden and recognisable."""
+    renames: list[tuple[Path, Path]] = []
+    real_replace = os.replace
+
+    def watching(src: str, dst: str) -> None:
+        renames.append((Path(src), Path(dst)))
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", watching)
+    store = saved(tmp_path)
+    [(src, dst)] = renames
+    assert dst == store.path and src.parent == dst.parent
+    assert src.name.startswith(".session-") and src.name.endswith(".tmp")
+
+
+def test_a_failed_save_reports_its_own_cause_even_if_the_clean_up_fails(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = saved(tmp_path)
+
+    def refuse(src: str, dst: str) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    def gone(path: str) -> None:
+        raise FileNotFoundError(2, "No such file")
+
+    monkeypatch.setattr(os, "replace", refuse)
+    monkeypatch.setattr(os, "unlink", gone)
+    with pytest.raises(PermissionError):
+        store.save(Session(username="after"))
+
+
+def test_a_non_ascii_name_survives_a_save(tmp_path: Path) -> None:
+    store = SessionStore(tmp_path / "session.json")
+    store.save(Session(username="jānis", gateway_display_name="Jānis’ gateway"))
+    loaded = store.load()
+    assert loaded is not None and loaded.gateway_display_name == "Jānis’ gateway"
