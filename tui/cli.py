@@ -85,6 +85,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="learners must type this code on the login page to approve a device",
     )
     serve.add_argument(
+        "--allow-local-upstreams",
+        action="store_true",
+        help="let learners publish upstreams on this machine or its private network "
+        "(refused by default; the built-in upstream is always allowed)",
+    )
+    serve.add_argument(
         "--public-host",
         default=None,
         help="the name learners use to reach this machine (default: the bind address)",
@@ -100,6 +106,17 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="also serve the wizard itself to browsers on this port (learners need no install)",
     )
+
+    ca = sandbox_sub.add_parser(
+        "ca", help="print the path of the sandbox CA certificate (for curl --cacert)"
+    )
+    ca.add_argument(
+        "--data-dir",
+        type=Path,
+        default=None,
+        help=f"the sandbox's state folder (default {default_data_dir()}/sandbox)",
+    )
+    ca.add_argument("--pem", action="store_true", help="print the certificate itself")
 
     gen = sub.add_parser(
         "generate-config", help="write gateway YAML exactly as `gwa generate-config` does"
@@ -123,6 +140,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command == "sandbox" and args.sandbox_command == "ca":
+        return print_sandbox_ca(args)
     if args.command == "sandbox":
         return serve_sandbox(args)
     if args.command == "generate-config":
@@ -161,6 +180,18 @@ def _options(args: argparse.Namespace) -> WizardOptions:
     )
 
 
+def print_sandbox_ca(args: argparse.Namespace) -> int:
+    """The CA that signs the data plane's https certificates (made on first use)."""
+    from .sandbox.private_files import make_private
+    from .sandbox.sandbox_ca import CertificateAuthority
+
+    data_dir = args.data_dir or default_data_dir() / "sandbox"
+    make_private(data_dir)
+    authority = CertificateAuthority(data_dir)
+    print(authority.pem if args.pem else authority.path, end="\n" if not args.pem else "")
+    return 0
+
+
 def serve_sandbox(args: argparse.Namespace) -> int:
     from .sandbox import context as sandbox_context
     from .sandbox.classroom import events
@@ -178,6 +209,7 @@ def serve_sandbox(args: argparse.Namespace) -> int:
         public_host=args.public_host,
         classroom=True,
         trainer_key=args.trainer_key,
+        allow_local_upstreams=args.allow_local_upstreams,
     )
     try:
         server = SandboxServer(config)

@@ -92,7 +92,7 @@ def _env() -> dict[str, str]:
 async def stall_during_flow() -> tuple[float, float, int]:
     """(longest stall in s, flow duration in s, probes) while the e2e flow runs."""
     sys.path.insert(0, str(ROOT))
-    from tests.e2e.test_provider_flow import drive_provider_flow, options_in
+    from tests.e2e.flow_kit import drive_provider_flow, options_in
     from tui.app import WizardApp
 
     worst = 0.0

@@ -104,8 +104,8 @@ async def test_without_an_api_url_there_is_nothing_to_send(world: World) -> None
 async def test_upstream_rewrite_is_blamed_on_the_upstream() -> None:
     import httpx
 
-    from tests.screens.conftest import mock_services
     from tests.screens.harness import StepHarness
+    from tests.screens.step_kit import mock_services
     from tui.services.session import Session
     from tui.services.target import Target
 

@@ -8,6 +8,7 @@ import os
 import stat
 
 import keyring.errors
+import pytest
 from keyring.backend import KeyringBackend
 
 from tui.services.secrets import (
@@ -144,3 +145,45 @@ async def test_forget_file_deletes_it_and_keeps_only_this_runs_login(tmp_path) -
     assert await store.get("h:access_token") == "tok"
     assert await store.get("h:client_secret:c1") is None
     assert store.forget_file() is None  # nothing left to delete
+
+
+async def test_secrets_file_is_never_readable_by_others_even_while_written(
+    tmp_path, monkeypatch
+) -> None:
+    """The file is 0600 from the first byte: the temporary file is owner-only before rename."""
+    modes: list[int] = []
+    real_replace = os.replace
+
+    def watching_replace(src, dst):
+        modes.append(stat.S_IMODE(os.stat(src).st_mode))
+        real_replace(src, dst)
+
+    old = os.umask(0o022)  # a usual umask: files would be 0644 unless made owner-only
+    try:
+        monkeypatch.setattr(os, "replace", watching_replace)
+        store = SecretStore()
+        path = tmp_path / "secrets.json"
+        store.use_file(path)
+        await store.set("h:access_token", "tok")
+    finally:
+        os.umask(old)
+    assert modes and all(mode == 0o600 for mode in modes)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+async def test_a_failed_secrets_write_leaves_the_old_file_and_no_temporary_file(
+    tmp_path, monkeypatch
+) -> None:
+    store = SecretStore()
+    path = tmp_path / "owner" / "secrets.json"
+    store.use_file(path)
+    await store.set("h:access_token", "old")
+
+    def disk_full(fd):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", disk_full)
+    with pytest.raises(OSError):
+        await store.set("h:access_token", "new")
+    assert json.loads(path.read_text()) == {"h:access_token": "old"}
+    assert [p.name for p in path.parent.iterdir()] == ["secrets.json"]
