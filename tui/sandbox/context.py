@@ -123,6 +123,7 @@ class SandboxContext:
                 self.keys.kid(realm)
             self.http_client()  # imports httpx and loads the CA bundle
             import anyio._backends._asyncio  # noqa: F401  (publish's worker threads)
+            import jinja2  # noqa: F401  (the portal pages)
         except Exception:  # stopped meanwhile (closed store): first use does it instead
             return
 

@@ -13,7 +13,6 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import quote
 
-from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
@@ -35,12 +34,19 @@ HEADERS = {
     "Referrer-Policy": "same-origin",
 }
 
-_env = Environment(
-    loader=PackageLoader("tui.sandbox.web", "templates"),
-    autoescape=select_autoescape(["html"]),
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
+
+@functools.cache
+def _environment() -> Any:
+    """The one Jinja2 environment, made on first use: the sandbox starts without importing
+    Jinja2 (its warm-up thread imports it right after, off the event loop)."""
+    from jinja2 import Environment, PackageLoader, select_autoescape
+
+    return Environment(
+        loader=PackageLoader("tui.sandbox.web", "templates"),
+        autoescape=select_autoescape(["html"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
 
 
 class SignInNeeded(Exception):
@@ -90,14 +96,18 @@ def page(
             (session.active_gateway,),
         )
         active = dict(row) if row else None
-    html = _env.get_template(template).render(
-        static=STATIC,
-        session=session,
-        user=session.username if session else None,
-        csrf=session.csrf if session else "",
-        active_gateway=active,
-        path=request.url.path,
-        **values,
+    html = (
+        _environment()
+        .get_template(template)
+        .render(
+            static=STATIC,
+            session=session,
+            user=session.username if session else None,
+            csrf=session.csrf if session else "",
+            active_gateway=active,
+            path=request.url.path,
+            **values,
+        )
     )
     return HTMLResponse(html, status_code=status, headers=HEADERS)
 
