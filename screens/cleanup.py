@@ -14,7 +14,7 @@ from textual.widgets import Button, Static
 from tui.services.cleanup import Inventory
 from tui.services.credentials import consumers_url
 from tui.services.errors import WizardError
-from tui.services.export import retire_session
+from tui.services.secrets import access_token_name, refresh_token_name
 
 from .base import WizardStep
 from .modals import ConfirmModal
@@ -311,9 +311,11 @@ Afterwards, clear the shell variables you exported: `unset CID CSC URL TOKEN`.
             return
         self.destroyed = True
         cleared = self.clear_saved_session()
+        removed = await self.clear_secrets_file()
         self.finish(
             f"✓ Gateway {gw} destroyed and verified gone (reading it now answers 403/404). "
             + ("Your saved progress was cleared: the next run starts afresh. " if cleared else "")
+            + (f"The owner-only secrets file {removed} was deleted. " if removed else "")
             + "In your shell: unset CID CSC URL TOKEN. Press ctrl+n for the summary."
         )
         self.reload()
@@ -321,11 +323,20 @@ Afterwards, clear the shell variables you exported: `unset CID CSC URL TOKEN`.
     def clear_saved_session(self) -> bool:
         """Delete the saved progress (what was built no longer exists); this run keeps it in
         memory for the summary and the export."""
-        store = getattr(self.app, "store", None)
-        if store is None or not hasattr(store, "clear"):
-            return False
-        retire_session(store, self.session)
-        return True
+        return self.host.retire_session()
+
+    async def clear_secrets_file(self) -> str:
+        """Delete the owner-only secrets file, if the learner chose one: its tokens and the
+        revoked client secret must not outlive the clean-up. This run's login stays in memory.
+        Returns the path deleted ("" when there was no file)."""
+        host = self.session.host
+        keep = (access_token_name(host), refresh_token_name(host))
+        try:
+            removed = await asyncio.to_thread(self.services.secrets.forget_file, keep=keep)
+        except OSError as exc:
+            self.notify(f"Could not delete the secrets file: {exc}", severity="error")
+            return ""
+        return str(removed) if removed else ""
 
     async def _refresh_after_failure(self) -> None:
         try:

@@ -15,7 +15,6 @@ from tui.services.errors import WizardError
 from tui.services.probe import mask_token
 from tui.services.tokens import (
     CLAIM_HELP,
-    CURL_TEMPLATE,
     EXPLAINED_CLAIMS,
     ConsumerToken,
     claim_value,
@@ -120,7 +119,7 @@ approval) and a token endpoint that cannot be reached.
             "as the tutorial's curl does (the wizard sends the same form):",
             classes="lead",
         )
-        yield CommandBox(CURL_TEMPLATE, id="command")
+        yield CommandBox(self.equivalent_command(), id="command")
         yield Button("Get a token (ctrl+g)", id="get-token", variant="primary")
         with Vertical(id="token-box", classes="result"):
             yield Static("", id="countdown")

@@ -1,9 +1,12 @@
 """The Textual app: starts the sandbox, resumes the session, and moves between the steps.
 
-``run_wizard(options)`` is what ``gwa-wizard`` runs. The app shows a startup screen at once,
-then (in a worker) starts the embedded sandbox on free loopback ports unless ``--host`` was
-given, builds the :class:`Services` bundle for the target, loads the saved session and
-re-checks it against reality (``tui.resume``), and shows the step to resume at.
+``run_wizard(options)`` is what ``gwa-wizard`` runs. Unless ``--host`` was given, the
+embedded sandbox is started as a process of its own before Textual is even imported
+(``tui.cli`` calls :func:`tui.embedded_sandbox.EmbeddedSandbox.launch` first), so it boots in
+parallel with the UI. The app shows a startup screen at once, then (in a worker) waits for
+the sandbox while it imports the services and steps in a thread, builds the
+:class:`Services` bundle for the target, loads the saved session and re-checks it against
+reality (``tui.resume``), and shows the step to resume at.
 
 Navigation belongs here: :meth:`WizardApp.complete_step` marks a step done, saves the session
 atomically and pushes the next step; :meth:`WizardApp.go_back` pops back (the earlier step
@@ -22,21 +25,20 @@ from textual import work
 from textual.app import App
 from textual.binding import Binding
 
-from screens import load_step, load_summary
 from screens.base import WizardStep, unexpected_error
 from screens.startup import StartupScreen
 
-from .commands import WizardCommands
+from .embedded_sandbox import EmbeddedSandbox, SandboxStartError, launch_for
 from .options import WizardOptions
-from .resume import recheck, same_target
+from .palette import WizardCommands
+from .resume import recheck, relocate, same_target
 from .services.errors import WizardError
+from .services.export import retire_session
 from .services.session import Session, SessionStore
 from .services.target import Target, parse_host
 from .steps import STEP_IDS, next_step
 
 if TYPE_CHECKING:
-    from tui.sandbox.server import SandboxServer
-
     from .services.bundle import Services
 
 
@@ -61,19 +63,24 @@ class WizardApp(App[int]):
         *,
         transport: Any = None,
         secrets: Any = None,
+        sandbox: EmbeddedSandbox | None = None,
     ) -> None:
+        """``sandbox``: the embedded sandbox launched already (``tui.cli`` does it first
+        thing); without it, and without ``--host``, the app launches one itself."""
         super().__init__()
         self.options = options
         self.session = Session()
         self.services: Services | None = None
         self.target: Target | None = None
-        self.sandbox: SandboxServer | None = None
+        self.sandbox: EmbeddedSandbox | None = sandbox
         self.sandbox_upstream = ""
+        self.sandbox_moves: tuple[Any, ...] = ()  # ports the embedded sandbox could not keep
         self.store = SessionStore(options.resolved_state_dir / "session.json")
         self._transport = transport
         self._secrets = secrets
         self.ready_event = asyncio.Event()
         self.startup_error: WizardError | None = None
+        self._sandbox_notices: list[str] = []
 
     # -- start-up ---------------------------------------------------------------------------
     def get_default_screen(self) -> StartupScreen:
@@ -91,6 +98,10 @@ class WizardApp(App[int]):
     def workspace(self) -> Path:
         return self.options.resolved_workspace
 
+    @property
+    def state_dir(self) -> Path:
+        return self.options.resolved_state_dir
+
     def _status(self, text: str) -> None:
         screen = self.screen
         if isinstance(screen, StartupScreen):
@@ -99,21 +110,22 @@ class WizardApp(App[int]):
     @work(exclusive=True, group="startup", exit_on_error=False)
     async def start_up(self) -> None:
         try:
-            target = await self._start_target()
-            self._status(f"Connecting to {target.label} ({target.base_url})…")
             # Heavy imports (httpx, keyring, yaml, the step modules) happen in a thread, so
-            # the event loop keeps drawing the start-up screen meanwhile.
-            await asyncio.to_thread(_preload)
+            # the event loop keeps drawing the start-up screen meanwhile, and at the same time
+            # as the sandbox process boots on the other core.
+            target, _ = await asyncio.gather(self._start_target(), asyncio.to_thread(_preload))
+            self._status(f"Connecting to {target.label} ({target.base_url})…")
             services = self.make_services(target)
             self.target, self.services = target, services
-            notices: list[str] = []
+            notices: list[str] = list(self._sandbox_notices)
             saved = None if self.options.fresh else self.store.load()
             if saved is not None and same_target(saved, target.kind, target.host):
                 self._status("Checking that what you did last time still exists…")
                 saved.host, saved.scheme = target.host, target.scheme
                 self.session = saved
+                notices += relocate(saved, self.sandbox_moves, self.workspace)
                 report = await recheck(saved, services)
-                notices = report.notices
+                notices += report.notices
                 step_id = report.step
             else:
                 self.session = Session(
@@ -141,28 +153,24 @@ class WizardApp(App[int]):
         if self.options.host:
             return parse_host(self.options.host, self.options.scheme)
         self._status("Starting the built-in APS sandbox on this computer…")
-        await asyncio.to_thread(importlib.import_module, "tui.sandbox.server")
-        from tui.sandbox.context import SandboxConfig
-        from tui.sandbox.server import SandboxServer
-
-        config = SandboxConfig(
-            data_dir=self.options.resolved_data_dir,
-            portal_port=0,
-            data_plane_port=0,
-            upstream_port=0,
-        )
+        data_dir = self.options.resolved_data_dir
         try:
-            server = await asyncio.to_thread(SandboxServer, config)
-            info = await asyncio.to_thread(server.start)
-        except Exception as exc:
+            sandbox = self.sandbox or launch_for(self.options)
+            assert sandbox is not None
+            self.sandbox = sandbox
+            info = await asyncio.to_thread(sandbox.wait_ready)
+        except (OSError, SandboxStartError) as exc:
             raise WizardError(
                 what="The built-in sandbox could not start",
                 why=str(exc) or type(exc).__name__,
-                fix=f"Check that {self.options.resolved_data_dir} is writable, or run with "
-                "--fresh / another --data-dir.",
+                fix=f"Check that {data_dir} is writable, or run with --fresh / another --data-dir.",
             ) from exc
-        self.sandbox = server
         self.sandbox_upstream = info.upstream_url
+        if info.moved:
+            from tui.sandbox.ports import PortMove, describe
+
+            self.sandbox_moves = tuple(PortMove(**move) for move in info.moved)
+            self._sandbox_notices.append(describe(list(self.sandbox_moves), list(info.repaired)))
         return Target.sandbox(info.portal_host)
 
     def _startup_failed(self, error: WizardError) -> None:
@@ -179,9 +187,16 @@ class WizardApp(App[int]):
         kwargs: dict[str, Any] = {}
         if self._transport is not None:
             kwargs["transport"] = self._transport
-        if self._secrets is not None:
-            kwargs["secrets"] = self._secrets
+        kwargs["secrets"] = self._secrets if self._secrets is not None else self._secret_store()
         return build_services(target, **kwargs)
+
+    def _secret_store(self) -> Any:
+        """The keyring or memory, or the owner-only file if the learner chose it last time."""
+        from .services.secrets import SecretStore
+
+        store = SecretStore()
+        store.resume_file(self.options.resolved_secrets_file)
+        return store
 
     async def adopt_target(self, target: Target, services: Services) -> None:
         """Switch the whole wizard to ``target`` (the Target step calls this on Next)."""
@@ -193,8 +208,10 @@ class WizardApp(App[int]):
 
     # -- navigation -------------------------------------------------------------------------
     def build_step(self, step_id: str) -> WizardStep:
+        from screens.steps import screen_for  # every step module: imported at start-up in a thread
+
         assert self.services is not None
-        return load_step(step_id)(self.session, self.services)
+        return screen_for(step_id)(self.session, self.services)
 
     def save_session(self) -> None:
         try:
@@ -202,16 +219,18 @@ class WizardApp(App[int]):
         except OSError as exc:
             self.notify(f"Could not save your progress: {exc}", severity="error")
 
+    def retire_session(self) -> bool:
+        retire_session(self.store, self.session)
+        return True
+
     async def complete_step(self, current: WizardStep) -> None:
         self.session.mark_done(current.STEP_ID)
         following = self.following_step(current.STEP_ID)
         if following is None:
             self.save_session()
-            summary = load_summary()
-            if summary is not None:
-                await self.push_screen(summary(self.session, self.services))  # type: ignore[call-arg]
-            else:
-                self.notify("You have done every step of the tutorial.", title="Done")
+            from screens.summary import SummaryScreen
+
+            await self.push_screen(SummaryScreen(self.session, self.services))
             return
         self.session.current_step = following
         self.save_session()
@@ -269,14 +288,12 @@ def _preload() -> None:
     """Import the service bundle and every step module (run in a thread at start-up)."""
     bundle = importlib.import_module("tui.services.bundle")
     bundle.warm_up()  # keyring backend and TLS context, so build_services on the loop is quick
-    for step_id in STEP_IDS:
-        load_step(step_id)
-    load_summary()
+    importlib.import_module("screens.steps")
 
 
-def run_wizard(options: WizardOptions) -> int:
+def run_wizard(options: WizardOptions, sandbox: EmbeddedSandbox | None = None) -> int:
     """Run the wizard until the learner quits; the exit code for the CLI."""
-    app = WizardApp(options)
+    app = WizardApp(options, sandbox=sandbox)
     try:
         result = app.run()
     finally:

@@ -7,26 +7,15 @@ gateway still exist. Steps whose result is gone are un-marked, and the learner i
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from .services.errors import WizardError
 from .services.session import Session
-from .steps import STEP_IDS
-
-# What depends on what: losing a step's result invalidates these later steps too.
-AFTER_GATEWAY = (
-    "gateway",
-    "template",
-    "review",
-    "apply",
-    "status",
-    "try_it",
-    "credentials",
-    "token",
-    "call",
-    "cleanup",
-)
+from .steps import STEP_IDS, invalidated_by
 
 
 @dataclass
@@ -72,7 +61,7 @@ async def recheck(session: Session, services: Any) -> ResumeReport:
             await services.gateways.get(session.gateway_id)
         except WizardError as error:
             if error.status in (403, 404):
-                session.unmark(*AFTER_GATEWAY)
+                session.unmark(*invalidated_by("gateway"))
                 notices.append(
                     f"Gateway {session.gateway_id} no longer exists (or is no longer yours); "
                     "the Gateway step and the steps after it are to do again."
@@ -85,3 +74,74 @@ async def recheck(session: Session, services: Any) -> ResumeReport:
         step = first_open
     session.current_step = step
     return ResumeReport(step, notices)
+
+
+def relocate(session: Session, moves: Any, workspace: Path | None = None) -> list[str]:
+    """Follow the embedded sandbox to the ports it got this time; notices for the learner.
+
+    ``moves`` are the sandbox's port moves (``listener``, ``old``, ``new``). The session's
+    upstream, gateway host and API URL are updated, and so is the YAML file the wizard wrote
+    for the learner, so Template, Call and the equivalent commands use the new ports.
+    """
+    changed: list[str] = []
+    for move in moves:
+        old, new = int(move.old), int(move.new)
+        if move.listener == "upstream":
+            upstream = _swap_port(session.upstream, old, new)
+            if upstream != session.upstream:
+                session.upstream = upstream
+                changed.append("the upstream in your session")
+            if session.out_file and _rewrite_file(Path(session.out_file), workspace, old, new):
+                changed.append(f"the upstream in {session.out_file}")
+        elif move.listener == "data_plane":
+            before = (session.env_host, session.api_url)
+            session.env_host = _swap_hostport(session.env_host, old, new)
+            session.api_url = _swap_port(session.api_url, old, new, any_host=True)
+            if (session.env_host, session.api_url) != before:
+                changed.append("your API's URL")
+    if not changed:
+        return []
+    return ["The wizard updated " + ", ".join(changed) + " to the sandbox's new ports."]
+
+
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def _swap_port(url: str, old: int, new: int, *, any_host: bool = False) -> str:
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return url
+    if not parts.hostname or port != old:
+        return url
+    if not any_host and parts.hostname not in LOOPBACK:
+        return url
+    netloc = parts.netloc[: parts.netloc.rindex(":")] + f":{new}"
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+def _swap_hostport(hostport: str, old: int, new: int) -> str:
+    host, sep, port = hostport.rpartition(":")
+    return f"{host}:{new}" if sep and port == str(old) else hostport
+
+
+def _rewrite_file(path: Path, workspace: Path | None, old: int, new: int) -> bool:
+    """Change the sandbox's old upstream port in the learner's generated file; True if so."""
+    if not path.is_absolute() and workspace is not None:
+        path = workspace / path
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError:
+        return False
+    updated = text
+    for name in LOOPBACK:
+        updated = re.sub(rf"(?<![\w.]){re.escape(name)}:{old}(?!\d)", f"{name}:{new}", updated)
+    if updated == text:
+        return False  # the file does not use the sandbox's upstream: leave it alone
+    updated = re.sub(rf"(?m)^(\s*port:\s*){old}\s*$", rf"\g<1>{new}", updated)
+    try:
+        path.write_text(updated, encoding="utf-8")
+    except OSError:
+        return False
+    return True

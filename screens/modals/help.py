@@ -7,7 +7,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 
-from tui.widgets.help_panel import HelpPanel
+from tui.widgets.step_help import StepHelpText
 
 
 class HelpModal(ModalScreen[None]):
@@ -29,7 +29,7 @@ class HelpModal(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-scroll"):
-            yield HelpPanel(self.markdown, id="help-text")
+            yield StepHelpText(self.markdown, id="help-text")
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from screens.modals import ConfirmModal
 from screens.summary import SummaryScreen
-from tests.e2e.test_provider_flow import (
+from tests.e2e.flow_kit import (
     drive_provider_flow,
     next_step,
     on_step,
@@ -20,6 +20,7 @@ from tests.e2e.test_provider_flow import (
     wait_for,
 )
 from tui.app import WizardApp
+from tui.sandbox.db import Database
 from tui.services.export import LAST_SESSION_NAME, REPORT_NAME, SCRIPT_NAME
 
 SERVICE = "full-svc"
@@ -32,7 +33,7 @@ async def test_target_to_clean_up_keyboard_only(tmp_path: Path) -> None:
         await drive_provider_flow(pilot, SERVICE)
         sandbox = app.sandbox
         assert sandbox is not None
-        db = sandbox.ctx.db
+        db = Database(sandbox.database_path)  # the sandbox runs in its own process
         session = app.session
         gateway_id = session.gateway_id
 

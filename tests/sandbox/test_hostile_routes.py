@@ -127,3 +127,30 @@ def test_regexes_re2_cannot_run_are_refused_at_publish(cast, regex, why):
     assert f"paths: invalid regex: '{regex}' (" in r.json()["results"]
     assert why in r.json()["results"]
     victim.assert_isolated(mallory)
+
+
+def test_two_learners_racing_for_one_host_cannot_both_get_it(cast):
+    """Validation runs without the write lock; the write re-checks that nothing changed."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    victim, mallory = cast
+    for _ in range(5):
+        host = f"{service_name('race')}.dev.api.gov.bc.ca"
+        docs = [takeover_doc(learner, host) for learner in (victim, mallory)]
+        docs[0]["name"] = victim.service  # the victim keeps its own service name
+        docs[0]["plugins"] = service_doc(victim.gateway, "x", victim.server.info.upstream_url)[
+            "plugins"
+        ]
+        docs[0]["routes"][0]["hosts"].append(victim.route_host)
+        with ThreadPoolExecutor(2) as pool:
+            answers = list(
+                pool.map(
+                    lambda pair: publish(pair[0].portal, pair[0].gateway, config_text(pair[1])),
+                    [(victim, docs[0]), (mallory, docs[1])],
+                )
+            )
+        codes = sorted(r.status_code for r in answers)
+        assert codes == [200, 400], [r.text for r in answers]
+        loser = next(r for r in answers if r.status_code == 400)
+        assert "The host is already used in another gateway" in loser.json()["error"]
+    victim.assert_isolated(mallory)

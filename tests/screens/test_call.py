@@ -9,9 +9,9 @@ import httpx
 import pytest
 
 from screens.call import CallStep
-from tests.screens.conftest import mock_services
 from tests.screens.consumer_kit import harness, settle, text_of, world_services, world_session
 from tests.screens.harness import StepHarness
+from tests.screens.step_kit import mock_services
 from tests.services.consumer_world import World, build_world
 from tui.sandbox.context import SHARED_IDP_ISSUER
 from tui.sandbox.keys import SHARED_IDP_REALM

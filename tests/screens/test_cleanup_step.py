@@ -129,3 +129,28 @@ async def test_portal_handoff_then_checked_with_a_fresh_token(issued) -> None:
         assert session.consumer_revoked
         assert "✓ 1. Revoke" in text_of(app, "#plan")
     await services.aclose()
+
+
+async def test_clean_up_deletes_the_owner_only_secrets_file(issued, tmp_path) -> None:
+    from tui.services.secrets import access_token_name
+
+    world, creds = issued
+    app, session, services = await cleanup_app(world, creds)
+    secrets_path = tmp_path / "secrets.json"
+    services.secrets.use_file(secrets_path)  # the learner chose the file at Login
+    await services.secrets.set(access_token_name(session.host), "provider-token")
+    assert creds.client_secret in secrets_path.read_text()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+e")
+        await settle(pilot)
+        await pilot.press("ctrl+d")
+        await pilot.pause()
+        await pilot.press("y")
+        await settle(pilot)
+        assert world.gateway_row() is None
+        assert not secrets_path.exists()  # neither the tokens nor the revoked secret remain
+        assert f"The owner-only secrets file {secrets_path} was deleted" in text_of(app, "#result")
+        # This run stays logged in (in memory) for the summary.
+        assert await services.secrets.get(access_token_name(session.host)) == "provider-token"
+    await services.aclose()

@@ -203,8 +203,8 @@ async def test_generate_pressed_at_once_still_issues(world: World) -> None:
 async def test_live_portal_without_permission_wants_an_https_token_endpoint() -> None:
     import httpx
 
-    from tests.screens.conftest import mock_services
     from tests.screens.harness import StepHarness
+    from tests.screens.step_kit import mock_services
     from tui.services.session import Session
     from tui.services.target import Target
 

@@ -100,7 +100,8 @@ async def test_verify_gets_a_token_for_good_values_and_refuses_a_wrong_secret(
         with pytest.raises(WizardError) as caught:
             await service.verify(wrong)
         assert caught.value.status == 401
-        assert caught.value.code == "invalid_client"
+        # A known client with a wrong secret: Keycloak says unauthorized_client (docs/sandbox-quirks.md).
+        assert caught.value.code == "unauthorized_client"
 
 
 async def test_consumer_listed_turns_false_once_the_consumer_is_deleted(world: World) -> None:

@@ -112,3 +112,35 @@ async def test_repr_never_shows_values() -> None:
     store = SecretStore()
     await store.set("h:access_token", "very-secret-value")
     assert "very-secret-value" not in repr(store) and "very-secret-value" not in str(store)
+
+
+async def test_a_chosen_file_is_used_again_at_the_next_start(tmp_path) -> None:
+    path = tmp_path / "secrets.json"
+    first = SecretStore()
+    first.use_file(path)
+    await first.set("h:access_token", "tok")
+    path.chmod(0o644)  # something loosened it meanwhile
+    again = SecretStore()
+    assert again.resume_file(path) is True
+    assert again.backend == "file" and await again.get("h:access_token") == "tok"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+async def test_no_file_no_resume(tmp_path) -> None:
+    store = SecretStore()
+    assert store.resume_file(tmp_path / "secrets.json") is False
+    assert store.backend == "memory" and not (tmp_path / "secrets.json").exists()
+
+
+async def test_forget_file_deletes_it_and_keeps_only_this_runs_login(tmp_path) -> None:
+    path = tmp_path / "secrets.json"
+    store = SecretStore()
+    store.use_file(path)
+    await store.set("h:access_token", "tok")
+    await store.set("h:client_secret:c1", "revoked-secret")
+    assert store.forget_file(keep=("h:access_token",)) == path
+    assert not path.exists()
+    assert store.backend == "memory"
+    assert await store.get("h:access_token") == "tok"
+    assert await store.get("h:client_secret:c1") is None
+    assert store.forget_file() is None  # nothing left to delete

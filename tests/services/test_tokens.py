@@ -14,9 +14,9 @@ from tui.sandbox.server import SandboxServer
 from tui.services.credentials import ConsumerCredentials, CredentialsService
 from tui.services.errors import WizardError
 from tui.services.http import ApiClient
+from tui.services.shell_commands import TOKEN_REQUEST as CURL_TEMPLATE
 from tui.services.target import Target
 from tui.services.tokens import (
-    CURL_TEMPLATE,
     ConsumerToken,
     ConsumerTokenService,
     audiences,

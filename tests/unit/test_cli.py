@@ -173,3 +173,15 @@ def test_sandbox_serve_on_a_busy_port_explains(tmp_path: Path) -> None:
         )
     assert result.returncode == 1
     assert "could not listen" in result.stderr and "--port" in result.stderr
+
+
+def test_default_workspace_is_the_wizards_own_folder_not_the_current_one(
+    tmp_path, monkeypatch
+) -> None:
+    from tui.options import WizardOptions
+
+    clone = tmp_path / "clone"
+    clone.mkdir()
+    monkeypatch.chdir(clone)  # e.g. following the README from a clone of this repository
+    folder = WizardOptions().resolved_workspace
+    assert folder == tmp_path / "home" / "Documents" / "gwa-wizard"

@@ -18,6 +18,7 @@ A module that stores data also exposes ``SCHEMA`` (SQL, may be empty).
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -28,18 +29,33 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Mount, Route
 
-from . import dataplane, gwa_api, keycloak, portal, service_accounts, upstream, web
+from . import answers, dataplane, gwa_api, keycloak, portal, service_accounts, upstream, web
 from .classroom import board, observer
 from .context import SHARED_IDP_ISSUER, SandboxConfig, SandboxContext, context_of
 from .limits import BodyLimitMiddleware, problem_handlers
 from .portal_errors import GWA_CRASH, PORTAL_CRASH, mount_handlers
 
-PORTAL_MODULES = (portal, gwa_api, keycloak, web)  # web: the portal's pages
-ALL_MODULES = (*PORTAL_MODULES, dataplane, upstream, board)  # board: the class
+PORTAL_MODULES = (portal, gwa_api, keycloak, web, answers)  # web: the portal's pages
+ALL_MODULES = (*PORTAL_MODULES, dataplane, upstream, board)
 
 
 def open_context(config: SandboxConfig) -> SandboxContext:
     return SandboxContext.open(config, [getattr(m, "SCHEMA", "") for m in ALL_MODULES])
+
+
+def _closing_clients(ctx: SandboxContext):
+    """The portal's lifespan: first-use work warms up in a thread meanwhile; the sandbox's
+    outgoing HTTP client closes with it."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Any) -> AsyncIterator[None]:
+        threading.Thread(target=ctx.warm_up, name="gwa-sandbox-warm-up", daemon=True).start()
+        try:
+            yield
+        finally:
+            await ctx.close_clients()
+
+    return lifespan
 
 
 async def info(request: Request) -> JSONResponse:
@@ -67,6 +83,7 @@ def _mount(path: str, routes: list[BaseRoute], crash_body: object) -> Mount:
 SANDBOX_ROUTES: list[BaseRoute] = [
     Route("/info", info, methods=["GET"]),
     *service_accounts.ROUTES,
+    *answers.ROUTES,
 ]
 
 PORTAL_ROUTES: list[BaseRoute] = [
@@ -91,19 +108,6 @@ def _app(
     )
     app.state.ctx = ctx
     return app
-
-
-def _closing_clients(ctx: SandboxContext):
-    """The portal's lifespan: the sandbox's outgoing HTTP client closes with it."""
-
-    @contextlib.asynccontextmanager
-    async def lifespan(app: Any) -> AsyncIterator[None]:
-        try:
-            yield
-        finally:
-            await ctx.close_clients()
-
-    return lifespan
 
 
 def build_apps(ctx: SandboxContext) -> dict[str, Starlette]:

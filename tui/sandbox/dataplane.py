@@ -20,7 +20,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import Receive, Scope, Send
 
-from . import jwt_keycloak, proxy
+from . import jwt_keycloak, proxy, upstream_policy
 from .classroom import observer
 from .context import SandboxContext
 from .kong_router import Router
@@ -83,6 +83,8 @@ class DataPlane:
                     headers["WWW-Authenticate"] = f'Bearer realm="{conf["realm"]}"'
                 return proxy.kong_error(outcome.status, outcome.message, headers)
             extra = outcome.headers
+        if await upstream_policy.refused_now(self.ctx, route.service.host, route.service.port):
+            return proxy.kong_error(502, upstream_policy.REFUSED)
         pool: UpstreamPool = request.scope["state"]["upstreams"]
         return await proxy.forward(request, match, extra, started, pool)
 

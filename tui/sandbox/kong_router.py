@@ -108,7 +108,7 @@ def parse_service(gateway_id: str, service_id: str, doc: dict[str, Any]) -> list
         host = url.hostname or host
         port = url.port or port
         path = url.path or path
-    if ":" in host and not host.startswith("["):  # gwa's "host: x.com:8000" quirk (§6.3)
+    if host.count(":") == 1 and not host.startswith("["):  # gwa's "host: x.com:8000" quirk (§6.3)
         host, _, embedded = host.partition(":")
         port = port or embedded
     try:

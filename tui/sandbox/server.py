@@ -15,8 +15,10 @@ from dataclasses import dataclass
 
 import uvicorn
 
+from . import ports as saved_ports
 from .app import build_apps, open_context
 from .context import SHARED_IDP_ISSUER, SandboxConfig, SandboxContext
+from .ports import PortMove
 
 LISTENERS = ("portal", "data_plane", "upstream")
 
@@ -30,6 +32,10 @@ class SandboxInfo:
     shared_idp_issuer: str
     shared_idp_token_endpoint: str
     login_issuer: str
+    # With ``keep_ports``: saved ports another program held, and the published services the
+    # sandbox re-pointed at its new upstream port.
+    moved: tuple[PortMove, ...] = ()
+    repaired: tuple[str, ...] = ()
 
 
 class SandboxServer:
@@ -42,6 +48,8 @@ class SandboxServer:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._started = threading.Event()
         self._error: BaseException | None = None
+        self.moved: list[PortMove] = []
+        self.repaired: list[str] = []
 
     # -- lifecycle --------------------------------------------------------------------------
     def _bind(self) -> None:
@@ -50,23 +58,46 @@ class SandboxServer:
             "data_plane": self.config.data_plane_port,
             "upstream": self.config.upstream_port,
         }
+        ports_file = self.config.data_dir / saved_ports.PORTS_FILE
+        saved = saved_ports.load(ports_file) if self.config.keep_ports else {}
         family = socket.AF_INET6 if ":" in self.config.host else socket.AF_INET
         try:
             for name in LISTENERS:
-                # IPPROTO_TCP makes asyncio set TCP_NODELAY on accepted connections; without it
-                # every response waits for Nagle's delayed-ACK (~40 ms).
-                sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-                sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-                sock.bind((self.config.host, ports[name]))
-                sock.listen(512)
-                sock.setblocking(False)
+                wanted = saved.get(name)
+                sock = None
+                if wanted:
+                    with contextlib.suppress(OSError):  # taken: fall back to the configured port
+                        sock = self._listen(family, wanted)
+                if sock is None:
+                    sock = self._listen(family, ports[name])
                 self._sockets[name] = sock
                 self.ctx.bound[name] = sock.getsockname()[1]
+                if wanted and wanted != self.ctx.bound[name]:
+                    self.moved.append(PortMove(name, wanted, self.ctx.bound[name]))
         except OSError:
             for sock in self._sockets.values():
                 sock.close()
             self._sockets.clear()
             raise
+        if self.config.keep_ports:
+            saved_ports.save(ports_file, dict(self.ctx.bound))
+            for move in self.moved:
+                if move.listener == "upstream":
+                    self.repaired = saved_ports.repair_upstreams(self.ctx.db, move.old, move.new)
+
+    def _listen(self, family: socket.AddressFamily, port: int) -> socket.socket:
+        # IPPROTO_TCP makes asyncio set TCP_NODELAY on accepted connections; without it
+        # every response waits for Nagle's delayed-ACK (~40 ms).
+        sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+        try:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind((self.config.host, port))
+            sock.listen(512)
+        except OSError:
+            sock.close()
+            raise
+        sock.setblocking(False)
+        return sock
 
     def start(self, timeout: float = 15.0) -> SandboxInfo:
         """Bind, then serve in a daemon thread; returns when the listeners accept."""
@@ -150,4 +181,6 @@ class SandboxServer:
             shared_idp_issuer=SHARED_IDP_ISSUER,
             shared_idp_token_endpoint=self.ctx.shared_idp_token_endpoint,
             login_issuer=self.ctx.login_issuer,
+            moved=tuple(self.moved),
+            repaired=tuple(self.repaired),
         )

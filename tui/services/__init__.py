@@ -25,7 +25,8 @@ Module map (one concern each; a step's screen, service and tests share a name):
 ``session``        the learner's progress, saved atomically after each step (no secrets)
 ``secrets``        OS keyring, else memory for this run, or an owner-only file if chosen
 ``clipboard``      pyperclip in a thread; failure is a result, not an exception
-``commands``       the equivalent ``gwa`` / ``curl`` command for each step, real values filled
+``shell_commands`` the equivalent ``gwa`` / ``curl`` command for each step, real values filled
+``tutorial_defaults`` the tutorial's defaults (org, org unit, out file, upstream, test host)
 ``export``         the learner's record: a runnable shell script and a Markdown report
 =================  ==========================================================================
 """

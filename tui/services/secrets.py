@@ -103,6 +103,40 @@ class SecretStore:
         self.backend = "file"
         self.fallback_reason = ""
 
+    def resume_file(self, path: Path | str) -> bool:
+        """At start-up: use the owner-only file again if the learner chose it in an earlier run.
+
+        True when the file exists and is now the backend. Its mode is put back to 0600 should
+        something have loosened it.
+        """
+        candidate = Path(path).expanduser()
+        if not candidate.is_file():
+            return False
+        with contextlib.suppress(OSError):
+            os.chmod(candidate, 0o600)
+        self._file = candidate
+        self.backend = "file"
+        self.fallback_reason = ""
+        return True
+
+    def forget_file(self, *, keep: tuple[str, ...] = ()) -> Path | None:
+        """Clean up: delete the owner-only file; the path deleted, or None if there was none.
+
+        Names in ``keep`` (e.g. this run's login tokens) move to memory for the rest of the
+        run; everything else in the file (tokens of other runs, revoked client secrets) is
+        gone. The store then works in memory, as when no keyring works.
+        """
+        path = self._file
+        if path is None:
+            return None
+        data = self._read_file()
+        self._memory.update({name: data[name] for name in keep if name in data})
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+        self._file = None
+        self.backend = "keyring" if self.keyring_available() else "memory"
+        return path
+
     def use_memory(self) -> None:
         self.backend = "memory"
 

@@ -16,6 +16,8 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from .tutorial_defaults import DEFAULT_ORG, DEFAULT_ORG_UNIT, DEFAULT_TEMPLATE
+
 SESSION_VERSION = 1
 
 
@@ -32,12 +34,12 @@ class Session:
     gateway_id: str = ""
     gateway_display_name: str = ""
     # Template
-    template: str = "client-credentials-shared-idp"
+    template: str = DEFAULT_TEMPLATE
     service: str = ""
     upstream: str = ""
     out_file: str = ""  # path of the generated YAML, as the learner sees it
-    org: str = "ministry-of-citizens-services"
-    org_unit: str = "databc"
+    org: str = DEFAULT_ORG
+    org_unit: str = DEFAULT_ORG_UNIT
     # Apply / Status
     published: list[str] = field(default_factory=list)  # "Kind name" of each resource done
     env_host: str = ""  # the transformed route host, e.g. svc-dev-api-gov-bc-ca.localhost:8461
@@ -48,6 +50,8 @@ class Session:
     token_endpoint: str = ""
     credentials_source: str = ""  # rest | handoff
     consumer_revoked: bool = False
+    # Check your understanding: {"step", "question", "answer", "correct"?} per question asked
+    answers: list[dict[str, Any]] = field(default_factory=list)
     # Progress
     current_step: str = "target"
     steps_done: list[str] = field(default_factory=list)
@@ -58,6 +62,11 @@ class Session:
     def mark_done(self, step_id: str) -> None:
         if step_id not in self.steps_done:
             self.steps_done.append(step_id)
+
+    def record_answer(self, row: dict[str, Any]) -> None:
+        """Keep the learner's answer to a question (a later answer replaces an earlier one)."""
+        self.answers = [a for a in self.answers if a.get("question") != row.get("question")]
+        self.answers.append(dict(row))
 
     def unmark(self, *step_ids: str) -> None:
         self.steps_done = [s for s in self.steps_done if s not in step_ids]

@@ -30,6 +30,10 @@ from urllib.parse import quote
 
 from tui.services.errors import WizardError
 from tui.services.go_url import GoURLError, go_url_parse
+from tui.services.tutorial_defaults import (
+    DEFAULT_ORG,
+    DEFAULT_ORG_UNIT,
+)
 
 TEMPLATES: dict[str, str] = {
     "client-credentials-shared-idp": (
@@ -44,10 +48,6 @@ TEMPLATES: dict[str, str] = {
         "(3 documents)."
     ),
 }
-DEFAULT_TEMPLATE = "client-credentials-shared-idp"
-DEFAULT_ORG = "ministry-of-citizens-services"
-DEFAULT_ORG_UNIT = "databc"
-DEFAULT_OUT_FILE = "gw-config.yaml"
 ROUTE_SUFFIX = ".dev.api.gov.bc.ca"
 
 _NOT_ALNUM = re.compile(r"[^a-zA-Z0-9]+")

@@ -1,4 +1,4 @@
-"""The help text of a step: what and why, key terms, the equivalent command."""
+"""The F1 help of a step: what and why, key terms, the equivalent command (Markdown)."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ def help_markdown(title: str, body: str, terms: Iterable[tuple[str, str]], comma
     return "\n".join(lines)
 
 
-class HelpPanel(Markdown):
+class StepHelpText(Markdown):
     DEFAULT_CSS = """
-    HelpPanel { height: auto; padding: 0 1; }
+    StepHelpText { height: auto; padding: 0 1; }
     """
