@@ -24,10 +24,12 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import os
 import re
 import secrets as pysecrets
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal
 
 import httpx
@@ -38,6 +40,10 @@ from .http import ApiClient
 from .secrets import SecretStore, access_token_name, refresh_token_name
 
 CLIENT_ID = "gwa-cli"
+# On a class sandbox a name belongs to one browser (its claim cookie). A wizard served to a
+# browser by ``sandbox serve --web-port`` finds that browser's claim in this file.
+CLASS_CLAIM_ENV = "GWA_WIZARD_CLASS_CLAIM_FILE"
+CLASS_CLAIM_COOKIE = "aps_learner"
 DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 SLOW_DOWN_STEP = 5  # seconds added to the interval on slow_down (RFC 8628 §3.5)
 
@@ -249,12 +255,12 @@ class LoginService:
         if passcode:
             form["passcode"] = passcode
         action = "Approve the login on the sandbox"
+        headers = {"Accept": "text/html,application/json"}
+        claim = _class_claim()
+        if claim:  # a browser learner's wizard signs in as that browser (one name per browser)
+            headers["Cookie"] = f"{CLASS_CLAIM_COOKIE}={claim}"
         response = await self.client.send_raw(
-            "POST",
-            challenge.verification_uri,
-            headers={"Accept": "text/html,application/json"},
-            data=form,
-            action=action,
+            "POST", challenge.verification_uri, headers=headers, data=form, action=action
         )
         if response.status_code in (200, 302, 303):
             return
@@ -454,3 +460,14 @@ def _page_message(html: str) -> str:
             text = re.sub(r"<[^>]+>", "", match.group(1))
             return " ".join(text.split())[:200]
     return ""
+
+
+def _class_claim() -> str | None:
+    path = os.environ.get(CLASS_CLAIM_ENV)
+    if not path:
+        return None
+    try:
+        claim = Path(path).read_text("utf-8").strip()
+    except OSError:
+        return None
+    return claim if re.fullmatch(r"[A-Za-z0-9_-]{32,64}", claim) else None

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
+import os
 import secrets
 import shlex
 import sys
@@ -25,7 +26,12 @@ from pathlib import Path
 from aiohttp import web
 from textual_serve.server import Server
 
-COOKIE = "aps_browser"
+from . import identity
+
+# The class identity cookie itself: cookies ignore ports, so the portal's sign-in pages and
+# the browser wizard see one value, and a name claimed in either belongs to this browser.
+COOKIE = identity.COOKIE
+CLAIM_FILE = "class-claim"
 MAX_LEARNERS = 12
 FULL_MESSAGE = (
     "The class's browser wizards are all in use ({limit} at once on this machine). Ask your "
@@ -37,6 +43,15 @@ def browser_dir(state_root: Path, token: str) -> Path:
     return state_root / hashlib.sha256(token.encode("utf-8")).hexdigest()[:20]
 
 
+def write_claim(home: Path, token: str) -> Path:
+    """The browser's claim, for its wizard's device login (owner-only file)."""
+    path = home / CLAIM_FILE
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(token)
+    return path
+
+
 def wizard_command(sandbox_host: str, home: Path) -> str:
     """The shell command textual-serve runs for one browser: the wizard, private dirs."""
     env = {
@@ -46,6 +61,7 @@ def wizard_command(sandbox_host: str, home: Path) -> str:
         "XDG_CONFIG_HOME": home / "config",
         "XDG_CACHE_HOME": home / "cache",
         "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
+        "GWA_WIZARD_CLASS_CLAIM_FILE": home / CLAIM_FILE,
     }
     assignments = " ".join(f"{k}={shlex.quote(str(v))}" for k, v in env.items())
     wizard = [sys.executable, "-m", "tui", "--host", sandbox_host, "--scheme", "http"]
@@ -75,9 +91,10 @@ class _Server(Server):
             response.set_cookie(
                 COOKIE,
                 secrets.token_urlsafe(32),
-                max_age=30 * 24 * 3600,
+                max_age=identity.COOKIE_MAX_AGE,
                 httponly=True,
-                samesite="Strict",
+                samesite="Lax",
+                path="/",
             )
         return response
 
@@ -95,6 +112,7 @@ class _Server(Server):
         home = browser_dir(self.owner.state_root, token)
         for sub in ("state", "data", "config", "cache", "workspace"):
             (home / sub).mkdir(parents=True, exist_ok=True, mode=0o700)
+        write_claim(home, token)
         self.command = wizard_command(self.owner.sandbox_host, home)
         task = asyncio.current_task()
         assert task is not None
