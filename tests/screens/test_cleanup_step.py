@@ -113,7 +113,8 @@ async def test_portal_handoff_then_checked_with_a_fresh_token(issued) -> None:
         assert app.step.query_one("#handoff-box").has_class("-shown")
         text = text_of(app, "#handoff-text")
         assert f"{world.target.base_url}/manager/consumers" in text
-        assert "… → Delete" in text and "Unable to find consumer" in text
+        assert "… (the actions menu), then Delete Consumer..." in text
+        assert "Yes, Delete" in text and "Unable to find consumer" in text
 
         # Not deleted yet: the check says so.
         await pilot.press("ctrl+k")
