@@ -155,3 +155,21 @@ async def test_clean_up_deletes_the_owner_only_secrets_file(issued, tmp_path) ->
         # This run stays logged in (in memory) for the summary.
         assert await services.secrets.get(access_token_name(session.host)) == "provider-token"
     await services.aclose()
+
+
+def test_f1_names_the_consumers_page_menu_and_dialog() -> None:
+    from screens.cleanup import CleanupStep
+
+    help_text = CleanupStep.HELP
+    for words in (
+        "Gateways",
+        "Consumers",
+        "/manager/consumers",
+        "**…**",
+        "Delete Consumer...",
+        "Yes, Delete",
+        "Consumer deleted",
+        "ctrl+u",
+        "ctrl+k",
+    ):
+        assert words in help_text, words

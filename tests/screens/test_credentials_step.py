@@ -266,3 +266,27 @@ async def test_live_portal_without_permission_wants_an_https_token_endpoint() ->
         assert "https://" in text_of(app, "#paste-url-msg")
         assert not app.step.ready
     await services.aclose()
+
+
+def test_f1_names_the_portal_pages_and_buttons_of_the_walkthrough() -> None:
+    help_text = CredentialsStep.HELP
+    for words in (
+        "My Gateways",
+        "/manager/gateways/list",
+        "Login with IDIR",
+        "Products",
+        "Preview in Directory",
+        "Your Products",
+        "Request Access",
+        "Create Application",
+        "Application Name",
+        "API Environment",
+        "Request Access & Continue",
+        "Generate Secrets",
+        "Client ID",
+        "Client Secret",
+        "Token Endpoint",
+        "Copy",
+        "My Access",
+    ):
+        assert words in help_text, words
