@@ -42,13 +42,15 @@ WIZARD = """
 import time, asyncio, sys, tempfile
 start = time.perf_counter()
 from pathlib import Path
-from tui.app import WizardApp
 from tui.options import WizardOptions
-from screens.base import WizardStep
+from tui.embedded_sandbox import launch_for
 root = Path(tempfile.mkdtemp())
 options = WizardOptions(data_dir=root / "d", state_dir=root / "s", workspace=root / "w")
+sandbox = launch_for(options)  # what tui.cli does before it imports the app
+from tui.app import WizardApp
+from screens.base import WizardStep
 async def main():
-    app = WizardApp(options)
+    app = WizardApp(options, sandbox=sandbox)
     async with app.run_test(size=(100, 30)) as pilot:
         first = time.perf_counter() - start  # the start-up screen composed and mounted
         while not (isinstance(app.screen, WizardStep) and app.screen.ready):
