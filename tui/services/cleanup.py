@@ -23,10 +23,10 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
+from .consumer_token import ConsumerTokenService
 from .credentials import CredentialsService, needs_handoff
 from .errors import WizardError
 from .probe import ProbeService
-from .tokens import ConsumerTokenService
 
 CONSUMER_BLOCKS = "access to products in this gateway"
 
