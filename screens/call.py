@@ -7,8 +7,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Button, Static
 
+from tui.services.consumer_token import format_countdown, seconds_left
 from tui.services.probe import ApiCall, explain
-from tui.services.tokens import format_countdown, seconds_left
 from tui.widgets import CommandBox
 from tui.widgets.exchange import ExchangeView, VerdictView
 

@@ -15,7 +15,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Static
 
-from tui.services.cleanup import Inventory
+from tui.services.cleanup import Inventory, forget_consumer
 from tui.services.errors import WizardError
 from tui.services.portal_walkthrough import Walkthrough, cleanup_walkthrough
 from tui.services.secrets import access_token_name, refresh_token_name
@@ -215,14 +215,9 @@ Afterwards, clear the shell variables you exported: `unset CID CSC URL TOKEN`.
             return
         handoff: WizardError | None = None
         async with self.operation("Revoking the consumer's access…", retry=self.revoke) as op:
-            for client_id in consumers:
-                try:
-                    await self.services.cleanup.revoke_consumer(self.session.gateway_id, client_id)
-                except WizardError as exc:
-                    if exc.code != "handoff":
-                        raise
-                    handoff = exc
-                    break
+            handoff = await self.services.cleanup.revoke_consumers(
+                self.session.gateway_id, consumers
+            )
         if op.failed:
             return
         if handoff is not None:
@@ -231,12 +226,8 @@ Afterwards, clear the shell variables you exported: `unset CID CSC URL TOKEN`.
         await self.consumer_gone("Consumer access revoked over the API.")
 
     async def consumer_gone(self, message: str) -> None:
-        s, services = self.session, self.services
-        client_id = s.client_id
-        s.consumer_revoked = True
-        if client_id:
-            await services.credentials.forget(s, services.secrets, client_id)
-        services.tokens.forget()
+        services = self.services
+        await forget_consumer(self.session, services.credentials, services.secrets, services.tokens)
         self.host.save_session()
         self.revoked = True
         self.query_one("#handoff-box").remove_class("-shown")
@@ -290,45 +281,16 @@ Afterwards, clear the shell variables you exported: `unset CID CSC URL TOKEN`.
     @work(exclusive=True, group="cleanup", exit_on_error=False, description="Checking")
     async def check(self) -> None:
         services = self.services
-        s = self.session
         async with self.operation("Checking that the consumer is gone…", retry=self.check) as op:
-            client_id = self.walkthrough_client_id()
-            listed = await services.cleanup.consumer_listed(s.gateway_id, client_id)
-            if listed:
-                raise WizardError(
-                    f"The consumer {client_id} is still there",
-                    "The gateway still lists it among its consumers.",
-                    "Delete it on the Consumers page (… → Delete Consumer... → Yes, Delete), "
-                    "then press ctrl+k again.",
-                )
-            creds = await services.credentials.remembered(s, services.secrets)
-            if creds is None and listed is False:
-                result = None
-            elif creds is None:
-                raise WizardError(
-                    "The wizard cannot check without the client secret",
-                    "The secret of this run is not in the secret store any more.",
-                    "Press ctrl+d: the portal refuses to destroy the gateway while a consumer "
-                    "still has access, so that is the check.",
-                    retryable=False,
-                )
-            else:
-                result = await services.cleanup.check_revoked(s.api_url, creds)
+            evidence = await services.cleanup.confirm_revoked(
+                self.session,
+                services.credentials,
+                services.secrets,
+                client_id=self.walkthrough_client_id(),
+            )
         if op.failed:
             return
-        if result is None:
-            await self.consumer_gone(f"Deleted: {client_id} is no longer listed on the gateway.")
-        elif result.revoked:
-            await self.consumer_gone(f"Revoked: {result.evidence}")
-        else:
-            self.show_error(
-                WizardError(
-                    "The consumer still has access",
-                    result.evidence,
-                    "Delete it on the portal's Consumers page, then press ctrl+k again.",
-                ),
-                retry=self.check,
-            )
+        await self.consumer_gone(f"Revoked: {evidence}")
 
     def walkthrough_client_id(self) -> str:
         inv = self.inventory
@@ -365,14 +327,7 @@ Afterwards, clear the shell variables you exported: `unset CID CSC URL TOKEN`.
     async def destroy(self) -> None:
         gw = self.session.gateway_id
         async with self.operation(f"Destroying {gw} with force…", retry=self.destroy) as op:
-            await self.services.cleanup.destroy_gateway(gw)
-            gone = await self.services.cleanup.verify_gone(gw)
-            if not gone:
-                raise WizardError(
-                    f"Gateway {gw} still answers after the destroy",
-                    "The portal accepted the destroy, but the gateway can still be read.",
-                    "Wait a moment and press ctrl+r; report it if it persists.",
-                )
+            await self.services.cleanup.destroy_and_verify(gw)
         if op.failed:
             await self._refresh_after_failure()
             return

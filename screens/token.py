@@ -11,9 +11,7 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import Button, Static
 
-from tui.services.errors import WizardError
-from tui.services.probe import mask_token
-from tui.services.tokens import (
+from tui.services.consumer_token import (
     CLAIM_HELP,
     EXPLAINED_CLAIMS,
     ConsumerToken,
@@ -21,6 +19,8 @@ from tui.services.tokens import (
     format_countdown,
     seconds_left,
 )
+from tui.services.errors import WizardError
+from tui.services.probe import mask_token
 from tui.widgets import CommandBox
 
 from .base import WizardStep

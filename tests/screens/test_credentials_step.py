@@ -290,3 +290,22 @@ def test_f1_names_the_portal_pages_and_buttons_of_the_walkthrough() -> None:
         "My Access",
     ):
         assert words in help_text, words
+
+
+async def test_a_newly_issued_secret_is_masked_everywhere_on_screen(world: World) -> None:
+    session, services = world_session(world), world_services(world)
+    app = harness(CredentialsStep, world, session, services)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+g")
+        await settle(pilot)
+        secret = services.credentials.current.client_secret
+        assert secret and MASK in text_of(app, "#creds")
+        assert secret not in app.export_screenshot()
+        await pilot.press("ctrl+t")
+        await pilot.pause()
+        assert secret in app.export_screenshot()  # shown only on request
+        await pilot.press("ctrl+t")
+        await pilot.pause()
+        assert secret not in app.export_screenshot()
+    await services.aclose()

@@ -10,11 +10,11 @@ import pytest
 
 from tests.services.consumer_world import World, build_world
 from tui.sandbox.server import SandboxServer
+from tui.services.consumer_token import ConsumerTokenService
 from tui.services.credentials import CredentialsService
 from tui.services.http import ApiClient
 from tui.services.probe import ApiCall, ProbeService, explain, mask_token
 from tui.services.target import Target
-from tui.services.tokens import ConsumerTokenService
 
 
 @pytest.fixture

@@ -21,9 +21,9 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, urlsplit
 
+from .consumer_token import ConsumerTokenService
 from .errors import WizardError
 from .secrets import client_secret_name
-from .tokens import ConsumerTokenService
 
 CLIENT_ID_RE = re.compile(r"^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{11}$")
 UUID_RE = re.compile(

@@ -7,14 +7,15 @@ ns.<gw>``, ``Host invalid: …``) and add the fix. The audience check compares j
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlsplit
 
 from yaml.nodes import Node, SequenceNode
 
 from tui.services.manifest_nodes import (
     INT_TAG,
-    Problem,
+    Document,
+    ManifestProblem,
     at,
     check_bool,
     child,
@@ -23,16 +24,13 @@ from tui.services.manifest_nodes import (
 )
 from tui.services.templates import kebab_case
 
-if TYPE_CHECKING:
-    from tui.services.manifest import Document
-
 ROUTE_DOMAINS = (".api.gov.bc.ca",)
 HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT")
 LOCAL_HOSTS = ("localhost", "127.0.0.1", "0.0.0.0")
 
 
 def check_gateway_service(
-    node: Node, name: str, gateway_id: str, live: bool, out: list[Problem]
+    node: Node, name: str, gateway_id: str, live: bool, out: list[ManifestProblem]
 ) -> None:
     required = f"ns.{gateway_id}"
     _tags(node, f".services.{name}", required, out)
@@ -68,7 +66,7 @@ def check_gateway_service(
     _plugins(node, f".services.{name}", required, out)
 
 
-def _plugins(node: Node, source: str, required: str, out: list[Problem]) -> None:
+def _plugins(node: Node, source: str, required: str, out: list[ManifestProblem]) -> None:
     for index, plugin in enumerate(items(child(node, "plugins"))):
         plugin_name = scalar_text(child(plugin, "name"))
         if plugin_name is None:
@@ -76,7 +74,7 @@ def _plugins(node: Node, source: str, required: str, out: list[Problem]) -> None
         _tags(plugin, f"{source}.plugins.{plugin_name or f'[{index}]'}", required, out)
 
 
-def _tags(node: Node, source: str, required: str, out: list[Problem]) -> None:
+def _tags(node: Node, source: str, required: str, out: list[ManifestProblem]) -> None:
     tags = child(node, "tags")
     if tags is None:
         out.append(at(node, f"{source} no tags found. Add tags: [{required}]."))
@@ -94,7 +92,7 @@ def _tags(node: Node, source: str, required: str, out: list[Problem]) -> None:
             out.append(at(tag, f"{source} invalid ns tag {value}. Use {required}."))
 
 
-def _route(route: Node, service: str, label: str, out: list[Problem]) -> None:
+def _route(route: Node, service: str, label: str, out: list[ManifestProblem]) -> None:
     hosts = child(route, "hosts")
     if hosts is None or not items(hosts):
         where = route if hosts is None else hosts
@@ -126,7 +124,7 @@ def _route(route: Node, service: str, label: str, out: list[Problem]) -> None:
     check_bool(child(route, "strip_path"), "strip_path", out)
 
 
-def _upstream(node: Node, out: list[Problem]) -> None:
+def _upstream(node: Node, out: list[ManifestProblem]) -> None:
     host_node = child(node, "host")
     url_node = child(node, "url")
     host = scalar_text(host_node)
@@ -153,7 +151,7 @@ def _upstream(node: Node, out: list[Problem]) -> None:
 # --- jwt-keycloak audience vs the issuer and environment --------------------------------------
 
 
-def check_audiences(documents: list[Document], out: list[Problem]) -> None:
+def check_audiences(documents: list[Document], out: list[ManifestProblem]) -> None:
     """Warn when allowed_aud is not the audience the product's issuer will put in tokens."""
     issuers = {d.name: d for d in documents if d.kind == "CredentialIssuer" and d.name}
     expected: dict[str, dict[str, str]] = {}  # service → {audience: explanation}

@@ -20,7 +20,8 @@ from typing import Any
 
 import httpx
 
-from .errors import WizardError, network_error
+from .errors import WizardError
+from .network_errors import network_error
 
 UUID_RE = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 # Headers worth showing from the gateway's answer (everything else is noise for a learner).
