@@ -343,3 +343,16 @@ def test_resuming_a_file_whose_mode_cannot_be_fixed_still_uses_it(tmp_path, monk
     monkeypatch.setattr(os, "chmod", not_owner)
     store = SecretStore()
     assert store.resume_file(path) and store.backend == "file"
+
+
+def test_forgetting_when_no_file_was_chosen_does_nothing() -> None:
+    store = SecretStore()
+    assert store.forget_file() is None and store.backend == "memory"
+
+
+def test_forgetting_a_file_someone_already_deleted_is_fine(tmp_path) -> None:
+    store = SecretStore()
+    path = tmp_path / "s.json"
+    store.use_file(path)
+    path.unlink()
+    assert store.forget_file() == path and store.backend == "memory"
