@@ -91,7 +91,7 @@ def show_survivors() -> int:
     _, data = collect_source_file_mutation_data(mutant_names=())
     for mutation_data in data.values():
         for name, exit_code in mutation_data.exit_code_by_key.items():
-            if status_by_exit_code[exit_code] == "survived":
+            if status_by_exit_code[exit_code] in ("survived", "no tests"):
                 cli.main(["show", name], standalone_mode=False)
     return 0
 

@@ -343,3 +343,39 @@ def test_resuming_a_file_whose_mode_cannot_be_fixed_still_uses_it(tmp_path, monk
     monkeypatch.setattr(os, "chmod", not_owner)
     store = SecretStore()
     assert store.resume_file(path) and store.backend == "file"
+
+
+def test_forgetting_when_no_file_was_chosen_does_nothing() -> None:
+    store = SecretStore()
+    assert store.forget_file() is None and store.backend == "memory"
+
+
+def test_forgetting_a_file_someone_already_deleted_is_fine(tmp_path) -> None:
+    store = SecretStore()
+    path = tmp_path / "s.json"
+    store.use_file(path)
+    path.unlink()
+    assert store.forget_file() == path and store.backend == "memory"
+
+
+async def test_choosing_memory_keeps_new_secrets_out_of_the_keyring() -> None:
+    backend = DictKeyring()
+    store = SecretStore(keyring_backend=backend)
+    store.use_memory()
+    await store.set("h:access_token", "tok")
+    assert store.backend == "memory" and backend.data == {}
+    assert await store.get("h:access_token") == "tok"
+
+
+def test_warming_up_a_broken_keyring_never_raises(monkeypatch) -> None:
+    from tui.services.secrets import warm_up
+
+    calls = []
+
+    def broken():
+        calls.append(1)
+        raise RuntimeError("no D-Bus")
+
+    monkeypatch.setattr(keyring, "get_keyring", broken)
+    warm_up()  # a broken setup is reported later by SecretStore, not here
+    assert calls == [1]
