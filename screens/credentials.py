@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import webbrowser
+from typing import Any
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -24,6 +25,7 @@ from tui.services.credentials import (
     pasted_problem,
 )
 from tui.services.errors import WizardError
+from tui.services.session import Session
 from tui.widgets import CommandBox, SecretField
 
 from .base import WizardStep
@@ -133,7 +135,7 @@ your keyring (or in memory), and never written to the wizard's session file or e
     CredentialsStep #creds { height: auto; }
     """
 
-    def __init__(self, session, services) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, session: Session, services: Any) -> None:
         super().__init__(session, services)
         self.environment: ProductEnvironment | None = None
         self.credentials: ConsumerCredentials | None = None

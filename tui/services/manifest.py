@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -69,8 +69,8 @@ class _Loader(yaml.SafeLoader):
     """
 
     def construct_mapping(self, node: Node, deep: bool = False) -> dict[Any, Any]:
-        if not isinstance(node, MappingNode):
-            return super().construct_mapping(node, deep=deep)
+        if not isinstance(node, MappingNode):  # PyYAML's own error: "expected a mapping node"
+            return super().construct_mapping(cast(MappingNode, node), deep=deep)
         written = node.value
         node.value = list(written)
         try:

@@ -150,7 +150,7 @@ def check_documents(
             continue
         name_node = child(node, "name")
         name = scalar_text(name_node)
-        if not name:
+        if not name or name_node is None:
             out.append(at(node, f"This {kind} needs a name: line."))
         elif name in names[kind]:
             out.append(at(name_node, f'Another {kind} in this file is already named "{name}".'))
