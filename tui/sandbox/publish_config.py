@@ -1,4 +1,4 @@
-"""Reading and validating a gateway configuration for publish (contract §8.1–§8.2).
+"""Reading and validating a gateway configuration for publish (docs/contract.md#s8.1, #s8.2).
 
 ``load_documents`` parses YAML (or JSON, which is YAML) safely: a size cap, an event-stream
 pre-pass that bounds nesting and aliases, and an expansion budget after loading, so YAML bombs

@@ -2,7 +2,7 @@
 
 Each problem points at the YAML node at fault (1-based line and column). Messages that repeat
 a server's rule use the server's words (gwa apply's "This config template is not supported",
-the portal's enums and "extra keys give 422", contract §7) followed by a plain fix.
+the portal's enums and "extra keys give 422", docs/contract.md#s7) followed by a plain fix.
 GatewayService rules live in :mod:`tui.services.manifest_gateway`.
 """
 

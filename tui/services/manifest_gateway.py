@@ -1,4 +1,4 @@
-"""GatewayService checks: gwa-api's publish rules (contract §8.2) and Kong's own.
+"""GatewayService checks: gwa-api's publish rules (docs/contract.md#s8.2) and Kong's own.
 
 Tag and host messages repeat gwa-api's words (``.services.<name> missing required tag
 ns.<gw>``, ``Host invalid: …``) and add the fix. The audience check compares jwt-keycloak's
