@@ -252,3 +252,22 @@ async def test_live_portal_without_permission_wants_an_https_token_endpoint() ->
         assert "https://" in text_of(app, "#paste-url-msg")
         assert not app.step.ready
     await services.aclose()
+
+
+async def test_a_newly_issued_secret_is_masked_everywhere_on_screen(world: World) -> None:
+    session, services = world_session(world), world_services(world)
+    app = harness(CredentialsStep, world, session, services)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+g")
+        await settle(pilot)
+        secret = services.credentials.current.client_secret
+        assert secret and MASK in text_of(app, "#creds")
+        assert secret not in app.export_screenshot()
+        await pilot.press("ctrl+t")
+        await pilot.pause()
+        assert secret in app.export_screenshot()  # shown only on request
+        await pilot.press("ctrl+t")
+        await pilot.pause()
+        assert secret not in app.export_screenshot()
+    await services.aclose()

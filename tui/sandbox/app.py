@@ -26,7 +26,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.exceptions import ExceptionMiddleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 
 from . import answers, dataplane, gwa_api, keycloak, portal, service_accounts, upstream, web
@@ -80,8 +80,15 @@ def _mount(path: str, routes: list[BaseRoute], crash_body: object) -> Mount:
     return Mount(path, routes=routes, middleware=[Middleware(ExceptionMiddleware, handlers)])
 
 
+async def ca_pem(request: Request) -> Response:
+    """The sandbox CA's certificate, for ``curl --cacert`` against the data plane's https."""
+    pem = context_of(request).certificate_authority().pem
+    return Response(pem, media_type="application/x-pem-file")
+
+
 SANDBOX_ROUTES: list[BaseRoute] = [
     Route("/info", info, methods=["GET"]),
+    Route("/ca.pem", ca_pem, methods=["GET"]),
     *service_accounts.ROUTES,
     *answers.ROUTES,
 ]
@@ -98,15 +105,12 @@ PORTAL_ROUTES: list[BaseRoute] = [
 
 
 def _app(
-    ctx: SandboxContext,
-    routes: list[BaseRoute],
-    lifespan: Any = None,
-    extra_middleware: list[Middleware] | None = None,
+    ctx: SandboxContext, routes: list[BaseRoute], lifespan: Any = None, *extra: Middleware
 ) -> Starlette:
     app = Starlette(
         routes=routes,
         exception_handlers=problem_handlers(),
-        middleware=[BodyLimitMiddleware.spec(ctx.config.max_body_bytes), *(extra_middleware or [])],
+        middleware=[BodyLimitMiddleware.spec(ctx.config.max_body_bytes), *extra],
         lifespan=lifespan,
     )
     app.state.ctx = ctx
@@ -117,9 +121,9 @@ def build_apps(ctx: SandboxContext) -> dict[str, Starlette]:
     return {
         "portal": _app(
             ctx,
-            [*PORTAL_ROUTES, *board.routes(ctx), *web.routes(ctx)],
+            [*PORTAL_ROUTES, *web.routes(ctx), *board.routes(ctx)],
             _closing_clients(ctx),
-            extra_middleware=[observer.middleware(ctx)],
+            observer.middleware(ctx),  # learner events for the class board
         ),
         "data_plane": _app(ctx, dataplane.routes(ctx), dataplane.lifespan),
         "upstream": _app(ctx, upstream.routes(ctx)),

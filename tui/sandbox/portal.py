@@ -58,11 +58,20 @@ def openapi_text(ctx: SandboxContext) -> str:
     )
 
 
+def owner_name(username: str) -> str:
+    """The portal's name for a profile's owner: the user's username with its identity
+    provider, ``janis@idir`` (sandbox learners sign in with the bare name they typed, which
+    the sandbox qualifies as IDIR's); service accounts keep their own name."""
+    if "@" in username or username.startswith("service-account-"):
+        return username
+    return f"{username}@idir"
+
+
 def _batch_put(ctx: SandboxContext, kind: str, gateway_id: str, username: str, body: Any) -> dict:
     try:
         with ctx.db.transaction() as conn:
             if kind == "issuers":
-                result = batch.put_issuer(conn, gateway_id, username, body)
+                result = batch.put_issuer(conn, gateway_id, owner_name(username), body)
             elif kind == "datasets":
                 result = batch.put_dataset(conn, gateway_id, body)
             else:

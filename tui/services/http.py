@@ -30,6 +30,7 @@ import httpx
 from .. import __version__
 from .errors import WizardError, error_from_response
 from .network_errors import network_error
+from .sandbox_trust import add_trusted
 from .target import Target, split_host_port
 
 USER_AGENT = f"gwa-wizard/{__version__}"
@@ -39,7 +40,7 @@ DEFAULT_TIMEOUT = httpx.Timeout(15.0, connect=15.0, read=15.0, write=15.0, pool=
 @functools.cache
 def shared_ssl_context() -> ssl.SSLContext:
     """One TLS context for every client (building one loads the CA bundle, ~20-50 ms)."""
-    return httpx.create_ssl_context()
+    return add_trusted(httpx.create_ssl_context())  # + the embedded sandbox's CA
 
 
 @runtime_checkable
