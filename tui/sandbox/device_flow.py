@@ -194,7 +194,7 @@ def decide(ctx: SandboxContext, user_code: str, username: str, approve: bool) ->
             return "locked"
         if row["status"] != "pending":
             return "used"
-        status = "approved" if approve else "denied"
+        status: Decision = "approved" if approve else "denied"
         conn.execute(
             "UPDATE device_codes SET status=?, username=? WHERE user_code=?",
             (status, username if approve else None, code),
