@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import webbrowser
+from typing import Any
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -19,6 +20,7 @@ from tui.services.cleanup import Inventory, forget_consumer
 from tui.services.errors import WizardError
 from tui.services.portal_walkthrough import Walkthrough, cleanup_walkthrough
 from tui.services.secrets import access_token_name, refresh_token_name
+from tui.services.session import Session
 
 from .base import WizardStep
 from .modals import ConfirmModal
@@ -114,7 +116,7 @@ Afterwards, clear the shell variables you exported: `unset CID CSC URL TOKEN`.
     CleanupStep #result.-shown { display: block; }
     """
 
-    def __init__(self, session, services) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, session: Session, services: Any) -> None:
         super().__init__(session, services)
         self.inventory: Inventory | None = None
         self.revoked = False

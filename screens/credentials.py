@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import webbrowser
+from typing import Any
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -26,6 +27,7 @@ from tui.services.credentials import (
 )
 from tui.services.errors import WizardError
 from tui.services.portal_walkthrough import Walkthrough, credentials_walkthrough
+from tui.services.session import Session
 from tui.widgets import CommandBox, SecretField
 
 from . import credentials_help
@@ -109,7 +111,7 @@ class CredentialsStep(WizardStep):
     CredentialsStep #creds { height: auto; }
     """
 
-    def __init__(self, session, services) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, session: Session, services: Any) -> None:
         super().__init__(session, services)
         self.environment: ProductEnvironment | None = None
         self.credentials: ConsumerCredentials | None = None

@@ -117,7 +117,7 @@ async def test_dns_failure_is_explained() -> None:
     assert verdict.kind == "network" and "DNS" in verdict.headline
 
 
-# -- every answer explained (contract §13 table, tutorial-guide step 14) ---------------------
+# -- every answer explained (docs/contract.md#s13 table, tutorial-guide step 14) ---------------------
 
 
 def answer(status: int, message: str, *, token: bool = True, body: str | None = None) -> ApiCall:

@@ -1,4 +1,4 @@
-"""Clean up in the only order that works: consumer first, then the gateway (contract §5.4, §12.3).
+"""Clean up in the only order that works: consumer first, then the gateway (docs/contract.md#s5.4, #s12.3).
 
 A consumer with access to one of the gateway's product environments blocks ``DELETE
 /ds/api/v3/gateways/{gw}`` *even with force* (``1 consumer has access to products in this

@@ -1,7 +1,7 @@
 """Consumer credentials: the tutorial's Request Access → Create Application → Dev →
 Generate Secrets, done over REST where the target allows it, or handed off to the portal.
 
-* REST (contract §16): ``GET /ds/api/v3/gateways/{gw}/products`` gives the Dev environment's
+* REST (docs/contract.md#s16): ``GET /ds/api/v3/gateways/{gw}/products`` gives the Dev environment's
   ``appId``; ``POST /ds/api/v3/gateways/{gw}/consumers`` (201) creates an application, grants
   it access to that environment and returns Client ID, Client Secret and Token Endpoint. It
   needs ``CredentialIssuer.Generate`` on the gateway; without it the portal answers 403 and the

@@ -1,4 +1,4 @@
-"""Logging in as ``gwa login`` does (contract §4.3–4.4), driven step by step by the screen.
+"""Logging in as ``gwa login`` does (docs/contract.md#s4.3, #s4.4), driven step by step by the screen.
 
 Device flow with PKCE S256:
 
