@@ -32,7 +32,7 @@ from . import identity
 # the browser wizard see one value, and a name claimed in either belongs to this browser.
 COOKIE = identity.COOKIE
 CLAIM_FILE = "class-claim"
-MAX_LEARNERS = 12
+MAX_LEARNERS = 6  # measured: see the README ("Learners with only a browser")
 FULL_MESSAGE = (
     "The class's browser wizards are all in use ({limit} at once on this machine). Ask your "
     "trainer, or install gwa-wizard on your own computer and run the command on the board."
