@@ -156,7 +156,7 @@ class WizardApp(App[int]):
         self._status("Starting the built-in APS sandbox on this computer…")
         data_dir = self.options.resolved_data_dir
         try:
-            sandbox = self.sandbox or launch_for(self.options)
+            sandbox = self.sandbox or await asyncio.to_thread(launch_for, self.options)
             assert sandbox is not None
             self.sandbox = sandbox
             info = await asyncio.to_thread(sandbox.wait_ready)
