@@ -29,6 +29,7 @@ from screens.base import WizardStep, unexpected_error
 from screens.startup import StartupScreen
 
 from .embedded_sandbox import EmbeddedSandbox, SandboxStartError, launch_for
+from .lessons import quiz
 from .options import WizardOptions
 from .palette import WizardCommands
 from .resume import recheck, relocate, same_target
@@ -155,7 +156,7 @@ class WizardApp(App[int]):
         self._status("Starting the built-in APS sandbox on this computer…")
         data_dir = self.options.resolved_data_dir
         try:
-            sandbox = self.sandbox or launch_for(self.options)
+            sandbox = self.sandbox or await asyncio.to_thread(launch_for, self.options)
             assert sandbox is not None
             self.sandbox = sandbox
             info = await asyncio.to_thread(sandbox.wait_ready)
@@ -165,6 +166,11 @@ class WizardApp(App[int]):
                 why=str(exc) or type(exc).__name__,
                 fix=f"Check that {data_dir} is writable, or run with --fresh / another --data-dir.",
             ) from exc
+        from .services.sandbox_trust import trust
+
+        # Its data plane's https (tui/sandbox/sandbox_ca.py writes the CA before it serves).
+        with contextlib.suppress(OSError, ValueError):
+            trust((sandbox.data_dir / "sandbox-ca.pem").read_text(encoding="ascii"))
         self.sandbox_upstream = info.upstream_url
         if info.moved:
             from tui.sandbox.ports import PortMove, describe
@@ -224,6 +230,45 @@ class WizardApp(App[int]):
         return True
 
     async def complete_step(self, current: WizardStep) -> None:
+        question = quiz.question_after(current.STEP_ID)
+        if question is not None and not quiz.answered(self.session.answers, question):
+            # Check your understanding first (once per session, skippable), then go on.
+            from screens.modals import QuizModal
+
+            async def answered(key: str | None) -> None:
+                self.record_answer(question, key)
+                await self._advance(current)
+
+            self.push_screen(QuizModal(question), callback=answered)
+            return
+        await self._advance(current)
+
+    def record_answer(self, question: quiz.Question, key: str | None) -> None:
+        """Keep the answer in the session (and the report); on a class sandbox, send it to
+        the class board too."""
+        row = quiz.record(question, key)
+        self.session.record_answer(row)
+        self.save_session()
+        if key is not None and self.target is not None and self.target.kind == "custom":
+            self.send_answer(row)
+
+    @work(group="answers", exit_on_error=False)
+    async def send_answer(self, row: dict[str, Any]) -> None:
+        """Send to a class sandbox's board; a real portal (no board) is not an error."""
+        from .services.answers import AnswersService
+
+        if self.services is None:
+            return
+        try:
+            await AnswersService(self.services.client).send(row)
+        except WizardError as error:
+            if error.status not in (404, 405):
+                self.notify(
+                    f"Your answer is kept here, but the class board did not take it: {error.what}",
+                    severity="warning",
+                )
+
+    async def _advance(self, current: WizardStep) -> None:
         self.session.mark_done(current.STEP_ID)
         following = self.following_step(current.STEP_ID)
         if following is None:

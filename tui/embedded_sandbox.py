@@ -47,6 +47,7 @@ class EmbeddedSandbox:
     def __init__(self, process: subprocess.Popen[bytes], data_dir: Path) -> None:
         self.process = process
         self.data_dir = data_dir
+        self.bound: dict[str, int] = {}  # listener name -> port, once ready
         self.info: SandboxAddresses | None = None
         self._lines: queue.Queue[dict[str, Any] | None] = queue.Queue()
         assert process.stdout is not None
@@ -107,6 +108,7 @@ class EmbeddedSandbox:
                 raise SandboxStartError(str(message["error"]))
             if "ready" in message:
                 ready = message["ready"]
+                self.bound = {str(k): int(v) for k, v in (message.get("bound") or {}).items()}
                 self.info = SandboxAddresses(
                     portal_url=ready["portal_url"],
                     portal_host=ready["portal_host"],
@@ -126,19 +128,6 @@ class EmbeddedSandbox:
             lines = log.read_text(errors="replace").strip().splitlines()
         tail = lines[-1] if lines else ""
         return f"it stopped (exit code {code}){': ' + tail if tail else ''}; see {log}"
-
-    @property
-    def ports(self) -> dict[str, int]:
-        """The ports the sandbox serves on, by listener name (empty until it is ready)."""
-        if self.info is None:
-            return {}
-        from urllib.parse import urlsplit
-
-        return {
-            "portal": int(self.info.portal_host.rsplit(":", 1)[1]),
-            "data_plane": self.info.data_plane_port,
-            "upstream": urlsplit(self.info.upstream_url).port or 0,
-        }
 
     @property
     def database_path(self) -> Path:

@@ -19,14 +19,14 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.exceptions import ExceptionMiddleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 
 from . import answers, dataplane, gwa_api, keycloak, portal, service_accounts, upstream, web
@@ -75,13 +75,20 @@ async def info(request: Request) -> JSONResponse:
     )
 
 
-def _mount(path: str, routes: list[BaseRoute], crash_body: object) -> Mount:
+def _mount(path: str, routes: Sequence[BaseRoute], crash_body: object) -> Mount:
     handlers = mount_handlers(crash_body)
-    return Mount(path, routes=routes, middleware=[Middleware(ExceptionMiddleware, handlers)])
+    return Mount(path, routes=list(routes), middleware=[Middleware(ExceptionMiddleware, handlers)])
+
+
+async def ca_pem(request: Request) -> Response:
+    """The sandbox CA's certificate, for ``curl --cacert`` against the data plane's https."""
+    pem = context_of(request).certificate_authority().pem
+    return Response(pem, media_type="application/x-pem-file")
 
 
 SANDBOX_ROUTES: list[BaseRoute] = [
     Route("/info", info, methods=["GET"]),
+    Route("/ca.pem", ca_pem, methods=["GET"]),
     *service_accounts.ROUTES,
     *answers.ROUTES,
 ]
@@ -98,10 +105,10 @@ PORTAL_ROUTES: list[BaseRoute] = [
 
 
 def _app(
-    ctx: SandboxContext, routes: list[BaseRoute], lifespan: Any = None, *extra: Middleware
+    ctx: SandboxContext, routes: Sequence[BaseRoute], lifespan: Any = None, *extra: Middleware
 ) -> Starlette:
     app = Starlette(
-        routes=routes,
+        routes=list(routes),
         exception_handlers=problem_handlers(),
         middleware=[BodyLimitMiddleware.spec(ctx.config.max_body_bytes), *extra],
         lifespan=lifespan,

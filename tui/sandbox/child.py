@@ -42,7 +42,7 @@ def main(argv: list[str]) -> int:
     except Exception as exc:  # reported to the wizard, which shows cause and fix
         _say({"error": str(exc) or type(exc).__name__})
         return 1
-    _say({"ready": asdict(info)})
+    _say({"ready": asdict(info), "bound": dict(server.ctx.bound)})
     try:
         sys.stdin.buffer.read()  # until the wizard closes the pipe
     finally:

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 # The issuer the client-credentials-shared-idp template hard-codes in ``allowed_iss``.
 SHARED_IDP_ISSUER = "https://dev.loginproxy.gov.bc.ca/auth/realms/apigw"
 LOGIN_CLIENT_ID = "gwa-cli"
-# Suffixes the test portal transforms (contract §8.4); other hosts are custom domains.
+# Suffixes the test portal transforms (docs/contract.md#s8.4); other hosts are custom domains.
 TRANSFORMED_SUFFIXES = (
     ".api.gov.bc.ca",
     ".data.gov.bc.ca",
@@ -74,6 +74,7 @@ class SandboxContext:
     verified_tokens: dict[bytes, Any] = field(default_factory=dict)  # token -> key (RS256)
     _http: httpx.AsyncClient | None = field(default=None, repr=False)
     _http_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _ca: Any = field(default=None, repr=False)
 
     @classmethod
     def open(cls, config: SandboxConfig, schemas: list[str]) -> SandboxContext:
@@ -83,6 +84,20 @@ class SandboxContext:
         db = Database(db_path, schemas)
         client_secrets.hash_stored_consumer_secrets(db)
         return cls(config=config, db=db, keys=KeyRing(db))
+
+    def certificate_authority(self) -> Any:
+        """The data directory's sandbox CA (``sandbox_ca.py``), made on first use."""
+        if self._ca is None:
+            from .sandbox_ca import CertificateAuthority
+
+            self._ca = CertificateAuthority(self.config.data_dir)
+        return self._ca
+
+    def data_plane_http(self) -> Any:
+        """uvicorn's ``http`` protocol for the data plane: plain HTTP and TLS on one port."""
+        from .tls_sniff import protocol_class
+
+        return protocol_class(self.certificate_authority().context)
 
     def http_client(self) -> httpx.AsyncClient:
         """The sandbox's one client for its own outgoing calls (httpx is imported here, on
@@ -166,7 +181,7 @@ class SandboxContext:
         """The host a learner calls for a route host, as the test portal transforms it.
 
         ``my-svc.dev.api.gov.bc.ca`` → ``my-svc-dev-api-gov-bc-ca.localhost:<data plane port>``.
-        Custom domains are left alone (contract §8.4), with the data plane port added.
+        Custom domains are left alone (docs/contract.md#s8.4), with the data plane port added.
         """
         host = route_host.lower()
         if host.endswith(TRANSFORMED_SUFFIXES):

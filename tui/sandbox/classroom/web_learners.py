@@ -98,7 +98,7 @@ class _Server(Server):
             )
         return response
 
-    async def handle_websocket(self, request: web.Request) -> web.StreamResponse:
+    async def handle_websocket(self, request: web.Request) -> web.StreamResponse:  # type: ignore[override]  # refusals are plain HTTP answers
         token = self._token(request)
         if token is None:
             return web.Response(status=403, text="Open the page first.")
@@ -184,7 +184,7 @@ class WebLearners:
             await self._runner.setup()
             site = web.TCPSite(self._runner, self.host, self.port)
             await site.start()
-            sockets = site._server.sockets if site._server else []  # type: ignore[union-attr]
+            sockets = site._server.sockets if site._server else []  # type: ignore[attr-defined]
             self.port = sockets[0].getsockname()[1]
             server.public_url = self.url.rstrip("/")
 
