@@ -67,6 +67,7 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -212,9 +213,22 @@ class WizardStep(Screen[None]):
     async def commit(self) -> None:
         """Write what this step learned into ``self.session`` (override)."""
 
+    def not_ready_reason(self) -> str:
+        """What the learner still has to do before Next works (override to be precise)."""
+        from .not_ready import missing
+
+        return missing(self.STEP_ID)
+
+    def on_key(self, event: events.Key) -> None:
+        # Next is greyed out until the step is ready, and a disabled binding does nothing:
+        # say what is missing instead of ignoring the key.
+        if event.key == "ctrl+n" and not self.ready:
+            event.stop()
+            self.notify(self.not_ready_reason(), title="Not ready yet", severity="warning")
+
     async def action_next(self) -> None:
         if not self.ready:
-            self.notify("Finish this step first.", severity="warning")
+            self.notify(self.not_ready_reason(), title="Not ready yet", severity="warning")
             return
         try:
             await self.commit()
@@ -253,9 +267,15 @@ class WizardStep(Screen[None]):
             box.show(self.equivalent_command(preview))
 
     def help_markdown(self) -> str:
+        from tui.lessons import glossary, lesson_markdown
         from tui.widgets.step_help import help_markdown
 
-        return help_markdown(self.title_text, self.HELP, self.KEY_TERMS, self.equivalent_command())
+        # Insider words are explained in the help of the step where they first appear.
+        terms = self.KEY_TERMS + tuple(
+            t for t in glossary.terms_for(self.STEP_ID) if t[0] not in dict(self.KEY_TERMS)
+        )
+        body = self.HELP.strip() + lesson_markdown(self.STEP_ID, self.session)
+        return help_markdown(self.title_text, body, terms, self.equivalent_command())
 
     # -- busy, errors, workers --------------------------------------------------------------
     def set_busy(self, text: str | None) -> None:

@@ -3,8 +3,8 @@
 mutmut (configured in ``pyproject.toml``, ``[tool.mutmut]``) plants small bugs in one module
 and runs only the tests that exercise it; a mutant no test notices "survives". Each module
 below names its source file(s) and the test files that guard it, so a run stays bounded (a few
-minutes). ``MODULE`` is a name below, or ``--list``. Then ``uv run mutmut results`` lists the
-survivors and ``uv run mutmut show NAME`` shows one. Survivors that are equivalent (no
+minutes). ``MODULE`` is a name below, or ``--list``. Then ``run.py MODULE --survivors`` shows
+each surviving mutant's diff (without running again). Survivors that are equivalent (no
 observable difference) are listed with the reason in ``docs/mutation.md``.
 
 Developers run this; CI does not (it is CPU-heavy).
@@ -84,6 +84,18 @@ def summary() -> dict[str, int]:
     return counts
 
 
+def show_survivors() -> int:
+    from mutmut.__main__ import cli, collect_source_file_mutation_data
+    from mutmut.stats import status_by_exit_code
+
+    _, data = collect_source_file_mutation_data(mutant_names=())
+    for mutation_data in data.values():
+        for name, exit_code in mutation_data.exit_code_by_key.items():
+            if status_by_exit_code[exit_code] in ("survived", "no tests"):
+                cli.main(["show", name], standalone_mode=False)
+    return 0
+
+
 def main(argv: list[str]) -> int:
     if not argv or argv[0] in {"-h", "--help", "--list"}:
         print(__doc__)
@@ -94,6 +106,9 @@ def main(argv: list[str]) -> int:
         print(f"Unknown module {module!r}. Known: {', '.join(MODULES)}", file=sys.stderr)
         return 2
     os.chdir(ROOT)
+    if argv[1:] == ["--survivors"]:
+        configure(module)
+        return show_survivors()
     # mutmut caches verdicts across runs and would not notice new tests: start clean.
     shutil.rmtree(ROOT / "mutants", ignore_errors=True)
     configure(module)

@@ -8,13 +8,13 @@ import pytest
 from tests.services.consumer_world import World, build_world
 from tui.sandbox.server import SandboxServer
 from tui.services.cleanup import CleanupService, blocked_by_consumer, forget_consumer
+from tui.services.consumer_token import ConsumerTokenService
 from tui.services.credentials import CredentialsService, needs_handoff, secret_name
 from tui.services.errors import WizardError
 from tui.services.http import ApiClient
 from tui.services.secrets import SecretStore
 from tui.services.session import Session
 from tui.services.target import Target
-from tui.services.tokens import ConsumerTokenService
 
 
 @pytest.fixture

@@ -174,7 +174,7 @@ async def test_expired_access_token_is_refreshed_on_401_and_request_resent(login
     stale = issue_provider_token(sandbox.ctx, user, lifetime=-60)
     await login.secrets.set(access_token_name(host), stale)
     login._loaded = False  # re-read the store, as a new run would
-    from tui.services.gateways import GatewaysService
+    from tui.services.gateway import GatewaysService
 
     created = await GatewaysService(login.client).create("Refresh Test")
     assert created.display_name == "Refresh Test"

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 from starlette.applications import Starlette
@@ -75,9 +75,9 @@ async def info(request: Request) -> JSONResponse:
     )
 
 
-def _mount(path: str, routes: list[BaseRoute], crash_body: object) -> Mount:
+def _mount(path: str, routes: Sequence[BaseRoute], crash_body: object) -> Mount:
     handlers = mount_handlers(crash_body)
-    return Mount(path, routes=routes, middleware=[Middleware(ExceptionMiddleware, handlers)])
+    return Mount(path, routes=list(routes), middleware=[Middleware(ExceptionMiddleware, handlers)])
 
 
 async def ca_pem(request: Request) -> Response:
@@ -105,10 +105,10 @@ PORTAL_ROUTES: list[BaseRoute] = [
 
 
 def _app(
-    ctx: SandboxContext, routes: list[BaseRoute], lifespan: Any = None, *extra: Middleware
+    ctx: SandboxContext, routes: Sequence[BaseRoute], lifespan: Any = None, *extra: Middleware
 ) -> Starlette:
     app = Starlette(
-        routes=routes,
+        routes=list(routes),
         exception_handlers=problem_handlers(),
         middleware=[BodyLimitMiddleware.spec(ctx.config.max_body_bytes), *extra],
         lifespan=lifespan,

@@ -1,4 +1,4 @@
-"""Read views of a gateway's issuers, products and directory (contract §10)."""
+"""Read views of a gateway's issuers, products and directory (docs/contract.md#s10)."""
 
 from __future__ import annotations
 
@@ -162,7 +162,7 @@ def dataset(ctx: SandboxContext, name: str) -> dict[str, Any] | None:
     if row is None:
         return None
     doc = json.loads(row["doc"])
-    # The Dataset model declares isInCatalog/isDraft as strings (contract §14: spec quirk).
+    # The Dataset model declares isInCatalog/isDraft as strings (docs/contract.md#s14: spec quirk).
     doc["isInCatalog"] = str(doc.get("isInCatalog", False)).lower()
     doc.pop("isDraft", None)
     return compact(doc)

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 # The issuer the client-credentials-shared-idp template hard-codes in ``allowed_iss``.
 SHARED_IDP_ISSUER = "https://dev.loginproxy.gov.bc.ca/auth/realms/apigw"
 LOGIN_CLIENT_ID = "gwa-cli"
-# Suffixes the test portal transforms (contract §8.4); other hosts are custom domains.
+# Suffixes the test portal transforms (docs/contract.md#s8.4); other hosts are custom domains.
 TRANSFORMED_SUFFIXES = (
     ".api.gov.bc.ca",
     ".data.gov.bc.ca",
@@ -182,7 +182,7 @@ class SandboxContext:
         """The host a learner calls for a route host, as the test portal transforms it.
 
         ``my-svc.dev.api.gov.bc.ca`` → ``my-svc-dev-api-gov-bc-ca.localhost:<data plane port>``.
-        Custom domains are left alone (contract §8.4), with the data plane port added.
+        Custom domains are left alone (docs/contract.md#s8.4), with the data plane port added.
         """
         host = route_host.lower()
         if host.endswith(TRANSFORMED_SUFFIXES):

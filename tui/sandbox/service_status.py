@@ -1,4 +1,4 @@
-"""Service status: ``GET /gw/api/v3/gateways/{gw}/services`` (contract §9).
+"""Service status: ``GET /gw/api/v3/gateways/{gw}/services`` (docs/contract.md#s9).
 
 Each published service is really probed: a DNS lookup of its host first (``DNS``), then a
 ``GET`` of the upstream URL with a 3 s timeout (1 s when the route preserves the host).

@@ -1,4 +1,4 @@
-"""Clean up in the only order that works: consumer first, then the gateway (contract §5.4, §12.3).
+"""Clean up in the only order that works: consumer first, then the gateway (docs/contract.md#s5.4, #s12.3).
 
 A consumer with access to one of the gateway's product environments blocks ``DELETE
 /ds/api/v3/gateways/{gw}`` *even with force* (``1 consumer has access to products in this
@@ -23,10 +23,10 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
+from .consumer_token import ConsumerTokenService
 from .credentials import CredentialsService, needs_handoff
 from .errors import WizardError
 from .probe import ProbeService
-from .tokens import ConsumerTokenService
 
 CONSUMER_BLOCKS = "access to products in this gateway"
 
@@ -131,13 +131,31 @@ class CleanupService:
         return None
 
     async def confirm_revoked(
-        self, session: Any, credentials: CredentialsService, secrets: Any
+        self,
+        session: Any,
+        credentials: CredentialsService,
+        secrets: Any,
+        *,
+        client_id: str = "",
     ) -> str:
-        """After a delete in the portal: prove it with a fresh token; the evidence, in words.
+        """After a delete in the portal: prove it; the evidence, in words.
 
-        Raises WizardError when the check cannot run (no secret kept) or the consumer still
-        gets through (retryable: delete it, then check again)."""
+        Where the portal lists consumers (the sandbox) the consumer must be gone from the list;
+        then a fresh token with the kept secret must no longer get through. Raises WizardError
+        when the consumer is still there, or when nothing can prove it (no listing, no secret).
+        """
+        client_id = client_id or session.client_id
+        listed = await self.consumer_listed(session.gateway_id, client_id) if client_id else None
+        if listed:
+            raise WizardError(
+                f"The consumer {client_id} is still there",
+                "The gateway still lists it among its consumers.",
+                "Delete it on the Consumers page (… → Delete Consumer... → Yes, Delete), "
+                "then press ctrl+k again.",
+            )
         creds = await credentials.remembered(session, secrets)
+        if creds is None and listed is False:
+            return f"{client_id} is no longer listed on the gateway."
         if creds is None:
             raise WizardError(
                 "The wizard cannot check without the client secret",

@@ -21,7 +21,7 @@ class WizardError(Exception):
     fix: str = ""
     status: int | None = None
     retryable: bool = True
-    # The server's own words, joined as the gwa CLI would print them (contract §3.1).
+    # The server's own words, joined as the gwa CLI would print them (docs/contract.md#s3.1).
     detail: str = ""
     # Machine-readable code when the body had one (``invalid_token``, ``authorization_pending``...).
     code: str = ""
@@ -44,7 +44,7 @@ def parse_body(text: str) -> Any:
 
 
 def cli_error_text(body: Any, raw: str = "") -> str:
-    """The text ``gwa`` builds from an error body (contract §3.1), or the raw body."""
+    """The text ``gwa`` builds from an error body (docs/contract.md#s3.1), or the raw body."""
     if not isinstance(body, dict):
         return raw.strip() or "something broke"
     lowered = {str(k).lower(): v for k, v in body.items()}

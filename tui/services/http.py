@@ -1,4 +1,4 @@
-"""One HTTP client per target, speaking like ``gwa`` (contract §2.3) with two deliberate fixes.
+"""One HTTP client per target, speaking like ``gwa`` (docs/contract.md#s2.3) with two deliberate fixes.
 
 * Headers: ``User-Agent: gwa-wizard/<version>``, ``Accept: application/json``, and
   ``Authorization: Bearer …`` from a :class:`TokenSource` when ``auth=True``.

@@ -1,4 +1,4 @@
-"""Logging in as ``gwa login`` does (contract §4.3–4.4), driven step by step by the screen.
+"""Logging in as ``gwa login`` does (docs/contract.md#s4.3, #s4.4), driven step by step by the screen.
 
 Device flow with PKCE S256:
 
@@ -27,10 +27,13 @@ import base64
 import contextlib
 import hashlib
 import json
+import os
+import re
 import secrets as pysecrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal
 
 import httpx
@@ -50,6 +53,10 @@ from .login_replies import (
 from .secrets import SecretStore, access_token_name, refresh_token_name
 
 CLIENT_ID = "gwa-cli"
+# On a class sandbox a name belongs to one browser (its claim cookie). A wizard served to a
+# browser by ``sandbox serve --web-port`` finds that browser's claim in this file.
+CLASS_CLAIM_ENV = "GWA_WIZARD_CLASS_CLAIM_FILE"
+CLASS_CLAIM_COOKIE = "aps_learner"
 DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 SLOW_DOWN_STEP = 5  # seconds added to the interval on slow_down (RFC 8628 §3.5)
 
@@ -282,12 +289,12 @@ class LoginService:
         if passcode:
             form["passcode"] = passcode
         action = "Approve the login on the sandbox"
+        headers = {"Accept": "text/html,application/json"}
+        claim = _class_claim()
+        if claim:  # a browser learner's wizard signs in as that browser (one name per browser)
+            headers["Cookie"] = f"{CLASS_CLAIM_COOKIE}={claim}"
         response = await self.client.send_raw(
-            "POST",
-            challenge.verification_uri,
-            headers={"Accept": "text/html,application/json"},
-            data=form,
-            action=action,
+            "POST", challenge.verification_uri, headers=headers, data=form, action=action
         )
         if response.status_code in (200, 302, 303):
             return
@@ -420,3 +427,14 @@ def _tokens(response: httpx.Response, action: str) -> Tokens:
         refresh_expires_in=as_int(data.get("refresh_expires_in")),
         token_type=str(data.get("token_type") or "Bearer"),
     )
+
+
+def _class_claim() -> str | None:
+    path = os.environ.get(CLASS_CLAIM_ENV)
+    if not path:
+        return None
+    try:
+        claim = Path(path).read_text("utf-8").strip()
+    except OSError:
+        return None
+    return claim if re.fullmatch(r"[A-Za-z0-9_-]{32,64}", claim) else None

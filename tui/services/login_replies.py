@@ -11,7 +11,7 @@ import httpx
 
 from .errors import WizardError, error_from_response
 
-# Keycloak token endpoint errors (contract §3.4): why and fix, keyed by the OAuth error code.
+# Keycloak token endpoint errors (docs/contract.md#s3.4): why and fix, keyed by the OAuth error code.
 TOKEN_ERROR_HINTS: dict[str, tuple[str, str]] = {
     # invalid_client: no such client (or disabled); unauthorized_client: a known client with
     # the wrong secret, or one that may not use this grant (docs/sandbox-quirks.md).

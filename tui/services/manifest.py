@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -47,7 +47,7 @@ __all__ = [
 
 MAX_CHARS = 1_000_000  # a generated config is about 2 KB
 MAX_NODES = 100_000  # after expanding aliases
-# gwa apply's kind → portal resource (contract §7.1); GatewayService goes to gwa-api instead
+# gwa apply's kind → portal resource (docs/contract.md#s7.1); GatewayService goes to gwa-api instead
 KIND_ACTIONS = {
     "CredentialIssuer": "issuer",
     "DraftDataset": "dataset",
@@ -69,8 +69,8 @@ class _Loader(yaml.SafeLoader):
     """
 
     def construct_mapping(self, node: Node, deep: bool = False) -> dict[Any, Any]:
-        if not isinstance(node, MappingNode):
-            return super().construct_mapping(node, deep=deep)
+        if not isinstance(node, MappingNode):  # PyYAML's own error: "expected a mapping node"
+            return super().construct_mapping(cast(MappingNode, node), deep=deep)
         written = node.value
         node.value = list(written)
         try:
@@ -387,7 +387,7 @@ def _jsonable(value: Any) -> Any:
 
 
 def to_apply_payloads(text: str) -> list[ApplyPayload]:
-    """What ``gwa apply`` sends, in its order (contract §7.1).
+    """What ``gwa apply`` sends, in its order (docs/contract.md#s7.1).
 
     First one ``GatewayService`` payload ``{"services": [doc minus kind, ...]}`` (if the file
     has any), then every other document minus ``kind`` in file order. Raises

@@ -2,7 +2,7 @@
 
 Each problem points at the YAML node at fault (1-based line and column). Messages that repeat
 a server's rule use the server's words (gwa apply's "This config template is not supported",
-the portal's enums and "extra keys give 422", contract §7) followed by a plain fix.
+the portal's enums and "extra keys give 422", docs/contract.md#s7) followed by a plain fix.
 GatewayService rules live in :mod:`tui.services.manifest_gateway`.
 """
 
@@ -150,7 +150,7 @@ def check_documents(
             continue
         name_node = child(node, "name")
         name = scalar_text(name_node)
-        if not name:
+        if not name or name_node is None:
             out.append(at(node, f"This {kind} needs a name: line."))
         elif name in names[kind]:
             out.append(at(name_node, f'Another {kind} in this file is already named "{name}".'))

@@ -1,4 +1,4 @@
-"""GatewayService checks: gwa-api's publish rules (contract §8.2) and Kong's own.
+"""GatewayService checks: gwa-api's publish rules (docs/contract.md#s8.2) and Kong's own.
 
 Tag and host messages repeat gwa-api's words (``.services.<name> missing required tag
 ns.<gw>``, ``Host invalid: …``) and add the fix. The audience check compares jwt-keycloak's
@@ -36,8 +36,9 @@ def check_gateway_service(
     _tags(node, f".services.{name}", required, out)
     if child(node, "host") is None and child(node, "url") is None:
         out.append(at(node, "A GatewayService needs host: (with port: and protocol:) or url:."))
-    host = scalar_text(child(node, "host")) or ""
-    if ":" in host and not host.startswith("["):
+    host_node = child(node, "host")
+    host = scalar_text(host_node) or ""
+    if host_node is not None and ":" in host and not host.startswith("["):
         # gwa copies Go's URL.Host, port included (``host: h:8462`` with ``port: 8462``), and
         # real Kong's schema refuses that. A gwa-wizard sandbox accepts exactly that shape
         # (its own upstream always has a port); anything else with a port fails there too.
@@ -48,7 +49,7 @@ def check_gateway_service(
                 f'host must not have a port: Kong refuses "{host}" (schema violation, so apply '
                 f"ends in Sync Failed.). Write host: {bare} and put {number or 'the port'} in port:."
             )
-            out.append(at(child(node, "host"), message, "error"))
+            out.append(at(host_node, message, "error"))
 
     port = child(node, "port")
     if port is not None and (port.tag != INT_TAG or not 0 < int(str(port.value), 0) < 65536):

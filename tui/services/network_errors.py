@@ -58,13 +58,23 @@ def _connect_problem(exc: BaseException) -> str:
     return ""
 
 
+# The OS reasons worth naming when httpx's own message hides them.
+_ERRNO_TEXT = {
+    errno.ECONNREFUSED: "Connection refused",
+    errno.ECONNRESET: "Connection reset by peer",
+    errno.EHOSTUNREACH: "No route to host",
+    errno.ENETUNREACH: "Network is unreachable",
+}
+
+
 def _detail(exc: BaseException) -> str:
     """The error's class and message, plus the OS's reason when httpx's message hides it
     (anyio reports a refused connection as "All connection attempts failed")."""
     text = f"{type(exc).__name__}: {exc}"
-    for inner in _chain(exc)[1:]:
-        if isinstance(inner, OSError) and inner.strerror and inner.strerror not in text:
-            return f"{text} ([Errno {inner.errno}] {inner.strerror})"
+    for inner in _chain(exc):
+        code = inner.errno if isinstance(inner, OSError) else None
+        if code in _ERRNO_TEXT:
+            return f"{text} ([Errno {code}] {_ERRNO_TEXT[code]})"
     return text
 
 

@@ -3,7 +3,7 @@
 Used twice: by *Try it* with no token (where a 401 ``{"message":"Unauthorized"}`` is the
 success we want: the gateway stopped an anonymous caller) and by *Call* with a Bearer token
 (where success is a 200 whose body holds a UUID). :func:`explain` turns every answer the
-gateway can give (contract §13: the ``jwt-keycloak`` messages, Kong's 404 and its 502/503/504
+gateway can give (docs/contract.md#s13: the ``jwt-keycloak`` messages, Kong's 404 and its 502/503/504
 rewrites) and every transport failure into a headline, a cause and a fix.
 
 The request goes through :meth:`ApiClient.send_raw`: no portal login header, no status
@@ -150,7 +150,7 @@ def _ms(started: float) -> float:
 
 # -- explanations ---------------------------------------------------------------------------
 
-# jwt-keycloak's refusals (contract §13), in the order the plugin checks them:
+# jwt-keycloak's refusals (docs/contract.md#s13), in the order the plugin checks them:
 # prefix of the message → (kind, why, fix).
 PLUGIN_MESSAGES: tuple[tuple[str, str, str, str], ...] = (
     (

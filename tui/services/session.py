@@ -33,6 +33,8 @@ class Session:
     # Gateway
     gateway_id: str = ""
     gateway_display_name: str = ""
+    gateway_picked: bool = False  # an existing gateway was chosen (not created here)
+    created_gateways: list[str] = field(default_factory=list)  # every one created this session
     # Template
     template: str = DEFAULT_TEMPLATE
     service: str = ""

@@ -83,6 +83,8 @@ def login_command(s: Session) -> str:
 
 
 def gateway_command(s: Session) -> str:
+    if s.gateway_picked and s.gateway_id:  # an existing gateway: make it the current one
+        return f"gwa config set gateway {_q(s.gateway_id)}"
     if s.gateway_display_name:
         return f"gwa gateway create --display-name {_q(s.gateway_display_name)}"
     return "gwa gateway create"
