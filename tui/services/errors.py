@@ -197,8 +197,19 @@ def _generic(status: int, code: str) -> tuple[str, str, bool]:
     )
 
 
-def network_error(action: str, exc: BaseException, url: str) -> WizardError:
-    """Explain a transport failure (DNS, refused, TLS, timeout, reset) in plain words."""
+REFUSED_FIX = {
+    # A class sandbox runs on the trainer's computer: the learner cannot start it.
+    "custom": "If this is your class sandbox, ask your trainer: it is not running, or the "
+    "host and port you were given have changed. Then retry.",
+    "sandbox": "The built-in sandbox stopped: quit (ctrl+q) and start gwa-wizard again; your "
+    "progress is kept.",
+}
+
+
+def network_error(action: str, exc: BaseException, url: str, target_kind: str = "") -> WizardError:
+    """Explain a transport failure (DNS, refused, TLS, timeout, reset) in plain words.
+
+    ``target_kind`` (sandbox, custom, test, prod) picks who can fix a refused connection."""
     name = type(exc).__name__
     text = str(exc)
     lowered = text.lower()
@@ -236,7 +247,7 @@ def network_error(action: str, exc: BaseException, url: str) -> WizardError:
         return WizardError(
             what=f"{action} failed: the connection to {url} was refused",
             why="Nothing is listening there: the server is not running, or the port is wrong.",
-            fix="Start the sandbox (or check the host and port) and retry.",
+            fix=REFUSED_FIX.get(target_kind, "Check the host and port, then retry."),
             detail=f"{name}: {text}",
         )
     if "reset" in lowered or "remoteprotocol" in name.lower() or "disconnected" in lowered:

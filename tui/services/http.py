@@ -225,7 +225,7 @@ class ApiClient:
                 retryable=False,
             ) from None
         except httpx.TransportError as exc:
-            raise network_error(action, _specific(exc), url) from None
+            raise network_error(action, _specific(exc), url, self.target.kind) from None
 
     async def aclose(self) -> None:
         await self._http.aclose()
