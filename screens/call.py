@@ -7,8 +7,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Button, Static
 
+from tui.services.consumer_token import ConsumerToken, format_countdown, seconds_left
 from tui.services.probe import ApiCall, explain
-from tui.services.tokens import format_countdown, seconds_left
 from tui.widgets import CommandBox
 from tui.widgets.exchange import ExchangeView, VerdictView
 
@@ -93,7 +93,7 @@ most common is *token expired*: tokens live minutes, so get a new one and call a
         self.tick()
 
     @property
-    def token(self):  # type: ignore[no-untyped-def]
+    def token(self) -> ConsumerToken | None:
         current = self.services.tokens.current
         if (
             current is not None

@@ -11,7 +11,7 @@ from textual.containers import Vertical
 from textual.widgets import Button, Input, OptionList, RadioButton, RadioSet, Static
 from textual.widgets.option_list import Option
 
-from tui.services.gateways import default_display_name, display_name_problem
+from tui.services.gateway import default_display_name, display_name_problem
 from tui.services.session import Session
 
 from .base import WizardStep

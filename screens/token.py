@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -11,9 +12,7 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import Button, Static
 
-from tui.services.errors import WizardError
-from tui.services.probe import mask_token
-from tui.services.tokens import (
+from tui.services.consumer_token import (
     CLAIM_HELP,
     EXPLAINED_CLAIMS,
     ConsumerToken,
@@ -21,6 +20,9 @@ from tui.services.tokens import (
     format_countdown,
     seconds_left,
 )
+from tui.services.errors import WizardError
+from tui.services.probe import mask_token
+from tui.services.session import Session
 from tui.widgets import CommandBox
 
 from .base import WizardStep
@@ -108,7 +110,7 @@ approval) and a token endpoint that cannot be reached.
     TokenStep #jwt-claims { height: auto; margin: 1 0 0 0; }
     """
 
-    def __init__(self, session, services) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, session: Session, services: Any) -> None:
         super().__init__(session, services)
         self.token: ConsumerToken | None = None
         self.revealed = False

@@ -107,6 +107,17 @@ def build_parser() -> argparse.ArgumentParser:
         help="also serve the wizard itself to browsers on this port (learners need no install)",
     )
 
+    ca = sandbox_sub.add_parser(
+        "ca", help="print the path of the sandbox CA certificate (for curl --cacert)"
+    )
+    ca.add_argument(
+        "--data-dir",
+        type=Path,
+        default=None,
+        help=f"the sandbox's state folder (default {default_data_dir()}/sandbox)",
+    )
+    ca.add_argument("--pem", action="store_true", help="print the certificate itself")
+
     gen = sub.add_parser(
         "generate-config", help="write gateway YAML exactly as `gwa generate-config` does"
     )
@@ -129,6 +140,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command == "sandbox" and args.sandbox_command == "ca":
+        return print_sandbox_ca(args)
     if args.command == "sandbox":
         return serve_sandbox(args)
     if args.command == "generate-config":
@@ -141,9 +154,18 @@ def main(argv: list[str] | None = None) -> int:
         print(f"sandbox:   {options.resolved_data_dir}")
         print(f"workspace: {options.resolved_workspace}")
         return 0
-    from .app import run_wizard
+    options = _options(args)
+    # The sandbox process starts first, so it boots while this one imports Textual.
+    from .embedded_sandbox import launch_for
 
-    return run_wizard(_options(args))
+    sandbox = launch_for(options)
+    try:
+        from .app import run_wizard
+
+        return run_wizard(options, sandbox)
+    finally:
+        if sandbox is not None:
+            sandbox.stop()
 
 
 def _options(args: argparse.Namespace) -> WizardOptions:
@@ -156,6 +178,18 @@ def _options(args: argparse.Namespace) -> WizardOptions:
         workspace=args.workspace,
         fresh=bool(getattr(args, "fresh", False)),
     )
+
+
+def print_sandbox_ca(args: argparse.Namespace) -> int:
+    """The CA that signs the data plane's https certificates (made on first use)."""
+    from .sandbox.private_files import make_private
+    from .sandbox.sandbox_ca import CertificateAuthority
+
+    data_dir = args.data_dir or default_data_dir() / "sandbox"
+    make_private(data_dir)
+    authority = CertificateAuthority(data_dir)
+    print(authority.pem if args.pem else authority.path, end="\n" if not args.pem else "")
+    return 0
 
 
 def serve_sandbox(args: argparse.Namespace) -> int:

@@ -87,9 +87,9 @@ class QuizModal(ModalScreen[str | None]):
         feedback.update(f"{verdict} {text}")
         feedback.set_classes(["-shown", "-right" if right else "-wrong"])
         self.query_one("#quiz-choices", RadioSet).disabled = True
-        button = self.query_one("#quiz-answer", Button)
-        button.label = "Continue"
-        button.focus()
+        answer = self.query_one("#quiz-answer", Button)
+        answer.label = "Continue"
+        answer.focus()
         self.query_one("#quiz-skip").display = False
 
     @on(Button.Pressed, "#quiz-skip")

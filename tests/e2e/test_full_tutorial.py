@@ -21,6 +21,7 @@ from tests.e2e.flow_kit import (
     wait_for,
 )
 from tui.app import WizardApp
+from tui.sandbox.db import Database
 from tui.services.export import LAST_SESSION_NAME, REPORT_NAME, SCRIPT_NAME
 
 SERVICE = "full-svc"
@@ -33,7 +34,7 @@ async def test_target_to_clean_up_keyboard_only(tmp_path: Path) -> None:
         await drive_provider_flow(pilot, SERVICE)
         sandbox = app.sandbox
         assert sandbox is not None
-        db = sandbox.ctx.db
+        db = Database(sandbox.database_path)  # the sandbox runs in its own process
         session = app.session
         gateway_id = session.gateway_id
 

@@ -18,6 +18,7 @@ from tests.e2e.flow_kit import (
     wait_for,
 )
 from tui.app import WizardApp
+from tui.sandbox.db import Database
 
 
 async def test_target_to_status_keyboard_only(tmp_path: Path) -> None:
@@ -28,7 +29,7 @@ async def test_target_to_status_keyboard_only(tmp_path: Path) -> None:
         session = app.session
         sandbox = app.sandbox
         assert sandbox is not None
-        db = sandbox.ctx.db
+        db = Database(sandbox.database_path)  # the sandbox runs in its own process
         gateway_id = session.gateway_id
         # The sandbox's own records: the gateway, one Kong service, issuer, dataset, product.
         gateway = db.query_one("SELECT * FROM gateways WHERE gateway_id=?", (gateway_id,))
@@ -57,6 +58,7 @@ async def test_target_to_status_keyboard_only(tmp_path: Path) -> None:
     assert saved["current_step"] == "try_it"
     assert "token" not in json.dumps(saved).lower().replace("token_endpoint", "")
     assert app.sandbox is None  # stopped on exit
+    assert sandbox.process.poll() is not None  # and its process is gone, not orphaned
 
 
 async def test_resume_rechecks_reality(tmp_path: Path) -> None:

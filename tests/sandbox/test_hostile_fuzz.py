@@ -101,6 +101,32 @@ def test_fuzzed_publish_documents_never_answer_5xx(cast):
     victim.assert_isolated(fuzzer)
 
 
+def test_fuzzed_json_publish_bodies_never_answer_5xx(cast):
+    """gwa-api's JSON variant: ``{"configFile": …, "dryRun": …, "qualifier": …}`` of any shape."""
+    victim, fuzzer = cast
+
+    @settings(FUZZ, max_examples=40)
+    @given(
+        body=st.one_of(
+            values,
+            st.fixed_dictionaries(
+                {"configFile": st.one_of(values, st.text(max_size=40)), "dryRun": values},
+                optional={"qualifier": values},
+            ),
+        )
+    )
+    def run(body):
+        r = fuzzer.portal.put(
+            f"/gw/api/v3/gateways/{fuzzer.gateway}/gateway",
+            content=_raw_json(body),
+            headers={"Content-Type": "application/json"},
+        )
+        assert r.status_code < 500, (r.status_code, r.text, body)
+
+    run()
+    victim.assert_isolated(fuzzer)
+
+
 def _raw_json(value) -> str:
     """JSON text, with NaN/Infinity spelled the way a careless client would."""
     return json.dumps(value, allow_nan=True)

@@ -225,3 +225,25 @@ def test_gwa_api_stops_at_the_first_failing_step(cast):
         "[.api.gov.bc.ca] for this gateway."
     ]
     victim.assert_isolated(mallory)
+
+
+def test_a_stored_non_finite_plugin_number_does_not_break_the_services_list(cast, sandbox):
+    """Rows stored before publish refused ``.inf`` must not 500 ``GET …/services`` for good."""
+    victim, mallory = cast
+    doc = attack_doc(mallory)
+    doc["plugins"][0]["config"]["maximum_expiration"] = float("inf")
+    with sandbox.ctx.db.transaction() as conn:
+        conn.execute(
+            "INSERT OR REPLACE INTO kong_services(gateway_id, name, id, doc) VALUES (?,?,?,?)",
+            (mallory.gateway, doc["name"], "inf-row", json.dumps(doc)),
+        )
+    try:
+        r = mallory.portal.get(f"/ds/api/v3/gateways/{mallory.gateway}/services")
+        assert r.status_code == 200, r.text
+        mine = next(item for item in r.json() if item["service"] == doc["name"])
+        jwt = next(p for p in mine["plugins"] if p["name"] == "jwt-keycloak")
+        assert "maximum_expiration" not in jwt["config"]  # dropped, as null values are
+        victim.assert_isolated(mallory)
+    finally:
+        with sandbox.ctx.db.transaction() as conn:
+            conn.execute("DELETE FROM kong_services WHERE id='inf-row'")

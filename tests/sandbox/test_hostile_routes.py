@@ -154,3 +154,31 @@ def test_two_learners_racing_for_one_host_cannot_both_get_it(cast):
         loser = next(r for r in answers if r.status_code == 400)
         assert "The host is already used in another gateway" in loser.json()["error"]
     victim.assert_isolated(mallory)
+
+
+def test_a_request_looks_only_at_its_own_hosts_routes(cast, sandbox):
+    """Many published services cost a request nothing: routes are indexed by exact host, and
+    a rebuild after someone's publish reuses every unchanged row's parsed routes."""
+    from tests.sandbox import kong_fixtures
+    from tui.sandbox.kong_router import Router
+
+    victim, mallory = cast
+    for i in range(40):
+        doc = kong_fixtures.service_doc(
+            mallory.gateway, f"bulk{i}-{mallory.gateway}", sandbox.info.upstream_url
+        )
+        kong_fixtures.publish(sandbox, mallory.gateway, doc)
+    router = Router(sandbox.ctx)
+    every = router.routes()
+    host = sandbox.ctx.env_host(victim.route_host).split(":")[0]
+    candidates = router.candidates(host)
+    assert any(r.service.name == victim.service for r in candidates)
+    assert len(candidates) <= len(every) - 40
+    before = {id(r) for r in every if r.service.gateway_id == victim.gateway}
+    doc = kong_fixtures.service_doc(
+        mallory.gateway, f"late-{mallory.gateway}", sandbox.info.upstream_url
+    )
+    kong_fixtures.publish(sandbox, mallory.gateway, doc)
+    after = {id(r) for r in router.routes() if r.service.gateway_id == victim.gateway}
+    assert after == before  # the victim's rows were not parsed again
+    victim.assert_isolated(mallory)

@@ -332,3 +332,17 @@ def test_gwa_api_whoami_names_the_caller(sandbox):
     with client(sandbox) as anonymous:
         refused = anonymous.get("/gw/api/v2/whoami")
     assert (refused.status_code, refused.json()) == (401, {"error": "Invalid Token"})
+
+
+@pytest.mark.parametrize(("suffix", "expected_suffix"), [("", "@idir"), ("@github", "@github")])
+def test_an_issuers_owner_is_named_with_its_identity_provider(sandbox, suffix, expected_suffix):
+    bare = f"kim-{service_name()}"
+    with client(sandbox, bare + suffix) as c:
+        gw = new_gateway(c)
+        put = c.put(
+            f"/ds/api/v3/gateways/{gw}/issuers",
+            json={"name": f"{gw} own", "flow": "client-credentials"},
+        )
+        assert put.status_code == 200, put.text
+        (issuer,) = c.get(f"/ds/api/v3/gateways/{gw}/issuers").json()
+    assert issuer["owner"] == bare + expected_suffix

@@ -192,7 +192,7 @@ async def test_a_port_nobody_listens_on_is_refused() -> None:
 async def test_a_refused_live_portal_is_not_blamed_on_a_trainer() -> None:
     import httpx
 
-    from tui.services.errors import network_error
+    from tui.services.network_errors import network_error
 
     refused = httpx.ConnectError("[Errno 111] Connection refused")
     live = network_error("Log in", refused, "https://api.gov.bc.ca/", "prod")

@@ -115,3 +115,14 @@ def test_retire_session_keeps_a_copy_for_export(tmp_path: Path) -> None:
     assert store.load() is None
     assert kept == tmp_path / LAST_SESSION_NAME
     assert SessionStore(kept).load() == session
+
+
+def test_export_refuses_a_secret_that_would_appear_only_in_the_report(tmp_path: Path) -> None:
+    from tui.services.export import build_report
+
+    s = finished_session()
+    s.published = [f"Product {SECRET}"]  # listed in the report, not used by the script
+    assert SECRET in build_report(s) and SECRET not in build_script(s)
+    with pytest.raises(ValueError):
+        write_record(s, tmp_path, forbidden=[TOKEN, SECRET])
+    assert not (tmp_path / REPORT_NAME).exists() and not (tmp_path / SCRIPT_NAME).exists()

@@ -2,7 +2,7 @@
 
 For every request: find the route (:mod:`kong_router`, by ``Host``, path and method; none →
 404 ``no Route matched with those values``), run the ``jwt-keycloak`` plugin when the route
-or its service has it enabled (:mod:`jwt_keycloak`, contract §13), then forward to the
+or its service has it enabled (:mod:`jwt_keycloak`, docs/contract.md#s13), then forward to the
 service's upstream (:mod:`proxy`) over the sandbox's upstream pool, which :func:`lifespan`
 opens and closes and keeps in the app's lifespan state. Published services are read from the
 shared ``kong_services`` table, consumers from ``consumers``.

@@ -208,13 +208,13 @@ def _roles_problem(conf: dict[str, Any], claims: dict[str, Any]) -> str | None:
     access = claims.get("resource_access") or {}
     client_roles = conf.get("client_roles")
     if client_roles:
-        held = {
+        held_client = {
             f"{client}:{role}"
             for client, entry in access.items()
             if isinstance(entry, dict)
             for role in _list(entry.get("roles"))
         }
-        if not set(_list(client_roles)) & held:
+        if not set(_list(client_roles)) & held_client:
             return "Missing required role"
     roles = conf.get("roles")
     if roles:

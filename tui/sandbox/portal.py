@@ -1,6 +1,6 @@
 """The API Services Portal's REST API (``/ds/api``): discovery, gateways, resources, consumers.
 
-Paths, statuses and bodies follow ``aps-contract.md`` §3.2, §4.2, §5–§7, §10 and §16. The
+Paths, statuses and bodies follow docs/contract.md#s3.2, #s4.2, #s5 to #s7, #s10 and #s16. The
 pieces live in ``gateways.py`` (gateways, availability, organizations), ``resources.py``
 (issuer/dataset/product PUTs), ``catalog.py`` (GET views), ``consumers.py``,
 ``portal_deletes.py`` (issuer/product/environment DELETEs), ``gateway_extras.py`` (pattern,
@@ -58,11 +58,20 @@ def openapi_text(ctx: SandboxContext) -> str:
     )
 
 
+def owner_name(username: str) -> str:
+    """The portal's name for a profile's owner: the user's username with its identity
+    provider, ``janis@idir`` (sandbox learners sign in with the bare name they typed, which
+    the sandbox qualifies as IDIR's); service accounts keep their own name."""
+    if "@" in username or username.startswith("service-account-"):
+        return username
+    return f"{username}@idir"
+
+
 def _batch_put(ctx: SandboxContext, kind: str, gateway_id: str, username: str, body: Any) -> dict:
     try:
         with ctx.db.transaction() as conn:
             if kind == "issuers":
-                result = batch.put_issuer(conn, gateway_id, username, body)
+                result = batch.put_issuer(conn, gateway_id, owner_name(username), body)
             elif kind == "datasets":
                 result = batch.put_dataset(conn, gateway_id, body)
             else:

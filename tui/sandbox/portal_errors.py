@@ -23,7 +23,7 @@ from .tokens import TokenProblem, bearer_from_header, username_of, verify_provid
 
 log = logging.getLogger("gwa_wizard.sandbox")
 
-# Scopes (contract §5.5). The creator of a gateway holds all of CREATOR_SCOPES.
+# Scopes (docs/contract.md#s5.5). The creator of a gateway holds all of CREATOR_SCOPES.
 NAMESPACE_MANAGE = "Namespace.Manage"
 ISSUER_ADMIN = "CredentialIssuer.Admin"
 ISSUER_GENERATE = "CredentialIssuer.Generate"

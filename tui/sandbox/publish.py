@@ -1,4 +1,4 @@
-"""Gateway publish: ``PUT /gw/api/v3/gateways/{gw}/gateway`` (contract §8).
+"""Gateway publish: ``PUT /gw/api/v3/gateways/{gw}/gateway`` (docs/contract.md#s8).
 
 Validation (``publish_config``) then a decK-style full replace of the gateway's Kong services
 within the select tag, stored in ``kong_services`` (one row per service, routes and plugins

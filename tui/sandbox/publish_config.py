@@ -1,4 +1,4 @@
-"""Reading and validating a gateway configuration for publish (contract §8.1–§8.2).
+"""Reading and validating a gateway configuration for publish (docs/contract.md#s8.1, #s8.2).
 
 ``load_documents`` parses YAML (or JSON, which is YAML) safely: a size cap, an event-stream
 pre-pass that bounds nesting and aliases, and an expansion budget after loading, so YAML bombs
@@ -247,8 +247,8 @@ def normalise_service(
         problems.append(f"service {name} needs a host or url")
         return
     bare = host_without_port(host)
-    port = host[len(bare) + 1 :]
-    if port.isdigit() and str(service.get("port")) == port:
+    host_port = host[len(bare) + 1 :]
+    if host_port.isdigit() and str(service.get("port")) == host_port:
         # Sandbox leniency: gwa's template renders ``host: h:p`` with ``port: p`` when the
         # upstream has a port, which the sandbox's own upstream always has. Real Kong refuses
         # it; accept exactly that shape here (any other host with a port fails at sync).
