@@ -143,6 +143,9 @@ class WizardStep(Screen[None]):
     ]
 
     ready: reactive[bool] = reactive(False, bindings=True)
+    # Below 100 columns the step list gives its width to the step (the title still says
+    # "Step N of 12"), so 80×24 keeps labels and fields whole.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
 
     def __init__(self, session: Session, services: Services) -> None:
         super().__init__(id=f"step-{self.STEP_ID}" if self.STEP_ID else None)

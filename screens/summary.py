@@ -12,6 +12,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from tui.lessons import next_steps, quiz
 from tui.services.export import TARGET_LABELS, write_record
 from tui.services.session import Session
 from tui.steps import STEPS
@@ -22,6 +23,17 @@ from .host import StepHost, host_of
 def duration(seconds: float) -> str:
     total = int(round(seconds))
     return f"{total} s" if total < 60 else f"{total // 60} min {total % 60:02d} s"
+
+
+def _next_steps_content() -> Content:
+    """The tutorial's Next steps and Get help, headings styled like the record's sections."""
+    parts = [Content("\n")]
+    for line in next_steps.summary_lines():
+        if line in ("Next steps", "Get help"):
+            parts.append(Content.styled(f"{line}\n", "bold $accent"))
+        else:
+            parts.append(Content(f"{line}\n"))
+    return Content("").join(parts)
 
 
 def summary_content(s: Session) -> Content:
@@ -113,6 +125,14 @@ class SummaryScreen(Screen[None]):
             yield Static("", id="summary-note")
             yield Static("", id="export-result", classes="result")
             yield Static(summary_content(self.session), id="report")
+            answers = quiz.report_lines(self.session.answers)
+            if answers:
+                yield Static(
+                    Content.styled("\nCheck your understanding\n", "bold $accent")
+                    + Content("\n".join(answers)),
+                    id="answers",
+                )
+            yield Static(_next_steps_content(), id="next-steps")
         yield Footer()
 
     def on_mount(self) -> None:

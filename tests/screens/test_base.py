@@ -208,3 +208,17 @@ async def test_command_box_shows_brackets_as_written() -> None:
         await pilot.pause()
         text = str(app.query_one("#box").render())
         assert "[bold]x[/bold]" in text and "<MYSERVICE>" in text
+
+
+async def test_the_sidebar_collapses_at_80_columns_and_returns_at_100(session, services) -> None:
+    from screens.gateway import GatewayStep
+    from tests.screens.harness import StepHarness
+
+    app = StepHarness(GatewayStep, session, services)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert not app.step.query_one("#wizard-sidebar").display
+        assert "Step 3 of 12" in str(app.step.query_one("#step-title").content)
+        await pilot.resize_terminal(100, 30)
+        await pilot.pause()
+        assert app.step.query_one("#wizard-sidebar").display

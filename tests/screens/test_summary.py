@@ -75,3 +75,20 @@ async def test_an_export_that_would_leak_is_refused(tmp_path: Path) -> None:
         await pilot.pause()
         assert "could not be written" in str(app.screen.query_one("#export-result").content)
     assert not (tmp_path / SCRIPT_NAME).exists()
+
+
+async def test_summary_ends_with_next_steps_get_help_and_the_answers(tmp_path: Path) -> None:
+    from tui.lessons import quiz
+
+    session = finished_session()
+    question = quiz.question_after("status")
+    assert question is not None
+    session.record_answer(quiz.record(question, "a"))
+    app = StepHarness(SummaryScreen, session, FakeServices(), workspace=tmp_path / "ws")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        following = str(app.screen.query_one("#next-steps").content)
+        assert "Next steps" in following and "Manage Team Access" in following
+        assert "Get help" in following and "#aps-ops" in following
+        answers = str(app.screen.query_one("#answers").content)
+        assert "Consumers can now call your API (not quite)" in answers

@@ -184,8 +184,21 @@ async def test_a_port_nobody_listens_on_is_refused() -> None:
     with pytest.raises(WizardError) as info:
         await discover(client)
     assert "refused" in info.value.what
-    assert "Start the sandbox" in info.value.fix
+    # A custom host is likely a class sandbox the learner cannot start: ask the trainer.
+    assert "ask your trainer" in info.value.fix and "Start the sandbox" not in info.value.fix
     await client.aclose()
+
+
+async def test_a_refused_live_portal_is_not_blamed_on_a_trainer() -> None:
+    import httpx
+
+    from tui.services.network_errors import network_error
+
+    refused = httpx.ConnectError("[Errno 111] Connection refused")
+    live = network_error("Log in", refused, "https://api.gov.bc.ca/", "prod")
+    assert "trainer" not in live.fix and "host and port" in live.fix
+    embedded = network_error("Log in", refused, "http://127.0.0.1:1/", "sandbox")
+    assert "start gwa-wizard again" in embedded.fix
 
 
 async def test_https_against_a_plain_http_server_is_a_tls_problem(sandbox) -> None:

@@ -273,7 +273,7 @@ class ApiClient:
             response = await self._http.send(request, auth=auth)
             await response.aread()
         except httpx.TransportError as exc:
-            raise network_error(action, exc, url) from None
+            raise network_error(action, exc, url, self.target.kind) from None
         return response
 
     async def aclose(self) -> None:

@@ -78,8 +78,19 @@ def _detail(exc: BaseException) -> str:
     return text
 
 
-def network_error(action: str, exc: BaseException, url: str) -> WizardError:
-    """Explain a transport failure in plain words (``status`` None: no HTTP answer)."""
+REFUSED_FIX = {
+    # A class sandbox runs on the trainer's computer: the learner cannot start it.
+    "custom": "If this is your class sandbox, ask your trainer: it is not running, or the "
+    "host and port you were given have changed. Then retry.",
+    "sandbox": "The built-in sandbox stopped: quit (ctrl+q) and start gwa-wizard again; your "
+    "progress is kept.",
+}
+
+
+def network_error(action: str, exc: BaseException, url: str, target_kind: str = "") -> WizardError:
+    """Explain a transport failure in plain words (``status`` None: no HTTP answer).
+
+    ``target_kind`` (sandbox, custom, test, prod) picks who can fix a refused connection."""
     detail = _detail(exc)
     if isinstance(exc, httpx.TimeoutException | TimeoutError):
         return WizardError(
@@ -108,7 +119,7 @@ def network_error(action: str, exc: BaseException, url: str) -> WizardError:
         return WizardError(
             what=f"{action} failed: the connection to {url} was refused",
             why="Nothing is listening there: the server is not running, or the port is wrong.",
-            fix="Start the sandbox (or check the host and port) and retry.",
+            fix=REFUSED_FIX.get(target_kind, "Check the host and port, then retry."),
             detail=detail,
         )
     if isinstance(exc, (*_CUT_OFF, ConnectionResetError)):
