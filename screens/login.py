@@ -15,8 +15,9 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, RadioButton, RadioSet, Static
 
 from tui.options import secrets_file
+from tui.services.device_poll import PollSchedule
 from tui.services.errors import WizardError
-from tui.services.login import DeviceChallenge, PollResult, PollSchedule, username_from_token
+from tui.services.login import DeviceChallenge, PollResult, username_from_token
 from tui.services.session import Session
 from tui.widgets import SecretField
 

@@ -15,9 +15,10 @@ import pytest
 
 from tests.services.provider_kit import sandbox_target, unique_user
 from tui.sandbox.tokens import issue_provider_token
+from tui.services.device_poll import PollSchedule
 from tui.services.errors import WizardError
 from tui.services.http import ApiClient
-from tui.services.login import LoginService, PollResult, PollSchedule, jwt_claims
+from tui.services.login import LoginService, PollResult, jwt_claims
 from tui.services.secrets import SecretStore, access_token_name, refresh_token_name
 
 

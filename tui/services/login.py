@@ -22,9 +22,7 @@ Also: :meth:`client_credentials` (service accounts), :meth:`refresh`, :meth:`cur
 
 from __future__ import annotations
 
-import asyncio
 import base64
-import contextlib
 import hashlib
 import json
 import os
@@ -38,6 +36,7 @@ from typing import Any, Literal
 
 import httpx
 
+from .device_poll import PollSchedule
 from .discovery import Discovery, discover
 from .errors import WizardError
 from .http import ApiClient
@@ -93,40 +92,6 @@ class PollResult:
     tokens: Tokens | None
     interval: int
     state: Literal["pending", "slow_down", "done"]
-
-
-class PollSchedule:
-    """When the next device-flow poll may go out: never sooner than the server's interval
-    after the last one; the first one ``interval`` seconds after the code was shown."""
-
-    def __init__(self, interval: int) -> None:
-        self.interval = interval
-        self.next_poll_at = time.monotonic() + interval
-        self.polls = 0
-        self.last_poll_at = 0.0
-        self._wake = asyncio.Event()
-
-    def seconds_to_next(self) -> int:
-        return max(0, round(self.next_poll_at - time.monotonic()))
-
-    def check_soon(self) -> None:
-        """Poll at once (after an approval), unless that is sooner than the interval allows."""
-        now = time.monotonic()
-        earliest = self.last_poll_at + self.interval if self.polls else now
-        self.next_poll_at = max(now, earliest)
-        self._wake.set()
-
-    async def wait_turn(self) -> None:
-        while (delay := self.next_poll_at - time.monotonic()) > 0:
-            self._wake.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), delay)
-        self.polls += 1
-        self.last_poll_at = time.monotonic()
-
-    def polled(self, interval: int) -> None:
-        self.interval = interval
-        self.next_poll_at = time.monotonic() + interval
 
 
 def pkce_pair() -> tuple[str, str]:
