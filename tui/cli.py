@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from . import __version__
 from .options import APP_NAME, WizardOptions, default_data_dir, default_state_dir
+from .services.tutorial_defaults import DEFAULT_ORG, DEFAULT_ORG_UNIT, DEFAULT_OUT_FILE
 
 if TYPE_CHECKING:
     from .sandbox.context import SandboxConfig
@@ -84,6 +85,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="learners must type this code on the login page to approve a device",
     )
     serve.add_argument(
+        "--allow-local-upstreams",
+        action="store_true",
+        help="let learners publish upstreams on this machine or its private network "
+        "(refused by default; the built-in upstream is always allowed)",
+    )
+    serve.add_argument(
         "--public-host",
         default=None,
         help="the name learners use to reach this machine (default: the bind address)",
@@ -100,6 +107,17 @@ def build_parser() -> argparse.ArgumentParser:
         help="also serve the wizard itself to browsers on this port (learners need no install)",
     )
 
+    ca = sandbox_sub.add_parser(
+        "ca", help="print the path of the sandbox CA certificate (for curl --cacert)"
+    )
+    ca.add_argument(
+        "--data-dir",
+        type=Path,
+        default=None,
+        help=f"the sandbox's state folder (default {default_data_dir()}/sandbox)",
+    )
+    ca.add_argument("--pem", action="store_true", help="print the certificate itself")
+
     gen = sub.add_parser(
         "generate-config", help="write gateway YAML exactly as `gwa generate-config` does"
     )
@@ -107,9 +125,9 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--service", "-s", required=True)
     gen.add_argument("--upstream", "-u", required=True)
     gen.add_argument("--gateway", "-g", required=True, help="gateway id, e.g. gw-1a2b3")
-    gen.add_argument("--org", default="ministry-of-citizens-services")
-    gen.add_argument("--org-unit", default="databc")
-    gen.add_argument("--out", "-o", default="gw-config.yaml", help="relative to this folder")
+    gen.add_argument("--org", default=DEFAULT_ORG)
+    gen.add_argument("--org-unit", default=DEFAULT_ORG_UNIT)
+    gen.add_argument("--out", "-o", default=DEFAULT_OUT_FILE, help="relative to this folder")
 
     export = sub.add_parser(
         "export", help="write the session as a shell script and a Markdown report"
@@ -122,6 +140,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command == "sandbox" and args.sandbox_command == "ca":
+        return print_sandbox_ca(args)
     if args.command == "sandbox":
         return serve_sandbox(args)
     if args.command == "generate-config":
@@ -134,9 +154,18 @@ def main(argv: list[str] | None = None) -> int:
         print(f"sandbox:   {options.resolved_data_dir}")
         print(f"workspace: {options.resolved_workspace}")
         return 0
-    from .app import run_wizard
+    options = _options(args)
+    # The sandbox process starts first, so it boots while this one imports Textual.
+    from .embedded_sandbox import launch_for
 
-    return run_wizard(_options(args))
+    sandbox = launch_for(options)
+    try:
+        from .app import run_wizard
+
+        return run_wizard(options, sandbox)
+    finally:
+        if sandbox is not None:
+            sandbox.stop()
 
 
 def _options(args: argparse.Namespace) -> WizardOptions:
@@ -149,6 +178,18 @@ def _options(args: argparse.Namespace) -> WizardOptions:
         workspace=args.workspace,
         fresh=bool(getattr(args, "fresh", False)),
     )
+
+
+def print_sandbox_ca(args: argparse.Namespace) -> int:
+    """The CA that signs the data plane's https certificates (made on first use)."""
+    from .sandbox.private_files import make_private
+    from .sandbox.sandbox_ca import CertificateAuthority
+
+    data_dir = args.data_dir or default_data_dir() / "sandbox"
+    make_private(data_dir)
+    authority = CertificateAuthority(data_dir)
+    print(authority.pem if args.pem else authority.path, end="\n" if not args.pem else "")
+    return 0
 
 
 def serve_sandbox(args: argparse.Namespace) -> int:
@@ -168,6 +209,7 @@ def serve_sandbox(args: argparse.Namespace) -> int:
         public_host=args.public_host,
         classroom=True,
         trainer_key=args.trainer_key,
+        allow_local_upstreams=args.allow_local_upstreams,
     )
     try:
         server = SandboxServer(config)

@@ -23,10 +23,37 @@ def on_step(app: WizardApp, step_id: str) -> bool:
     return isinstance(screen, WizardStep) and step_id == screen.STEP_ID
 
 
+def quiz_shown(app: WizardApp) -> bool:
+    from screens.modals import QuizModal
+
+    return isinstance(app.screen, QuizModal)
+
+
+async def pass_quiz(pilot: Pilot, app: WizardApp, answer: str | None = None) -> None:
+    """Answer the Check-your-understanding question shown (its key), or skip it (None)."""
+    await wait_for(pilot, lambda: quiz_shown(app), "the question")
+    if answer is None:
+        await pilot.press("escape")
+    else:
+        # Keyboard only: the choices have the focus, the first one highlighted.
+        await pilot.press(*["down"] * (ord(answer) - ord("a")), "enter")
+        await wait_for(pilot, lambda: app.focused is app.screen.query_one("#quiz-answer"), "Answer")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.screen.picked is not None, "the feedback")
+        await pilot.press("enter")  # Continue
+    await wait_for(pilot, lambda: not quiz_shown(app), "the question to close")
+
+
 async def next_step(pilot: Pilot, app: WizardApp, current: str, following: str) -> None:
+    """Next, skipping a Check-your-understanding question when one is asked."""
     await wait_for(pilot, lambda: app.screen.ready, f"{current} to be ready")
     await pilot.press("ctrl+n")
-    await wait_for(pilot, lambda: on_step(app, following), f"the {following} step")
+    await wait_for(
+        pilot, lambda: on_step(app, following) or quiz_shown(app), f"the {following} step"
+    )
+    if quiz_shown(app):
+        await pass_quiz(pilot, app)
+        await wait_for(pilot, lambda: on_step(app, following), f"the {following} step")
 
 
 async def drive_provider_flow(pilot: Pilot, service: str = SERVICE) -> None:
@@ -57,4 +84,5 @@ async def drive_provider_flow(pilot: Pilot, service: str = SERVICE) -> None:
 
     await wait_for(pilot, lambda: app.screen.ready, "the status")
     await pilot.press("ctrl+n")
+    await pass_quiz(pilot, app)  # Check your understanding: skipped here
     await wait_for(pilot, lambda: on_step(app, "try_it"), "the step after Status")

@@ -1,4 +1,4 @@
-"""Every jwt-keycloak failure row of contract §13, through the data plane over HTTP.
+"""Every jwt-keycloak failure row of docs/contract.md#s13, through the data plane over HTTP.
 
 Bad tokens are built here with PyJWT and cryptography: a forged key, ``alg: none``, HS256
 signed with the issuer's public key PEM, wrong ``iss``/``aud``, expired, unknown consumer.

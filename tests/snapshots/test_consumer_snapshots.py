@@ -24,11 +24,11 @@ from screens.token import TokenStep
 from screens.try_it import TryItStep
 from tests.screens.harness import StepHarness
 from tui.services.bundle import build_services
+from tui.services.consumer_token import ConsumerToken, decode
 from tui.services.credentials import ConsumerCredentials, secret_name
 from tui.services.secrets import SecretStore
 from tui.services.session import Session
 from tui.services.target import Target
-from tui.services.tokens import ConsumerToken, decode
 
 SIZE = (100, 30)
 GW = "gw-1a2b3"

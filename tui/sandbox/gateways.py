@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from . import activity, quotas
 from .context import SandboxContext, context_of
 from .portal_errors import (
     CREATOR_SCOPES,
@@ -98,6 +99,7 @@ def create_gateway(ctx: SandboxContext, username: str, body: Any) -> dict[str, s
     with ctx.db.transaction() as conn:
         if conn.execute("SELECT 1 FROM gateways WHERE gateway_id=?", (gateway_id,)).fetchone():
             raise graphql_failure("Unable to create Gateway", "Namespace already exists")
+        quotas.check_gateways_per_user(ctx.config, conn, username)
         conn.execute(
             "INSERT INTO gateways(gateway_id, display_name, owner, created_at) VALUES (?,?,?,?)",
             (gateway_id, display_name, username, time.time()),
@@ -106,6 +108,7 @@ def create_gateway(ctx: SandboxContext, username: str, body: Any) -> dict[str, s
             "INSERT INTO permissions(gateway_id, username, scope) VALUES (?,?,?)",
             [(gateway_id, username, scope) for scope in CREATOR_SCOPES],
         )
+        activity.record(conn, gateway_id, username, "created", "gateway", gateway_id)
     return {"gatewayId": gateway_id, "displayName": display_name}
 
 
@@ -127,6 +130,7 @@ def namespace_object(ctx: SandboxContext, username: str, gateway_id: str) -> dic
         "SELECT scope FROM permissions WHERE gateway_id=? AND username=? ORDER BY scope",
         (gateway_id, username),
     )
+    org = ctx.db.query_one("SELECT * FROM gateway_orgs WHERE gateway_id=?", (gateway_id,))
     return {
         "name": gateway_id,
         "displayName": row["display_name"],
@@ -135,10 +139,10 @@ def namespace_object(ctx: SandboxContext, username: str, gateway_id: str) -> dic
         "permDataPlane": "sandbox-dp",
         "permProtectedNs": "deny",
         "permRoutePaths": [],
-        "org": None,
-        "orgUnit": None,
-        "orgUpdatedAt": None,
-        "orgEnabled": None,
+        "org": org_ref(org["org"]) if org else None,
+        "orgUnit": unit_ref(org["org"], org["org_unit"]) if org else None,
+        "orgUpdatedAt": org["updated_at"] if org else None,
+        "orgEnabled": bool(org["enabled"]) if org else None,
         "orgAdmins": [],
     }
 
@@ -186,6 +190,7 @@ def destroy_gateway(ctx: SandboxContext, gateway_id: str, force: bool) -> None:
         conn.execute("DELETE FROM issuers WHERE gateway_id=?", (gateway_id,))
         conn.execute("DELETE FROM applications WHERE gateway_id=?", (gateway_id,))
         conn.execute("DELETE FROM permissions WHERE gateway_id=?", (gateway_id,))
+        conn.execute("DELETE FROM gateway_orgs WHERE gateway_id=?", (gateway_id,))
         conn.execute("DELETE FROM gateways WHERE gateway_id=?", (gateway_id,))
 
 
@@ -265,17 +270,26 @@ async def check_availability(request: Request) -> Response:
     return JSONResponse(availability(context_of(request), str(gateway_id), str(service)))
 
 
+def _organization(ctx: SandboxContext, name: str) -> dict[str, Any] | None:
+    """A built-in organization with what ``PUT /organizations/{org}`` changed on it."""
+    org = ORGANIZATIONS.get(name)
+    if org is None:
+        return None
+    row = ctx.db.query_one("SELECT doc FROM org_overrides WHERE org=?", (name,))
+    return {**org, **json.loads(row["doc"])} if row else org
+
+
 async def organizations(request: Request) -> Response:
-    return JSONResponse(
-        [
-            {"name": name, "title": org["title"], "description": org["description"]}
-            for name, org in sorted(ORGANIZATIONS.items())
-        ]
-    )
+    ctx = context_of(request)
+    out = []
+    for name in sorted(ORGANIZATIONS):
+        org = _organization(ctx, name) or {}
+        out.append({"name": name, "title": org.get("title"), "description": org.get("description")})
+    return JSONResponse(out)
 
 
 async def organization(request: Request) -> Response:
-    org = ORGANIZATIONS.get(request.path_params["org"])
+    org = _organization(context_of(request), request.path_params["org"])
     if org is None:
         raise validation_failed(
             "Validation Failed", {"org": {"message": "Organization not found."}}

@@ -1,4 +1,4 @@
-"""gwa-api behind the portal's ``/gw/api`` proxy: publish and status (contract §3.3, §8, §9).
+"""gwa-api behind the portal's ``/gw/api`` proxy: publish and status (docs/contract.md#s3.3, #s8, #s9).
 
 Routes (``/gw/api/v3/gateways/{gw}/…`` is what the portal rewrites to ``/v2/namespaces/{gw}/…``;
 ``/gw/api/v2/namespaces/{gw}/…`` is accepted too):
@@ -6,6 +6,8 @@ Routes (``/gw/api/v3/gateways/{gw}/…`` is what the portal rewrites to ``/v2/na
 * ``PUT …/gateway`` — publish (``publish.py``);
 * ``DELETE …/gateway[/{qualifier}]`` — remove the gateway's Kong objects (204);
 * ``GET …/services`` — status (``service_status.py``);
+* ``GET /gw/api/v2/status`` — health (no login); ``GET /gw/api/v2/whoami`` — the token's
+  identity (``azp``, issuer, scope, username; ``namespace`` for a gateway's service account);
 * anything else under ``/gw/api`` → 404 ``{"error":"Not Found","code":404}``.
 """
 
@@ -18,10 +20,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from . import activity
 from .context import context_of
 from .portal_errors import Problem, require_publish
 from .publish import delete_config, publish, read_request
 from .service_status import statuses
+from .tokens import TokenProblem, bearer_from_header, username_of, verify_provider_token
 
 SCHEMA = ""
 log = logging.getLogger("gwa_wizard.sandbox")
@@ -30,10 +34,13 @@ log = logging.getLogger("gwa_wizard.sandbox")
 async def put_gateway(request: Request) -> Response:
     ctx = context_of(request)
     gateway_id = request.path_params["gw"]
-    require_publish(ctx, request, gateway_id)
+    username = require_publish(ctx, request, gateway_id)
     text, dry_run, qualifier = await read_request(request)
     # Parsing and validating a large config takes time: never on the event loop.
     result = await anyio.to_thread.run_sync(publish, ctx, gateway_id, text, dry_run, qualifier)
+    if not dry_run:
+        with ctx.db.transaction() as conn:
+            activity.record(conn, gateway_id, username, "published", "configuration of", gateway_id)
     return JSONResponse(result)
 
 
@@ -60,6 +67,37 @@ async def get_services(request: Request) -> Response:
         return JSONResponse({"error": "Unexpected error occurred"}, status_code=500)
 
 
+async def status(request: Request) -> Response:
+    """``GET /v2/status``: the service is up (a health check, no login needed)."""
+    ctx = context_of(request)
+    return JSONResponse({"message": "ok", "results": f"gwa-api sandbox {ctx.version}"})
+
+
+async def whoami(request: Request) -> Response:
+    """``GET /v2/whoami``: who the bearer token says the caller is."""
+    ctx = context_of(request)
+    try:
+        claims = verify_provider_token(
+            ctx, bearer_from_header(request.headers.get("authorization"))
+        )
+    except TokenProblem as problem:
+        raise Problem(
+            401, {"error": "Token Expired" if problem.kind == "expired" else "Invalid Token"}
+        ) from None
+    body = {
+        "authorized-party": claims.get("azp"),
+        "issuer": claims.get("iss"),
+        "scope": claims.get("scope"),
+        "username": username_of(claims),
+    }
+    row = ctx.db.query_one(
+        "SELECT gateway_id FROM service_accounts WHERE client_id=?", (str(claims.get("clientId")),)
+    )
+    if row is not None and row["gateway_id"]:
+        body["namespace"] = row["gateway_id"]
+    return JSONResponse(body)
+
+
 async def unknown(request: Request) -> Response:
     return JSONResponse({"error": "Not Found", "code": 404}, status_code=404)
 
@@ -75,6 +113,8 @@ def _gateway_routes(prefix: str) -> list[Route]:
 
 # Mounted under /gw/api (``app.py``); ``/gw/api`` itself answers :func:`unknown` from there.
 ROUTES = [
+    Route("/v2/status", status, methods=["GET"]),
+    Route("/v2/whoami", whoami, methods=["GET"]),
     *_gateway_routes("/v3/gateways/{gw}"),
     *_gateway_routes("/v2/namespaces/{gw}"),
     Route("/{rest:path}", unknown),

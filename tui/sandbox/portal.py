@@ -1,9 +1,12 @@
 """The API Services Portal's REST API (``/ds/api``): discovery, gateways, resources, consumers.
 
-Paths, statuses and bodies follow ``aps-contract.md`` §3.2, §4.2, §5–§7, §10 and §16. The
+Paths, statuses and bodies follow docs/contract.md#s3.2, #s4.2, #s5 to #s7, #s10 and #s16. The
 pieces live in ``gateways.py`` (gateways, availability, organizations), ``resources.py``
-(issuer/dataset/product PUTs), ``catalog.py`` (GET views) and ``consumers.py``; error bodies,
-authentication and tsoa-style body checks in ``portal_errors.py``.
+(issuer/dataset/product PUTs), ``catalog.py`` (GET views), ``consumers.py``,
+``portal_deletes.py`` (issuer/product/environment DELETEs), ``gateway_extras.py`` (pattern,
+report, activity, links, identifiers) and ``organizations.py`` (org administration); error
+bodies, authentication and tsoa-style body checks in ``portal_errors.py``; the activity log
+in ``activity.py``.
 
 Tables added here: ``issuers``, ``datasets``, ``products`` (``resources.SCHEMA``) and
 ``applications`` (``consumers.SCHEMA``); consumers go to the shared ``consumers`` table.
@@ -21,7 +24,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from . import catalog, consumers, gateways
+from . import activity, catalog, consumers, gateway_extras, gateways, organizations, portal_deletes
 from . import resources as batch
 from .context import SandboxContext, context_of
 from .portal_errors import (
@@ -33,7 +36,7 @@ from .portal_errors import (
     require_scope,
 )
 
-SCHEMA = batch.SCHEMA + consumers.SCHEMA
+SCHEMA = batch.SCHEMA + consumers.SCHEMA + activity.SCHEMA + organizations.SCHEMA
 
 SPEC_FILE = "aps-portal-v3-openapi.yaml"
 
@@ -55,14 +58,35 @@ def openapi_text(ctx: SandboxContext) -> str:
     )
 
 
+def owner_name(username: str) -> str:
+    """The portal's name for a profile's owner: the user's username with its identity
+    provider, ``janis@idir`` (sandbox learners sign in with the bare name they typed, which
+    the sandbox qualifies as IDIR's); service accounts keep their own name."""
+    if "@" in username or username.startswith("service-account-"):
+        return username
+    return f"{username}@idir"
+
+
 def _batch_put(ctx: SandboxContext, kind: str, gateway_id: str, username: str, body: Any) -> dict:
     try:
         with ctx.db.transaction() as conn:
             if kind == "issuers":
-                return batch.put_issuer(conn, gateway_id, username, body)
-            if kind == "datasets":
-                return batch.put_dataset(conn, gateway_id, body)
-            return batch.put_product(conn, gateway_id, body)
+                result = batch.put_issuer(conn, gateway_id, owner_name(username), body)
+            elif kind == "datasets":
+                result = batch.put_dataset(conn, gateway_id, body)
+            else:
+                result = batch.put_product(conn, gateway_id, body)
+            if result.get("result") != "no-change":
+                entity = {"issuers": "authorization profile", "datasets": "dataset"}
+                activity.record(
+                    conn,
+                    gateway_id,
+                    username,
+                    str(result.get("result")),
+                    entity.get(kind, "product"),
+                    str(body.get("name")),
+                )
+            return result
     except sqlite3.IntegrityError as exc:
         raise Problem(
             400, {"status": 400, "result": "update-failed", "reason": str(exc), "childResults": []}
@@ -158,7 +182,10 @@ GW = "/v3/gateways/{gw}"
 # Mounted under /ds/api (``app.py``); ``/ds/api`` itself (discovery) is outside the mount.
 ROUTES = [
     Route("/v3/openapi.yaml", openapi, methods=["GET"]),
+    *gateway_extras.ROUTES,
     *gateways.ROUTES,
+    *organizations.ROUTES,
+    *portal_deletes.ROUTES,
     Route(f"{GW}/issuers", put_route("issuers"), methods=["PUT"]),
     Route(f"{GW}/issuers", manager_view(catalog.issuers), methods=["GET"]),
     Route(f"{GW}/datasets", put_route("datasets"), methods=["PUT"]),

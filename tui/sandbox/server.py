@@ -106,6 +106,7 @@ class SandboxServer:
         for name in LISTENERS:
             cfg = uvicorn.Config(
                 apps[name],
+                http=self.ctx.data_plane_http() if name == "data_plane" else "auto",  # +TLS
                 log_level="warning",
                 access_log=False,
                 lifespan="on",  # the data plane's pool and the portal's client
