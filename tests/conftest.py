@@ -6,9 +6,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from tui.sandbox.context import SandboxConfig
 from tui.sandbox.server import SandboxServer
+
+# No timing assertions in tests: Hypothesis' per-example deadline (200 ms) fails property tests
+# on a loaded machine (seen under -n 2). Examples still run; only the clock check is off.
+settings.register_profile("gwa-wizard", deadline=None)
+settings.load_profile("gwa-wizard")
 
 
 @pytest.fixture(autouse=True)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import socket
 from pathlib import Path
 
-from tests.e2e.test_provider_flow import (
+from tests.e2e.flow_kit import (
     drive_provider_flow,
     next_step,
     on_step,

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 import pytest
 from textual.widgets import Input, TextArea
 
+from tests.clipboard_fixture import no_clipboard  # noqa: F401  (an autouse fixture)
 from tests.screens.step_kit import log_in, sandbox_target, unique_user
 from tui.sandbox.server import SandboxServer
 from tui.services.bundle import Services, build_services
@@ -19,19 +20,6 @@ def steady_cursor(monkeypatch: pytest.MonkeyPatch) -> None:
     """No blinking cursors, so snapshots and waits are deterministic."""
     monkeypatch.setattr(Input, "_toggle_cursor", lambda self: None, raising=False)
     monkeypatch.setattr(TextArea, "_toggle_cursor_blink_visible", lambda self: None, raising=False)
-
-
-@pytest.fixture(autouse=True)
-def no_clipboard(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """pyperclip has no clipboard in CI; record what would have been copied instead."""
-    copied: list[str] = []
-
-    async def fake_copy(text: str) -> bool:
-        copied.append(text)
-        return False
-
-    monkeypatch.setattr("tui.services.clipboard.copy", fake_copy)
-    return copied
 
 
 @pytest.fixture

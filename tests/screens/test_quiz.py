@@ -8,6 +8,7 @@ from pathlib import Path
 from textual.app import App
 
 from screens.modals import QuizModal
+from tests.waiting import until
 from tui.lessons import quiz
 
 
@@ -80,8 +81,7 @@ async def test_on_a_class_sandbox_the_answer_reaches_the_board(sandbox, tmp_path
     )
     app = WizardApp(options, secrets=secrets)
     async with app.run_test(size=(100, 30)) as pilot:
-        while not app.ready_event.is_set():
-            await pilot.pause(0.05)
+        await until(pilot, app.ready_event.is_set, "the app to be ready")
         assert app.target is not None and app.target.kind == "custom"
         question = _question("status")
         app.record_answer(question, "b")

@@ -46,4 +46,4 @@ def second_page(chromium: Any) -> Iterator[Any]:
 
 
 # The wizard's hand-off tests record what would have been copied (no clipboard in CI).
-from tests.screens.conftest import no_clipboard  # noqa: E402, F401
+from tests.clipboard_fixture import no_clipboard  # noqa: E402, F401
