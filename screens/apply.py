@@ -65,7 +65,7 @@ retry key re-sends only what failed, which fixes it.
 
     @property
     def path(self) -> Path:
-        return Path(getattr(self.app, "workspace", Path.cwd())) / self.session.out_file
+        return self.host.workspace / self.session.out_file
 
     def compose_body(self) -> ComposeResult:
         yield Static(

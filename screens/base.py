@@ -31,7 +31,7 @@ Readiness and navigation:
   the step done, saves the session atomically and shows the next step.
 * Back (``ctrl+b``, ``wizard.back``) returns to the previous step with its widget state.
 * ``F1`` (``wizard.help``) opens :meth:`help_markdown` (HELP + KEY_TERMS + the equivalent
-  command from ``tui.services.commands.equivalent(STEP_ID, session)``).
+  command from the step's builder in ``tui.steps.STEPS``).
 * Retry (``ctrl+r``, ``wizard.retry``) is enabled while an error with a retry is shown.
 
 Workers: declare them on the step as ``@work(exclusive=True, group="<step id>",
@@ -54,8 +54,9 @@ Other helpers: :meth:`set_busy`, :meth:`show_error`, :meth:`clear_error`,
 :meth:`copy_text` (OSC 52 and the clipboard service; a missing clipboard is a notice),
 :meth:`equivalent_command`, :meth:`show_command` (the command box under the body, hidden until
 called), :meth:`refresh_chrome` (redraw header and sidebar after changing the
-session), ``self.host`` (the :class:`StepHost`: ``target``, ``target_label``, ``workspace``,
-``sandbox_upstream``, ``save_session()``, ``make_services(target)``, ``adopt_target(...)``).
+session), ``self.host`` (the :class:`screens.host.StepHost`: the only way a step talks to the
+app: ``target``, ``target_label``, ``workspace``, ``state_dir``, ``sandbox_upstream``,
+``save_session()``, ``retire_session()``, ``make_services(target)``, ``adopt_target(...)``).
 """
 
 from __future__ import annotations
@@ -64,8 +65,9 @@ import contextlib
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, ClassVar
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -75,35 +77,16 @@ from textual.widgets import Footer, Static
 from textual.worker import Worker, WorkerState
 
 from tui.services.errors import WizardError
-from tui.steps import STEP_IDS, step
+from tui.steps import STEP_IDS, StepInfo, step
 from tui.widgets import BusyLine, CommandBox, ErrorPanel, StepSidebar, WizardHeader
 
-if TYPE_CHECKING:
-    from pathlib import Path
+from .host import StepHost, host_of
 
+__all__ = ["Operation", "StepHost", "WizardStep", "unexpected_error"]
+
+if TYPE_CHECKING:
     from tui.services.bundle import Services
     from tui.services.session import Session
-    from tui.services.target import Target
-
-
-@runtime_checkable
-class StepHost(Protocol):
-    """What a step needs from the app hosting it (WizardApp, or the test harness)."""
-
-    target_label: str  # "sandbox", "APS test", "APS production" or the host
-    target: Target | None  # the target the services talk to
-    workspace: Path  # where generated files go
-    sandbox_upstream: str  # the embedded sandbox's built-in upstream URL ('' when live)
-
-    async def complete_step(self, current: WizardStep) -> None: ...
-
-    def go_back(self, current: WizardStep) -> None: ...
-
-    def save_session(self) -> None: ...
-
-    def make_services(self, target: Target) -> Services: ...
-
-    async def adopt_target(self, target: Target, services: Services) -> None: ...
 
 
 @dataclass
@@ -170,12 +153,14 @@ class WizardStep(Screen[None]):
 
     # -- layout -----------------------------------------------------------------------------
     @property
+    def info(self) -> StepInfo:
+        """This step's entry in ``tui.steps.STEPS`` (KeyError for a STEP_ID that is none)."""
+        return step(self.STEP_ID)
+
+    @property
     def title_text(self) -> str:
-        try:
-            info = step(self.STEP_ID)
-        except KeyError:
-            return self.STEP_ID.title()
-        return f"Step {STEP_IDS.index(self.STEP_ID) + 1} of {len(STEP_IDS)}: {info.title}"
+        index = STEP_IDS.index(self.STEP_ID)
+        return f"Step {index + 1} of {len(STEP_IDS)}: {self.info.title}"
 
     def compose(self) -> ComposeResult:
         yield WizardHeader(id="wizard-header")
@@ -197,12 +182,13 @@ class WizardStep(Screen[None]):
     # -- host and chrome --------------------------------------------------------------------
     @property
     def host(self) -> StepHost:
-        return self.app  # type: ignore[return-value]
+        """The app hosting this step, through the one protocol steps may use."""
+        return host_of(self.app)
 
     def refresh_chrome(self) -> None:
         """Redraw the header and sidebar from the session (call after changing it)."""
         s = self.session
-        label = getattr(self.app, "target_label", "") or s.target_kind
+        label = self.host.target_label or s.target_kind
         header = self.query_one_optional("#wizard-header", WizardHeader)
         if header is not None:
             header.show(label, s.username, s.gateway_id, s.service)
@@ -227,9 +213,22 @@ class WizardStep(Screen[None]):
     async def commit(self) -> None:
         """Write what this step learned into ``self.session`` (override)."""
 
+    def not_ready_reason(self) -> str:
+        """What the learner still has to do before Next works (override to be precise)."""
+        from .not_ready import missing
+
+        return missing(self.STEP_ID)
+
+    def on_key(self, event: events.Key) -> None:
+        # Next is greyed out until the step is ready, and a disabled binding does nothing:
+        # say what is missing instead of ignoring the key.
+        if event.key == "ctrl+n" and not self.ready:
+            event.stop()
+            self.notify(self.not_ready_reason(), title="Not ready yet", severity="warning")
+
     async def action_next(self) -> None:
         if not self.ready:
-            self.notify("Finish this step first.", severity="warning")
+            self.notify(self.not_ready_reason(), title="Not ready yet", severity="warning")
             return
         try:
             await self.commit()
@@ -255,16 +254,11 @@ class WizardStep(Screen[None]):
 
     # -- help -------------------------------------------------------------------------------
     def equivalent_command(self, preview: Session | None = None) -> str:
-        """The real command for this step with the learner's values ('' when none).
+        """The real command for this step with the learner's values (its builder's bugs raise).
 
         ``preview``: a copy of the session holding values not committed yet.
         """
-        try:
-            from tui.services import commands
-
-            return commands.equivalent(self.STEP_ID, preview or self.session)
-        except Exception:  # a missing command must never break help
-            return ""
+        return self.info.command(preview or self.session)
 
     def show_command(self, preview: Session | None = None) -> None:
         """Show the equivalent command (with the learner's values) under the step's body."""
@@ -273,9 +267,15 @@ class WizardStep(Screen[None]):
             box.show(self.equivalent_command(preview))
 
     def help_markdown(self) -> str:
-        from tui.widgets.help_panel import help_markdown
+        from tui.lessons import glossary, lesson_markdown
+        from tui.widgets.step_help import help_markdown
 
-        return help_markdown(self.title_text, self.HELP, self.KEY_TERMS, self.equivalent_command())
+        # Insider words are explained in the help of the step where they first appear.
+        terms = self.KEY_TERMS + tuple(
+            t for t in glossary.terms_for(self.STEP_ID) if t[0] not in dict(self.KEY_TERMS)
+        )
+        body = self.HELP.strip() + lesson_markdown(self.STEP_ID, self.session)
+        return help_markdown(self.title_text, body, terms, self.equivalent_command())
 
     # -- busy, errors, workers --------------------------------------------------------------
     def set_busy(self, text: str | None) -> None:

@@ -7,13 +7,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Button, Static
 
+from tui.services.consumer_token import ConsumerToken, format_countdown, seconds_left
 from tui.services.probe import ApiCall, explain
-from tui.services.tokens import format_countdown, seconds_left
 from tui.widgets import CommandBox
+from tui.widgets.exchange import ExchangeView, VerdictView
 
 from . import token as token_step
 from .base import WizardStep
-from .exchange import ExchangeView, VerdictView
 
 # Verdicts after which the fix is a new token (back on the Token step).
 NEW_TOKEN_KINDS = ("expired", "bad_token", "no_token", "signature")
@@ -77,10 +77,7 @@ most common is *token expired*: tokens live minutes, so get a new one and call a
             "the token, finds your consumer, and only then forwards the call.",
             classes="lead",
         )
-        url = self.session.api_url
-        yield CommandBox(
-            f'curl {url} -H "Authorization: Bearer $TOKEN"' if url else "", id="command"
-        )
+        yield CommandBox(self.equivalent_command() if self.session.api_url else "", id="command")
         yield Static("", id="token-state")
         yield Button("Call the API with your token (ctrl+s)", id="send", variant="primary")
         yield ExchangeView(id="exchange")
@@ -96,7 +93,7 @@ most common is *token expired*: tokens live minutes, so get a new one and call a
         self.tick()
 
     @property
-    def token(self):  # type: ignore[no-untyped-def]
+    def token(self) -> ConsumerToken | None:
         current = self.services.tokens.current
         if (
             current is not None

@@ -1,9 +1,14 @@
-"""Clean up: revoke the consumer, then destroy the gateway (confirmed), then verify it is gone."""
+"""Clean up: revoke the consumer, then destroy the gateway (confirmed), then verify it is gone.
+
+The consumer goes either the tutorial's way, on the portal's Consumers page (the only way on
+the live portal; the sandbox serves that page too), after which the wizard checks it is gone,
+or over the sandbox's API shortcut."""
 
 from __future__ import annotations
 
 import asyncio
 import webbrowser
+from typing import Any
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -11,11 +16,11 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Static
 
-from tui.services.cleanup import Inventory
-from tui.services.credentials import consumers_url
+from tui.services.cleanup import Inventory, forget_consumer
 from tui.services.errors import WizardError
-from tui.services.export import retire_session
+from tui.services.portal_walkthrough import Walkthrough, cleanup_walkthrough
 from tui.services.secrets import access_token_name, refresh_token_name
+from tui.services.session import Session
 
 from .base import WizardStep
 from .modals import ConfirmModal
@@ -40,12 +45,19 @@ class CleanupStep(WizardStep):
             tooltip="Destroy the gateway with force, after a confirmation (step 2)",
         ),
         Binding(
+            "ctrl+u",
+            "portal_path",
+            "Consumers page",
+            id="cleanup.portal",
+            tooltip="Delete the consumer on the portal's Consumers page, as the tutorial does",
+        ),
+        Binding(
             "ctrl+o",
             "open_portal",
             "Open browser",
             id="cleanup.open",
             show=False,
-            tooltip="Open the portal's Consumers page",
+            tooltip="Open the portal where the Consumers page clicks start (and copy the URL)",
         ),
         Binding(
             "ctrl+k",
@@ -71,10 +83,14 @@ removes it in the only order the portal accepts.
 
 1. **Revoke the consumer.** A gateway whose products still have a consumer with access
    cannot be deleted, not even with force: the portal answers
-   `1 consumer has access to products in this gateway.` On the real portal you delete it on
-   **Gateways → Consumers → … → Delete** (there is no API for it); the wizard then proves it
-   worked by asking for a fresh token and calling the API, which must now fail. The sandbox
-   offers an API call for it.
+   `1 consumer has access to products in this gateway.` The tutorial does it in the portal
+   (ctrl+u shows the clicks; there is no API for it on the real portal):
+   **Gateways** → your gateway → the **Consumers** card (`/manager/consumers`) → in the
+   consumer's row the **…** menu → **Delete Consumer...** → in the dialog
+   *Delete <client id> Consumer?* **Yes, Delete**; the page says *Consumer deleted*. The
+   wizard then checks it is gone (ctrl+k): no longer listed, its credentials refused a
+   token, or the API answering `Unable to find consumer`. The sandbox also offers an API
+   shortcut (ctrl+e).
 2. **Destroy the gateway** with force (`gwa gateway destroy --force`). Force is needed
    because services are configured; without it the portal refuses with
    `1 service has been configured in this gateway.` Destroy removes the Kong configuration,
@@ -92,19 +108,23 @@ Afterwards, clear the shell variables you exported: `unset CID CSC URL TOKEN`.
     DEFAULT_CSS = """
     CleanupStep #inventory, CleanupStep #plan { height: auto; }
     CleanupStep #plan { margin: 1 0 0 0; }
-    CleanupStep #buttons { height: auto; margin: 1 0 0 0; }
-    CleanupStep #buttons Button { margin-right: 1; }
+    CleanupStep .button-row { height: auto; margin: 1 0 0 0; }
+    CleanupStep .button-row Button { margin-right: 1; }
     CleanupStep #handoff-box { display: none; height: auto; border: round $accent; padding: 0 1; }
     CleanupStep #handoff-box.-shown { display: block; }
     CleanupStep #result { display: none; }
     CleanupStep #result.-shown { display: block; }
     """
 
-    def __init__(self, session, services) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, session: Session, services: Any) -> None:
         super().__init__(session, services)
         self.inventory: Inventory | None = None
         self.revoked = False
         self.destroyed = False
+
+    @property
+    def on_sandbox(self) -> bool:
+        return getattr(self.services.target, "kind", "") == "sandbox"
 
     def compose_body(self) -> ComposeResult:
         yield Static(
@@ -114,13 +134,25 @@ Afterwards, clear the shell variables you exported: `unset CID CSC URL TOKEN`.
         )
         yield Static("Reading what exists…", id="inventory")
         yield Static("", id="plan")
-        with Horizontal(id="buttons"):
-            yield Button("1. Revoke the consumer (ctrl+e)", id="revoke", variant="primary")
-            yield Button("2. Destroy the gateway (ctrl+d)", id="destroy", variant="error")
+        if self.on_sandbox:
+            # Two ways to revoke on one row, destroy on the next: one row would not fit.
+            with Horizontal(id="buttons", classes="button-row"):
+                yield Button(
+                    "1. On the Consumers page (recommended) (ctrl+u)",
+                    id="portal-path",
+                    variant="primary",
+                )
+                yield Button("or by API (ctrl+e)", id="revoke")
+            with Horizontal(id="buttons-destroy", classes="button-row"):
+                yield Button("2. Destroy the gateway (ctrl+d)", id="destroy", variant="error")
+        else:
+            with Horizontal(id="buttons", classes="button-row"):
+                yield Button("1. Revoke the consumer (ctrl+e)", id="revoke", variant="primary")
+                yield Button("2. Destroy the gateway (ctrl+d)", id="destroy", variant="error")
         with Vertical(id="handoff-box"):
             yield Static("", id="handoff-text")
             with Horizontal():
-                yield Button("Open the Consumers page (ctrl+o)", id="open-portal")
+                yield Button("Open the portal (ctrl+o)", id="open-portal")
                 yield Button("I deleted it: check (ctrl+k)", id="check")
         yield Static("", id="result", classes="result")
 
@@ -185,14 +217,9 @@ Afterwards, clear the shell variables you exported: `unset CID CSC URL TOKEN`.
             return
         handoff: WizardError | None = None
         async with self.operation("Revoking the consumer's access…", retry=self.revoke) as op:
-            for client_id in consumers:
-                try:
-                    await self.services.cleanup.revoke_consumer(self.session.gateway_id, client_id)
-                except WizardError as exc:
-                    if exc.code != "handoff":
-                        raise
-                    handoff = exc
-                    break
+            handoff = await self.services.cleanup.revoke_consumers(
+                self.session.gateway_id, consumers
+            )
         if op.failed:
             return
         if handoff is not None:
@@ -201,32 +228,45 @@ Afterwards, clear the shell variables you exported: `unset CID CSC URL TOKEN`.
         await self.consumer_gone("Consumer access revoked over the API.")
 
     async def consumer_gone(self, message: str) -> None:
-        s, services = self.session, self.services
-        client_id = s.client_id
-        s.consumer_revoked = True
-        if client_id:
-            await services.credentials.forget(s, services.secrets, client_id)
-        services.tokens.forget()
+        services = self.services
+        await forget_consumer(self.session, services.credentials, services.secrets, services.tokens)
         self.host.save_session()
         self.revoked = True
         self.query_one("#handoff-box").remove_class("-shown")
         self.notify(f"{message} Next: destroy the gateway (ctrl+d).")
         self.reload()
 
-    def show_handoff(self, error: WizardError) -> None:
-        url = consumers_url(self.services.target)
-        self.query_one("#handoff-text", Static).update(
-            f"{error.what}. {error.why}\n"
-            f"1. Open {url} (your gateway {self.session.gateway_id} must be the active one).\n"
-            f"2. Find the consumer {self.session.client_id or ''} and choose … → Delete.\n"
-            "3. Come back and press ctrl+k: the wizard asks for a fresh token and calls your "
-            "API, which must now answer 'Unable to find consumer'."
+    def walkthrough(self) -> Walkthrough:
+        s = self.session
+        return cleanup_walkthrough(
+            self.services.target,
+            gateway_id=s.gateway_id,
+            gateway_name=s.gateway_display_name,
+            client_id=self.walkthrough_client_id(),
+            username=s.username,
         )
+
+    @on(Button.Pressed, "#portal-path")
+    def action_portal_path(self) -> None:
+        if self.revoked:
+            self.notify("No consumer to delete.")
+            return
+        self.show_handoff(None)
+
+    def show_handoff(self, error: WizardError | None) -> None:
+        why = (
+            f"{error.what}. {error.why}"
+            if error is not None
+            else "The tutorial's way, and the only one on the live portal: delete the consumer "
+            "on the portal's Consumers page."
+        )
+        self.query_one("#handoff-text", Static).update(f"{why}\n{self.walkthrough().numbered()}")
         self.query_one("#handoff-box").add_class("-shown")
 
     @on(Button.Pressed, "#open-portal")
     async def action_open_portal(self) -> None:
-        url = consumers_url(self.services.target)
+        url = self.walkthrough().start_url
+        await self.copy_text(url, "The portal URL")
         try:
             opened = await asyncio.to_thread(webbrowser.open, url)
         except Exception:
@@ -243,30 +283,20 @@ Afterwards, clear the shell variables you exported: `unset CID CSC URL TOKEN`.
     @work(exclusive=True, group="cleanup", exit_on_error=False, description="Checking")
     async def check(self) -> None:
         services = self.services
-        async with self.operation("Checking with a fresh token…", retry=self.check) as op:
-            creds = await services.credentials.remembered(self.session, services.secrets)
-            if creds is None:
-                raise WizardError(
-                    "The wizard cannot check without the client secret",
-                    "The secret of this run is not in the secret store any more.",
-                    "Press ctrl+d: the portal refuses to destroy the gateway while a consumer "
-                    "still has access, so that is the check.",
-                    retryable=False,
-                )
-            result = await services.cleanup.check_revoked(self.session.api_url, creds)
+        async with self.operation("Checking that the consumer is gone…", retry=self.check) as op:
+            evidence = await services.cleanup.confirm_revoked(
+                self.session,
+                services.credentials,
+                services.secrets,
+                client_id=self.walkthrough_client_id(),
+            )
         if op.failed:
             return
-        if result.revoked:
-            await self.consumer_gone(f"Revoked: {result.evidence}")
-        else:
-            self.show_error(
-                WizardError(
-                    "The consumer still has access",
-                    result.evidence,
-                    "Delete it on the portal's Consumers page, then press ctrl+k again.",
-                ),
-                retry=self.check,
-            )
+        await self.consumer_gone(f"Revoked: {evidence}")
+
+    def walkthrough_client_id(self) -> str:
+        inv = self.inventory
+        return (inv.consumers[0] if inv and inv.consumers else "") or self.session.client_id
 
     # -- 2. destroy and 3. verify ---------------------------------------------------------------
     @on(Button.Pressed, "#destroy")
@@ -299,14 +329,7 @@ Afterwards, clear the shell variables you exported: `unset CID CSC URL TOKEN`.
     async def destroy(self) -> None:
         gw = self.session.gateway_id
         async with self.operation(f"Destroying {gw} with force…", retry=self.destroy) as op:
-            await self.services.cleanup.destroy_gateway(gw)
-            gone = await self.services.cleanup.verify_gone(gw)
-            if not gone:
-                raise WizardError(
-                    f"Gateway {gw} still answers after the destroy",
-                    "The portal accepted the destroy, but the gateway can still be read.",
-                    "Wait a moment and press ctrl+r; report it if it persists.",
-                )
+            await self.services.cleanup.destroy_and_verify(gw)
         if op.failed:
             await self._refresh_after_failure()
             return
@@ -324,11 +347,7 @@ Afterwards, clear the shell variables you exported: `unset CID CSC URL TOKEN`.
     def clear_saved_session(self) -> bool:
         """Delete the saved progress (what was built no longer exists); this run keeps it in
         memory for the summary and the export."""
-        store = getattr(self.app, "store", None)
-        if store is None or not hasattr(store, "clear"):
-            return False
-        retire_session(store, self.session)
-        return True
+        return self.host.retire_session()
 
     async def clear_secrets_file(self) -> str:
         """Delete the owner-only secrets file, if the learner chose one: its tokens and the

@@ -1,11 +1,15 @@
-"""Credentials: the portal's Request Access → Create Application → Dev → Generate Secrets,
-as one screen. Over the portal's REST API where allowed, otherwise a guided browser hand-off
-with the three values pasted back and checked."""
+"""Credentials: the portal's Request Access → Create Application → Dev → Generate Secrets.
+
+Two ways to the same three values: the portal walk-through (the tutorial's own way, numbered
+clicks in the portal's pages, the values pasted back and checked by requesting a token), and
+the REST shortcut where the portal allows it. On the sandbox both are offered, the
+walk-through first; elsewhere the walk-through is the fallback when REST is refused."""
 
 from __future__ import annotations
 
 import asyncio
 import webbrowser
+from typing import Any
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -18,14 +22,15 @@ from tui.services.credentials import (
     ProductEnvironment,
     clean_pasted,
     default_application_name,
-    handoff_steps,
-    handoff_url,
     needs_handoff,
     pasted_problem,
 )
 from tui.services.errors import WizardError
+from tui.services.portal_walkthrough import Walkthrough, credentials_walkthrough
+from tui.services.session import Session
 from tui.widgets import CommandBox, SecretField
 
+from . import credentials_help
 from .base import WizardStep
 
 MASK = "•" * 16
@@ -50,9 +55,10 @@ class CredentialsStep(WizardStep):
         Binding(
             "ctrl+l",
             "handoff",
-            "Use the portal",
+            "Walk through the portal",
             id="credentials.handoff",
-            tooltip="Do it in the portal's web pages and paste the three values back",
+            tooltip="Do the tutorial's clicks in the portal's web pages and paste the three "
+            "values back",
         ),
         Binding(
             "ctrl+o",
@@ -60,7 +66,7 @@ class CredentialsStep(WizardStep):
             "Open browser",
             id="credentials.open",
             show=False,
-            tooltip="Open the portal page where the clicks start",
+            tooltip="Open the portal page where the clicks start (and copy its URL)",
         ),
         Binding(
             "ctrl+s",
@@ -87,40 +93,12 @@ class CredentialsStep(WizardStep):
             tooltip="Copy the client secret to the clipboard",
         ),
     ]
-    HELP = """
-So far you acted as the **provider**. Now switch roles: you are a **consumer** who wants to
-call the API, and consumers need credentials.
-
-In the portal this takes four clicks, which this step does as one:
-
-1. **Request Access** on your product's card. You reach it through *Preview in Directory*,
-   because your Dev environment is not public yet (`active: false`).
-2. **Create Application**: an application stands for the consumer's client software. Each
-   application gets its own credentials for each environment.
-3. Choose the **Dev** environment and **Request Access & Continue**. Your product says
-   `approval: false`, so access is granted at once; with approval an Access Manager would
-   first have to approve it.
-4. **Generate Secrets**: the portal registers a client in the shared login realm and shows
-   **Client ID**, **Client Secret** and **Token Endpoint**, once.
-
-A provider who holds the *CredentialIssuer.Generate* permission can do all of this over the
-portal's API, which is what the wizard tries first. Without that permission the portal says
-no (403), and you do the clicks in your browser; the wizard shows where and checks the
-values you paste back.
-
-Treat the secret like a password: it is shown masked, copied only when you ask, kept in
-your keyring (or in memory), and never written to the wizard's session file or exports.
-"""
-    KEY_TERMS = (
-        ("Consumer", "whoever calls the API; here, you, with your own credentials"),
-        ("Application", "the consumer's client software; owns the credentials"),
-        ("Product environment", "one deployable stage of a product (dev), with its own access"),
-        ("Access request", "asks for an application's access to one environment"),
-        ("Client ID / Secret", "the application's user name and password at the token endpoint"),
-        ("Token Endpoint", "the login server URL that turns ID and secret into a token"),
-    )
+    HELP = credentials_help.HELP
+    KEY_TERMS = credentials_help.KEY_TERMS
     DEFAULT_CSS = """
     CredentialsStep #env-info { height: auto; color: $text-muted; }
+    CredentialsStep #route-box { height: auto; }
+    CredentialsStep #route-text { height: auto; }
     CredentialsStep #rest-box, CredentialsStep #handoff-box, CredentialsStep #creds-box {
         height: auto;
     }
@@ -133,12 +111,18 @@ your keyring (or in memory), and never written to the wizard's session file or e
     CredentialsStep #creds { height: auto; }
     """
 
-    def __init__(self, session, services) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, session: Session, services: Any) -> None:
         super().__init__(session, services)
         self.environment: ProductEnvironment | None = None
         self.credentials: ConsumerCredentials | None = None
         self.source = ""
         self.revealed = False
+        self.checked = False  # the pasted values got a token
+
+    @property
+    def on_sandbox(self) -> bool:
+        target = self.services.target
+        return getattr(target, "kind", "") == "sandbox"
 
     # -- layout -----------------------------------------------------------------------------
     def compose_body(self) -> ComposeResult:
@@ -149,12 +133,30 @@ your keyring (or in memory), and never written to the wizard's session file or e
             classes="lead",
         )
         yield Static("Looking up your product's Dev environment…", id="env-info")
+        if self.on_sandbox:
+            with Vertical(id="route-box"):
+                yield Static(
+                    "Two ways to the same three values. Recommended for learning: the "
+                    "tutorial's own clicks in the portal's web pages, which this sandbox "
+                    "serves; on the live portal most accounts can only do it this way. Or the "
+                    "API shortcut below, which does the clicks in one go.",
+                    id="route-text",
+                )
+                yield Button(
+                    "Walk through the portal (recommended) (ctrl+l)",
+                    id="walkthrough",
+                    variant="primary",
+                )
         with Vertical(id="rest-box"):
             yield Static("Application name", classes="field-label")
             yield Input(default_application_name(self.session.service), id="app-name")
             yield Static("", id="app-name-msg", classes="field-message")
             yield Button(
-                "Request access & generate secrets (ctrl+g)", id="issue", variant="primary"
+                "Shortcut: request access & generate secrets over the API (ctrl+g)"
+                if self.on_sandbox
+                else "Request access & generate secrets (ctrl+g)",
+                id="issue",
+                variant="default" if self.on_sandbox else "primary",
             )
         with Vertical(id="handoff-box"):
             yield Static("", id="handoff-why", classes="muted")
@@ -259,9 +261,23 @@ your keyring (or in memory), and never written to the wizard's session file or e
         if creds is not None:
             await self.keep(creds, "rest")
 
-    # -- hand-off -----------------------------------------------------------------------------
+    # -- the portal walk-through (hand-off) ---------------------------------------------------
+    @on(Button.Pressed, "#walkthrough")
     def action_handoff(self) -> None:
         self.show_handoff(None)
+
+    def walkthrough(self) -> Walkthrough:
+        env = self.environment
+        s = self.session
+        return credentials_walkthrough(
+            self.services.target,
+            gateway_id=s.gateway_id,
+            gateway_name=s.gateway_display_name,
+            product=env.product if env else "",
+            service=s.service,
+            username=s.username,
+            approval=bool(env and env.approval),
+        )
 
     def show_handoff(self, reason: WizardError | None) -> None:
         target = self.services.target
@@ -272,20 +288,29 @@ your keyring (or in memory), and never written to the wizard's session file or e
                 f"{reason.detail or reason.what}). {reason.why} Do these clicks in the portal "
                 "instead, then paste the three values below."
             )
+        elif getattr(target, "kind", "") == "sandbox":
+            why.update(
+                "The tutorial's way, and the one you will take on the live portal: do these "
+                "clicks in the sandbox's portal pages (ctrl+o opens the first one and copies "
+                "its URL), then paste the three values below. The wizard checks them by "
+                "asking the Token Endpoint for a token."
+            )
         else:
-            why.update("Do these clicks in the portal, then paste the three values below.")
-        product = self.environment.product if self.environment else ""
-        steps = handoff_steps(target, self.session.gateway_id, product, self.session.service)
-        self.query_one("#handoff-steps", Static).update(
-            "\n".join(f"{i}. {text}" for i, text in enumerate(steps, 1))
-        )
+            why.update(
+                "Do these clicks in the portal, then paste the three values below; the "
+                "wizard checks them by asking the Token Endpoint for a token."
+            )
+        self.query_one("#handoff-steps", Static).update(self.walkthrough().numbered())
         self.query_one("#handoff-box").add_class("-shown")
         self.query_one("#rest-box").display = False
+        if self.on_sandbox:
+            self.query_one("#route-box").display = False
         self.call_after_refresh(self.query_one("#paste-id", Input).focus)
 
     @on(Button.Pressed, "#open-portal")
     async def action_open_portal(self) -> None:
-        url = handoff_url(self.services.target, self.session.gateway_id)
+        url = self.walkthrough().start_url
+        await self.copy_text(url, "The portal URL")
         opened = False
         try:
             opened = await asyncio.to_thread(webbrowser.open, url)
@@ -330,6 +355,19 @@ your keyring (or in memory), and never written to the wizard's session file or e
             self.query_one(selector, Input).focus()
             return
         creds = ConsumerCredentials(clean_pasted(cid), clean_pasted(csc), clean_pasted(url))
+        self.check_pasted(creds)
+
+    @work(exclusive=True, group="credentials", exit_on_error=False, description="Checking")
+    async def check_pasted(self, creds: ConsumerCredentials) -> None:
+        """The tutorial's next command, done now: these values must get a token."""
+        async with self.operation(
+            "Checking the pasted values: asking the Token Endpoint for a token…",
+            retry=lambda: self.check_pasted(creds),
+        ) as op:
+            await self.services.credentials.verify(creds)
+        if op.failed:
+            return
+        self.checked = True
         await self.keep(creds, "handoff")
 
     # -- the result ---------------------------------------------------------------------------
@@ -361,6 +399,8 @@ your keyring (or in memory), and never written to the wizard's session file or e
             if earlier
             else "generated over the portal API"
             if self.source == "rest"
+            else "pasted from the portal; the Token Endpoint gave a token for them"
+            if self.checked
             else "pasted from the portal"
         )
         self.query_one("#creds", Static).update(

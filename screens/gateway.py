@@ -11,7 +11,7 @@ from textual.containers import Vertical
 from textual.widgets import Button, Input, OptionList, RadioButton, RadioSet, Static
 from textual.widgets.option_list import Option
 
-from tui.services.gateways import default_display_name, display_name_problem
+from tui.services.gateway import default_display_name, display_name_problem
 from tui.services.session import Session
 
 from .base import WizardStep
@@ -53,6 +53,9 @@ making another one: several half-used gateways are a common source of confusion.
         super().__init__(session, services)
         self.gateway_id = session.gateway_id
         self.display_name = session.gateway_display_name
+        self.picked_existing = session.gateway_picked
+        self.creating = False  # one create per intent: Enter pressed twice creates one gateway
+        self.created_name: str | None = None  # the display name this screen last created
 
     def compose_body(self) -> ComposeResult:
         yield Static(
@@ -115,16 +118,38 @@ making another one: several half-used gateways are a common source of confusion.
     @on(Input.Submitted, "#display-name")
     @on(Button.Pressed, "#create")
     def create_pressed(self) -> None:
+        if self.creating:
+            self.notify("The gateway is being created; one moment.")
+            return
+        name = self.query_one("#display-name", Input).value.strip()
+        if self.created_name is not None and name == self.created_name:
+            self.notify(
+                f"Gateway {self.gateway_id} was just created with this name. Press ctrl+n to go "
+                "on, or change the name to create another one.",
+                severity="warning",
+            )
+            return
         if self._validate():
+            self.creating = True  # set before the worker starts: a second Enter is ignored
+            self.query_one("#create", Button).disabled = True
             self.create()
 
     @work(exclusive=True, group="gateway", exit_on_error=False, description="Creating the gateway")
     async def create(self) -> None:
         name = self.query_one("#display-name", Input).value.strip()
-        async with self.operation(f"Creating the gateway {name!r}…", retry=self.create) as op:
-            gateway = await self.services.gateways.create(name)
+        button = self.query_one("#create", Button)
+        self.creating, button.disabled = True, True
+        try:
+            async with self.operation(f"Creating the gateway {name!r}…", retry=self.create) as op:
+                gateway = await self.services.gateways.create(name)
+        finally:
+            self.creating = False
+            self._validate()  # re-enables the button when the name is fine
         if op.failed:
             return
+        self.session.created_gateways.append(gateway.gateway_id)
+        self.created_name = name
+        self.picked_existing = False
         self._use(
             gateway.gateway_id,
             gateway.display_name or name,
@@ -162,6 +187,7 @@ making another one: several half-used gateways are a common source of confusion.
     def picked(self, event: OptionList.OptionSelected) -> None:
         gateway_id = event.option.id or ""
         name = getattr(self, "_names", {}).get(gateway_id, "")
+        self.picked_existing = True
         self._use(gateway_id, name, f"Using gateway {gateway_id} ({name}).")
 
     def _use(self, gateway_id: str, name: str, text: str) -> None:
@@ -170,12 +196,20 @@ making another one: several half-used gateways are a common source of confusion.
         result.update(f"✓ {text}")
         result.display = True
         self.ready = True
-        self.show_command(replace(self.session, gateway_id=gateway_id, gateway_display_name=name))
+        self.show_command(
+            replace(
+                self.session,
+                gateway_id=gateway_id,
+                gateway_display_name=name,
+                gateway_picked=self.picked_existing,
+            )
+        )
 
     async def commit(self) -> None:
         changed = self.session.gateway_id != self.gateway_id
         self.session.gateway_id = self.gateway_id
         self.session.gateway_display_name = self.display_name
+        self.session.gateway_picked = self.picked_existing
         if changed:  # what was built for another gateway does not apply to this one
             self.session.unmark("template", "review", "apply", "status")
             self.session.published = []

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import getpass
 import re
-import time
 import webbrowser
 from typing import Any
 
@@ -16,9 +14,9 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, RadioButton, RadioSet, Static
 
-from tui.options import default_state_dir, secrets_file
+from tui.options import secrets_file
 from tui.services.errors import WizardError
-from tui.services.login import username_from_token
+from tui.services.login import DeviceChallenge, PollResult, PollSchedule, username_from_token
 from tui.services.session import Session
 from tui.widgets import SecretField
 
@@ -119,13 +117,14 @@ them in a file only you can read.
 
     def __init__(self, session: Session, services: Any) -> None:
         super().__init__(session, services)
-        self.challenge: Any = None
-        self.poll_interval = 0
-        self.next_poll_at = 0.0
+        self.challenge: DeviceChallenge | None = None
+        self.schedule: PollSchedule | None = None  # the wait for approval, while one runs
         self.username = ""
-        self.polls = 0
-        self.last_poll_at = 0.0
-        self._wake = asyncio.Event()
+
+    @property
+    def poll_interval(self) -> int:
+        """Seconds between two checks of the login (the server's; longer after slow_down)."""
+        return self.schedule.interval if self.schedule is not None else 0
 
     # -- layout -----------------------------------------------------------------------------
     def compose_body(self) -> ComposeResult:
@@ -192,7 +191,7 @@ them in a file only you can read.
 
     @property
     def on_sandbox(self) -> bool:
-        target = getattr(self.app, "target", None)
+        target = self.host.target
         return bool(target is not None and target.kind == "sandbox")
 
     def _show_method(self) -> None:
@@ -230,9 +229,7 @@ them in a file only you can read.
         if op.failed:
             return
         self.challenge = challenge
-        self.poll_interval = challenge.interval
-        self.next_poll_at = time.monotonic() + challenge.interval
-        self.polls = 0
+        self.schedule = PollSchedule(challenge.interval)
         self.query_one("#verify-url", Static).update(
             f"1. Open  {challenge.verification_uri_complete}\n"
             f"2. Check that the page shows this code, sign in and approve:"
@@ -243,41 +240,29 @@ them in a file only you can read.
         self.refresh_bindings()
         self._tick()
         await self.copy_text(challenge.user_code, "The user code")
-        await self._poll_loop(challenge)
-
-    async def _poll_loop(self, challenge: Any) -> None:
         try:
-            while True:
-                delay = self.next_poll_at - time.monotonic()
-                if delay > 0:
-                    self._wake.clear()
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(self._wake.wait(), delay)
-                    continue
-                self.polls += 1
-                self.last_poll_at = time.monotonic()
-                result = await self.services.login.poll_once(challenge)
-                if result.state == "done":
-                    await self._logged_in(result.tokens.access_token, "device")
-                    return
-                if result.state == "slow_down":
-                    self.notify(
-                        f"The login server asked us to slow down: checking every "
-                        f"{result.interval} s now.",
-                        severity="warning",
-                    )
-                self.poll_interval = result.interval
-                self.next_poll_at = time.monotonic() + result.interval
-                self._tick()
+            tokens = await self.services.login.wait_for_approval(
+                challenge, self.schedule, on_poll=self._polled
+            )
         except WizardError as error:
             self._end_challenge()
             self.show_error(error, retry=self.start_device)
+            return
+        await self._logged_in(tokens.access_token, "device")
+
+    def _polled(self, result: PollResult) -> None:
+        if result.state == "slow_down":
+            self.notify(
+                f"The login server asked us to slow down: checking every {result.interval} s now.",
+                severity="warning",
+            )
+        self._tick()
 
     def _tick(self) -> None:
-        if self.challenge is None:
+        if self.challenge is None or self.schedule is None:
             return
         left = self.challenge.seconds_left()
-        next_in = max(0, round(self.next_poll_at - time.monotonic()))
+        next_in = self.schedule.seconds_to_next()
         self.query_one("#poll-status", Static).update(
             f"Waiting for your approval: next check in {next_in} s (every "
             f"{self.poll_interval} s); the code expires in {countdown(left)}."
@@ -309,6 +294,8 @@ them in a file only you can read.
     )
     async def approve(self) -> None:
         challenge = self.challenge
+        if challenge is None:
+            return
         name = self.query_one("#sandbox-user", Input).value.strip()
         if not SANDBOX_USERNAME.match(name):
             self.notify(
@@ -325,10 +312,8 @@ them in a file only you can read.
             f"Approved as {name} on the sandbox's verification page, as a browser "
             "would. Collecting the tokens…"
         )
-        # Check at once, unless that would be sooner than the server's interval allows.
-        earliest = self.last_poll_at + self.poll_interval if self.polls else time.monotonic()
-        self.next_poll_at = max(time.monotonic(), earliest)
-        self._wake.set()
+        if self.schedule is not None:
+            self.schedule.check_soon()
 
     @on(Button.Pressed, "#cancel-login")
     def action_cancel_login(self) -> None:
@@ -421,9 +406,7 @@ them in a file only you can read.
         box.add_class("-shown")
 
     def _secrets_file(self) -> str:
-        options = getattr(self.app, "options", None)
-        folder = options.resolved_state_dir if options is not None else default_state_dir()
-        return str(secrets_file(folder))
+        return str(secrets_file(self.host.state_dir))
 
     @on(Button.Pressed, "#use-file")
     async def use_file(self) -> None:

@@ -105,8 +105,7 @@ saves the file (nothing is sent to APS until the Apply step).
 
     @property
     def path(self) -> Path:
-        workspace = getattr(self.app, "workspace", Path.cwd())
-        return Path(workspace) / self.session.out_file
+        return self.host.workspace / self.session.out_file
 
     def compose_body(self) -> ComposeResult:
         yield Static("", id="review-lead", classes="lead")
@@ -135,9 +134,9 @@ saves the file (nothing is sent to APS until the Apply step).
                 ) from exc
         if op.failed:
             return
-        target = getattr(self.app, "target", None)
-        self.real_kong = bool(getattr(target, "is_live", False))
-        if self.real_kong and getattr(target, "kind", "") == "custom" and self.services:
+        target = self.host.target
+        self.real_kong = target is not None and target.is_live
+        if self.real_kong and target is not None and target.kind == "custom" and self.services:
             # A class sandbox reached with --host is not real Kong: check as the sandbox does.
             self.real_kong = await discovery.sandbox_upstream(self.services.client) is None
         self.query_one("#review-lead", Static).update(

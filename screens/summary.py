@@ -12,9 +12,11 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from tui.services.export import TARGET_LABELS, retire_session, write_record
+from tui.services.export import TARGET_LABELS, write_record
 from tui.services.session import Session
 from tui.steps import STEPS
+
+from .host import StepHost, host_of
 
 
 def duration(seconds: float) -> str:
@@ -98,6 +100,11 @@ class SummaryScreen(Screen[None]):
         super().__init__(id="summary")
         self.session = session
         self.services = services
+
+    @property
+    def host(self) -> StepHost:
+        """The app hosting the summary, through the protocol steps use."""
+        return host_of(self.app)
         self.exported: tuple[Path, Path] | None = None
 
     def compose(self) -> ComposeResult:
@@ -110,14 +117,11 @@ class SummaryScreen(Screen[None]):
 
     def on_mount(self) -> None:
         note = "Press ctrl+e to export a replay script and this report (no secrets); ctrl+q quits."
-        if "cleanup" in self.session.steps_done:
-            store = getattr(self.app, "store", None)
-            if store is not None and hasattr(store, "clear"):
-                retire_session(store, self.session)
-                note += (
-                    " Everything was cleaned up, so your saved progress was cleared: the "
-                    "next run starts afresh."
-                )
+        if "cleanup" in self.session.steps_done and self.host.retire_session():
+            note += (
+                " Everything was cleaned up, so your saved progress was cleared: the "
+                "next run starts afresh."
+            )
         self.query_one("#summary-note", Static).update(note)
 
     def _secret_values(self) -> list[str]:
@@ -132,7 +136,7 @@ class SummaryScreen(Screen[None]):
         return values
 
     def action_export(self) -> None:
-        folder = Path(getattr(self.app, "workspace", None) or Path.cwd())
+        folder = self.host.workspace
         result = self.query_one("#export-result", Static)
         try:
             script, report = write_record(self.session, folder, forbidden=self._secret_values())

@@ -107,7 +107,7 @@ The scheme (https, or http for a class sandbox) is a separate setting, exactly a
         return kind if kind in ("sandbox", "test", "prod", "custom") else "sandbox"
 
     def _sandbox_target(self) -> Target | None:
-        current = getattr(self.app, "target", None)
+        current = self.host.target
         return current if current is not None and current.kind == "sandbox" else None
 
     def on_mount(self) -> None:
@@ -221,7 +221,7 @@ The scheme (https, or http for a class sandbox) is a separate setting, exactly a
         except WizardError as error:
             self.show_error(error)
             return
-        current = getattr(self.app, "target", None)
+        current = self.host.target
         services = self.services if target == current else self.host.make_services(target)
         async with self.operation(f"Checking {target.base_url}/ds/api …", retry=self.check) as op:
             found = await services.login.ensure_discovery()

@@ -16,11 +16,12 @@ from textual.widgets import Button, Input, RadioButton, RadioSet, Static
 from tui.services import discovery, templates
 from tui.services.errors import WizardError
 from tui.services.session import Session
+from tui.services.tutorial_defaults import DEFAULT_TEMPLATE
+from tui.services.tutorial_defaults import DEFAULT_UPSTREAM as LIVE_UPSTREAM
+from tui.services.tutorial_defaults import WIZARD_OUT_FILE as DEFAULT_OUT
 
 from .base import WizardStep
 
-DEFAULT_OUT = "gw-config-client-cred.yaml"
-LIVE_UPSTREAM = "https://httpbin.org"
 DEBOUNCE = 0.4
 
 
@@ -86,7 +87,7 @@ with the real `gwa`.
         with RadioSet(id="template-choice"):
             for name in templates.TEMPLATES:
                 yield RadioButton(
-                    name, id=f"tpl-{name}", value=name == (s.template or templates.DEFAULT_TEMPLATE)
+                    name, id=f"tpl-{name}", value=name == (s.template or DEFAULT_TEMPLATE)
                 )
         yield Static("", id="template-help")
         yield Static("Service name", classes="field-label")
@@ -102,8 +103,8 @@ with the real `gwa`.
         yield Static("", id="template-result", classes="result")
 
     def _default_upstream(self) -> str:
-        upstream = getattr(self.app, "sandbox_upstream", "")
-        target = getattr(self.app, "target", None)
+        upstream = self.host.sandbox_upstream
+        target = self.host.target
         if upstream and target is not None and target.kind == "sandbox":
             return upstream
         return LIVE_UPSTREAM
@@ -115,7 +116,7 @@ with the real `gwa`.
         self._check_out_file()
         if self.query_one("#service", Input).value:
             self._service_changed()
-        target = getattr(self.app, "target", None)
+        target = self.host.target
         if not self.session.upstream and target is not None and target.kind == "custom":
             self.detect_class_sandbox()
 
@@ -143,12 +144,12 @@ with the real `gwa`.
     @property
     def template(self) -> str:
         pressed = self.query_one("#template-choice", RadioSet).pressed_button
-        return (pressed.id or "").removeprefix("tpl-") if pressed else templates.DEFAULT_TEMPLATE
+        return (pressed.id or "").removeprefix("tpl-") if pressed else DEFAULT_TEMPLATE
 
     @on(RadioSet.Changed, "#template-choice")
     def _show_template_help(self) -> None:
         text = templates.TEMPLATES.get(self.template, "")
-        if self.template == templates.DEFAULT_TEMPLATE:
+        if self.template == DEFAULT_TEMPLATE:
             text += " This is the tutorial's template."
         self.query_one("#template-help", Static).update(text)
         self._invalidate()
@@ -229,7 +230,7 @@ with the real `gwa`.
         self._invalidate()
         name = self.query_one("#out-file", Input).value
         problem = templates.out_file_problem(name)
-        where = getattr(self.app, "workspace", Path.cwd()) / name
+        where = self.host.workspace / name
         self._message("#out-message", "#out-file", problem, "" if problem else f"→ {where}")
         return problem is None
 
@@ -269,7 +270,7 @@ with the real `gwa`.
         service = self.query_one("#service", Input).value
         upstream = self.query_one("#upstream", Input).value
         out_name = self.query_one("#out-file", Input).value
-        path = getattr(self.app, "workspace", Path.cwd()) / out_name
+        path = self.host.workspace / out_name
         async with self.operation(f"Writing {out_name}…", retry=self.write_file) as op:
             text = templates.generate_config(
                 self.template,

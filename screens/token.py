@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -11,17 +12,17 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import Button, Static
 
-from tui.services.errors import WizardError
-from tui.services.probe import mask_token
-from tui.services.tokens import (
+from tui.services.consumer_token import (
     CLAIM_HELP,
-    CURL_TEMPLATE,
     EXPLAINED_CLAIMS,
     ConsumerToken,
     claim_value,
     format_countdown,
     seconds_left,
 )
+from tui.services.errors import WizardError
+from tui.services.probe import mask_token
+from tui.services.session import Session
 from tui.widgets import CommandBox
 
 from .base import WizardStep
@@ -109,7 +110,7 @@ approval) and a token endpoint that cannot be reached.
     TokenStep #jwt-claims { height: auto; margin: 1 0 0 0; }
     """
 
-    def __init__(self, session, services) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, session: Session, services: Any) -> None:
         super().__init__(session, services)
         self.token: ConsumerToken | None = None
         self.revealed = False
@@ -120,7 +121,7 @@ approval) and a token endpoint that cannot be reached.
             "as the tutorial's curl does (the wizard sends the same form):",
             classes="lead",
         )
-        yield CommandBox(CURL_TEMPLATE, id="command")
+        yield CommandBox(self.equivalent_command(), id="command")
         yield Button("Get a token (ctrl+g)", id="get-token", variant="primary")
         with Vertical(id="token-box", classes="result"):
             yield Static("", id="countdown")

@@ -9,9 +9,9 @@ from textual.widgets import Button, Static
 
 from tui.services.probe import ApiCall, explain
 from tui.widgets import CommandBox
+from tui.widgets.exchange import ExchangeView, VerdictView
 
 from .base import WizardStep
-from .exchange import ExchangeView, VerdictView
 
 
 class TryItStep(WizardStep):
@@ -74,7 +74,7 @@ DNS or connection error means the request never reached the gateway at all.
         else:
             label.update("No API URL yet: finish the Status step first.")
             self.query_one("#send", Button).disabled = True
-        self.query_one("#command", CommandBox).show(f"curl -i {url}" if url else "")
+        self.query_one("#command", CommandBox).show(self.equivalent_command() if url else "")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "send":

@@ -1,9 +1,12 @@
 """The Textual app: starts the sandbox, resumes the session, and moves between the steps.
 
-``run_wizard(options)`` is what ``gwa-wizard`` runs. The app shows a startup screen at once,
-then (in a worker) starts the embedded sandbox on free loopback ports unless ``--host`` was
-given, builds the :class:`Services` bundle for the target, loads the saved session and
-re-checks it against reality (``tui.resume``), and shows the step to resume at.
+``run_wizard(options)`` is what ``gwa-wizard`` runs. Unless ``--host`` was given, the
+embedded sandbox is started as a process of its own before Textual is even imported
+(``tui.cli`` calls :func:`tui.embedded_sandbox.EmbeddedSandbox.launch` first), so it boots in
+parallel with the UI. The app shows a startup screen at once, then (in a worker) waits for
+the sandbox while it imports the services and steps in a thread, builds the
+:class:`Services` bundle for the target, loads the saved session and re-checks it against
+reality (``tui.resume``), and shows the step to resume at.
 
 Navigation belongs here: :meth:`WizardApp.complete_step` marks a step done, saves the session
 atomically and pushes the next step; :meth:`WizardApp.go_back` pops back (the earlier step
@@ -22,21 +25,21 @@ from textual import work
 from textual.app import App
 from textual.binding import Binding
 
-from screens import load_step, load_summary
 from screens.base import WizardStep, unexpected_error
 from screens.startup import StartupScreen
 
-from .commands import WizardCommands
+from .embedded_sandbox import EmbeddedSandbox, SandboxStartError, launch_for
+from .lessons import quiz
 from .options import WizardOptions
+from .palette import WizardCommands
 from .resume import recheck, relocate, same_target
 from .services.errors import WizardError
+from .services.export import retire_session
 from .services.session import Session, SessionStore
 from .services.target import Target, parse_host
 from .steps import STEP_IDS, next_step
 
 if TYPE_CHECKING:
-    from tui.sandbox.server import SandboxServer
-
     from .services.bundle import Services
 
 
@@ -61,13 +64,16 @@ class WizardApp(App[int]):
         *,
         transport: Any = None,
         secrets: Any = None,
+        sandbox: EmbeddedSandbox | None = None,
     ) -> None:
+        """``sandbox``: the embedded sandbox launched already (``tui.cli`` does it first
+        thing); without it, and without ``--host``, the app launches one itself."""
         super().__init__()
         self.options = options
         self.session = Session()
         self.services: Services | None = None
         self.target: Target | None = None
-        self.sandbox: SandboxServer | None = None
+        self.sandbox: EmbeddedSandbox | None = sandbox
         self.sandbox_upstream = ""
         self.sandbox_moves: tuple[Any, ...] = ()  # ports the embedded sandbox could not keep
         self.store = SessionStore(options.resolved_state_dir / "session.json")
@@ -93,6 +99,10 @@ class WizardApp(App[int]):
     def workspace(self) -> Path:
         return self.options.resolved_workspace
 
+    @property
+    def state_dir(self) -> Path:
+        return self.options.resolved_state_dir
+
     def _status(self, text: str) -> None:
         screen = self.screen
         if isinstance(screen, StartupScreen):
@@ -101,11 +111,11 @@ class WizardApp(App[int]):
     @work(exclusive=True, group="startup", exit_on_error=False)
     async def start_up(self) -> None:
         try:
-            target = await self._start_target()
-            self._status(f"Connecting to {target.label} ({target.base_url})…")
             # Heavy imports (httpx, keyring, yaml, the step modules) happen in a thread, so
-            # the event loop keeps drawing the start-up screen meanwhile.
-            await asyncio.to_thread(_preload)
+            # the event loop keeps drawing the start-up screen meanwhile, and at the same time
+            # as the sandbox process boots on the other core.
+            target, _ = await asyncio.gather(self._start_target(), asyncio.to_thread(_preload))
+            self._status(f"Connecting to {target.label} ({target.base_url})…")
             services = self.make_services(target)
             self.target, self.services = target, services
             notices: list[str] = list(self._sandbox_notices)
@@ -144,37 +154,29 @@ class WizardApp(App[int]):
         if self.options.host:
             return parse_host(self.options.host, self.options.scheme)
         self._status("Starting the built-in APS sandbox on this computer…")
-        await asyncio.to_thread(importlib.import_module, "tui.sandbox.server")
-        from tui.sandbox.context import SandboxConfig
-        from tui.sandbox.server import SandboxServer
-
-        config = SandboxConfig(
-            data_dir=self.options.resolved_data_dir,
-            portal_port=0,
-            data_plane_port=0,
-            upstream_port=0,
-            keep_ports=True,  # same ports as last time unless taken (tui/sandbox/ports.py)
-        )
+        data_dir = self.options.resolved_data_dir
         try:
-            server = await asyncio.to_thread(SandboxServer, config)
-            info = await asyncio.to_thread(server.start)
-        except Exception as exc:
+            sandbox = self.sandbox or await asyncio.to_thread(launch_for, self.options)
+            assert sandbox is not None
+            self.sandbox = sandbox
+            info = await asyncio.to_thread(sandbox.wait_ready)
+        except (OSError, SandboxStartError) as exc:
             raise WizardError(
                 what="The built-in sandbox could not start",
                 why=str(exc) or type(exc).__name__,
-                fix=f"Check that {self.options.resolved_data_dir} is writable, or run with "
-                "--fresh / another --data-dir.",
+                fix=f"Check that {data_dir} is writable, or run with --fresh / another --data-dir.",
             ) from exc
-        self.sandbox = server
         from .services.sandbox_trust import trust
 
-        trust(server.ctx.certificate_authority().pem)  # its data plane's https
+        # Its data plane's https (tui/sandbox/sandbox_ca.py writes the CA before it serves).
+        with contextlib.suppress(OSError, ValueError):
+            trust((sandbox.data_dir / "sandbox-ca.pem").read_text(encoding="ascii"))
         self.sandbox_upstream = info.upstream_url
-        self.sandbox_moves = info.moved
         if info.moved:
-            from tui.sandbox.ports import describe
+            from tui.sandbox.ports import PortMove, describe
 
-            self._sandbox_notices.append(describe(list(info.moved), list(info.repaired)))
+            self.sandbox_moves = tuple(PortMove(**move) for move in info.moved)
+            self._sandbox_notices.append(describe(list(self.sandbox_moves), list(info.repaired)))
         return Target.sandbox(info.portal_host)
 
     def _startup_failed(self, error: WizardError) -> None:
@@ -212,8 +214,10 @@ class WizardApp(App[int]):
 
     # -- navigation -------------------------------------------------------------------------
     def build_step(self, step_id: str) -> WizardStep:
+        from screens.steps import screen_for  # every step module: imported at start-up in a thread
+
         assert self.services is not None
-        return load_step(step_id)(self.session, self.services)
+        return screen_for(step_id)(self.session, self.services)
 
     def save_session(self) -> None:
         try:
@@ -221,16 +225,57 @@ class WizardApp(App[int]):
         except OSError as exc:
             self.notify(f"Could not save your progress: {exc}", severity="error")
 
+    def retire_session(self) -> bool:
+        retire_session(self.store, self.session)
+        return True
+
     async def complete_step(self, current: WizardStep) -> None:
+        question = quiz.question_after(current.STEP_ID)
+        if question is not None and not quiz.answered(self.session.answers, question):
+            # Check your understanding first (once per session, skippable), then go on.
+            from screens.modals import QuizModal
+
+            async def answered(key: str | None) -> None:
+                self.record_answer(question, key)
+                await self._advance(current)
+
+            self.push_screen(QuizModal(question), callback=answered)
+            return
+        await self._advance(current)
+
+    def record_answer(self, question: quiz.Question, key: str | None) -> None:
+        """Keep the answer in the session (and the report); on a class sandbox, send it to
+        the class board too."""
+        row = quiz.record(question, key)
+        self.session.record_answer(row)
+        self.save_session()
+        if key is not None and self.target is not None and self.target.kind == "custom":
+            self.send_answer(row)
+
+    @work(group="answers", exit_on_error=False)
+    async def send_answer(self, row: dict[str, Any]) -> None:
+        """Send to a class sandbox's board; a real portal (no board) is not an error."""
+        from .services.answers import AnswersService
+
+        if self.services is None:
+            return
+        try:
+            await AnswersService(self.services.client).send(row)
+        except WizardError as error:
+            if error.status not in (404, 405):
+                self.notify(
+                    f"Your answer is kept here, but the class board did not take it: {error.what}",
+                    severity="warning",
+                )
+
+    async def _advance(self, current: WizardStep) -> None:
         self.session.mark_done(current.STEP_ID)
         following = self.following_step(current.STEP_ID)
         if following is None:
             self.save_session()
-            summary = load_summary()
-            if summary is not None:
-                await self.push_screen(summary(self.session, self.services))  # type: ignore[call-arg]
-            else:
-                self.notify("You have done every step of the tutorial.", title="Done")
+            from screens.summary import SummaryScreen
+
+            await self.push_screen(SummaryScreen(self.session, self.services))
             return
         self.session.current_step = following
         self.save_session()
@@ -288,14 +333,12 @@ def _preload() -> None:
     """Import the service bundle and every step module (run in a thread at start-up)."""
     bundle = importlib.import_module("tui.services.bundle")
     bundle.warm_up()  # keyring backend and TLS context, so build_services on the loop is quick
-    for step_id in STEP_IDS:
-        load_step(step_id)
-    load_summary()
+    importlib.import_module("screens.steps")
 
 
-def run_wizard(options: WizardOptions) -> int:
+def run_wizard(options: WizardOptions, sandbox: EmbeddedSandbox | None = None) -> int:
     """Run the wizard until the learner quits; the exit code for the CLI."""
-    app = WizardApp(options)
+    app = WizardApp(options, sandbox=sandbox)
     try:
         result = app.run()
     finally:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from . import __version__
 from .options import APP_NAME, WizardOptions, default_data_dir, default_state_dir
+from .services.tutorial_defaults import DEFAULT_ORG, DEFAULT_ORG_UNIT, DEFAULT_OUT_FILE
 
 if TYPE_CHECKING:
     from .sandbox.context import SandboxConfig
@@ -84,6 +85,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="learners must type this code on the login page to approve a device",
     )
     serve.add_argument(
+        "--allow-local-upstreams",
+        action="store_true",
+        help="let learners publish upstreams on this machine or its private network "
+        "(refused by default; the built-in upstream is always allowed)",
+    )
+    serve.add_argument(
         "--public-host",
         default=None,
         help="the name learners use to reach this machine (default: the bind address)",
@@ -118,9 +125,9 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--service", "-s", required=True)
     gen.add_argument("--upstream", "-u", required=True)
     gen.add_argument("--gateway", "-g", required=True, help="gateway id, e.g. gw-1a2b3")
-    gen.add_argument("--org", default="ministry-of-citizens-services")
-    gen.add_argument("--org-unit", default="databc")
-    gen.add_argument("--out", "-o", default="gw-config.yaml", help="relative to this folder")
+    gen.add_argument("--org", default=DEFAULT_ORG)
+    gen.add_argument("--org-unit", default=DEFAULT_ORG_UNIT)
+    gen.add_argument("--out", "-o", default=DEFAULT_OUT_FILE, help="relative to this folder")
 
     export = sub.add_parser(
         "export", help="write the session as a shell script and a Markdown report"
@@ -147,9 +154,18 @@ def main(argv: list[str] | None = None) -> int:
         print(f"sandbox:   {options.resolved_data_dir}")
         print(f"workspace: {options.resolved_workspace}")
         return 0
-    from .app import run_wizard
+    options = _options(args)
+    # The sandbox process starts first, so it boots while this one imports Textual.
+    from .embedded_sandbox import launch_for
 
-    return run_wizard(_options(args))
+    sandbox = launch_for(options)
+    try:
+        from .app import run_wizard
+
+        return run_wizard(options, sandbox)
+    finally:
+        if sandbox is not None:
+            sandbox.stop()
 
 
 def _options(args: argparse.Namespace) -> WizardOptions:
@@ -193,6 +209,7 @@ def serve_sandbox(args: argparse.Namespace) -> int:
         public_host=args.public_host,
         classroom=True,
         trainer_key=args.trainer_key,
+        allow_local_upstreams=args.allow_local_upstreams,
     )
     try:
         server = SandboxServer(config)

@@ -15,21 +15,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from .services.errors import WizardError
 from .services.session import Session
-from .steps import STEP_IDS
-
-# What depends on what: losing a step's result invalidates these later steps too.
-AFTER_GATEWAY = (
-    "gateway",
-    "template",
-    "review",
-    "apply",
-    "status",
-    "try_it",
-    "credentials",
-    "token",
-    "call",
-    "cleanup",
-)
+from .steps import STEP_IDS, invalidated_by
 
 
 @dataclass
@@ -75,7 +61,7 @@ async def recheck(session: Session, services: Any) -> ResumeReport:
             await services.gateways.get(session.gateway_id)
         except WizardError as error:
             if error.status in (403, 404):
-                session.unmark(*AFTER_GATEWAY)
+                session.unmark(*invalidated_by("gateway"))
                 notices.append(
                     f"Gateway {session.gateway_id} no longer exists (or is no longer yours); "
                     "the Gateway step and the steps after it are to do again."

@@ -3,5 +3,6 @@
 from .confirm import ConfirmModal
 from .error import ErrorModal
 from .help import HelpModal
+from .quiz import QuizModal
 
-__all__ = ["ConfirmModal", "ErrorModal", "HelpModal"]
+__all__ = ["ConfirmModal", "ErrorModal", "HelpModal", "QuizModal"]

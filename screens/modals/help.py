@@ -6,8 +6,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
+from textual.widgets import Static
 
-from tui.widgets.help_panel import HelpPanel
+from tui.widgets.step_help import StepHelpText
 
 
 class HelpModal(ModalScreen[None]):
@@ -21,6 +22,7 @@ class HelpModal(ModalScreen[None]):
         width: 90%; max-width: 96; height: 85%;
         border: thick $accent; background: $surface; padding: 0 1;
     }
+    HelpModal #help-keys { color: $text-muted; padding: 0 1; }
     """
 
     def __init__(self, markdown: str) -> None:
@@ -29,7 +31,8 @@ class HelpModal(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-scroll"):
-            yield HelpPanel(self.markdown, id="help-text")
+            yield Static("Esc or F1 closes this help · ↑ ↓ PgUp PgDn scroll", id="help-keys")
+            yield StepHelpText(self.markdown, id="help-text")
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -6,7 +6,8 @@ ratios; it asserts nothing (timings depend on the machine).
 1. Time to first screen, each run in a fresh Python process (imports included), headless,
    100×30: a minimal Textual app (one Static), the wizard's first screen (the start-up screen,
    shown before the sandbox starts), and the wizard's first step (Target, after the embedded
-   sandbox started and the discovery check answered). Medians of N runs, and the ratios.
+   sandbox started and the discovery check answered). Medians of N runs, and the ratios; and
+   the resident memory of the wizard plus its sandbox process at that moment.
 2. The longest event-loop stall while Pilot drives Target → Status against the embedded
    sandbox (the e2e flow): a probe task asks to wake every 5 ms and records the worst delay.
 """
@@ -42,18 +43,27 @@ WIZARD = """
 import time, asyncio, sys, tempfile
 start = time.perf_counter()
 from pathlib import Path
-from tui.app import WizardApp
 from tui.options import WizardOptions
-from screens.base import WizardStep
+from tui.embedded_sandbox import launch_for
 root = Path(tempfile.mkdtemp())
 options = WizardOptions(data_dir=root / "d", state_dir=root / "s", workspace=root / "w")
+sandbox = launch_for(options)  # what tui.cli does before it imports the app
+from tui.app import WizardApp
+from screens.base import WizardStep
 async def main():
-    app = WizardApp(options)
+    app = WizardApp(options, sandbox=sandbox)
     async with app.run_test(size=(100, 30)) as pilot:
         first = time.perf_counter() - start  # the start-up screen composed and mounted
         while not (isinstance(app.screen, WizardStep) and app.screen.ready):
             await pilot.pause(0.005)
-        print(first, time.perf_counter() - start)
+        ready = time.perf_counter() - start
+        pids = ["self"] + ([str(sandbox.process.pid)] if sandbox else [])
+        rss = 0
+        for pid in pids:  # the wizard and its sandbox process, resident memory in kB
+            for line in open(f"/proc/{pid}/status"):
+                if line.startswith("VmRSS:"):
+                    rss += int(line.split()[1])
+        print(first, ready, rss / 1024)
 asyncio.run(main())
 """
 
@@ -82,7 +92,7 @@ def _env() -> dict[str, str]:
 async def stall_during_flow() -> tuple[float, float, int]:
     """(longest stall in s, flow duration in s, probes) while the e2e flow runs."""
     sys.path.insert(0, str(ROOT))
-    from tests.e2e.test_provider_flow import drive_provider_flow, options_in
+    from tests.e2e.flow_kit import drive_provider_flow, options_in
     from tui.app import WizardApp
 
     worst = 0.0
@@ -116,12 +126,13 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
 
-    minimal, first, target = [], [], []
+    minimal, first, target, memory = [], [], [], []
     for _ in range(args.runs):
         minimal.append(run(MINIMAL)[0])
-        screen, step = run(WIZARD)
+        screen, step, rss = run(WIZARD)
         first.append(screen)
         target.append(step)
+        memory.append(rss)
     m, f, t = (statistics.median(x) for x in (minimal, first, target))
     print(f"time to first screen, median of {args.runs} fresh processes (imports included):")
     print(f"  minimal Textual app            {m * 1000:8.0f} ms")
@@ -130,6 +141,7 @@ def main() -> None:
         f"  gwa-wizard Target step ready   {t * 1000:8.0f} ms   ratio {t / m:5.2f}x"
         "  (sandbox started, discovery checked)"
     )
+    print(f"  memory at that point, wizard + sandbox process: {max(memory):.0f} MB RSS")
 
     worst, duration, probes = asyncio.run(stall_during_flow())
     print("event loop during the e2e flow (Target → Status, embedded sandbox):")

@@ -122,3 +122,26 @@ def test_cleanup_from_the_board_asks_for_confirmation(chromium, class_sandbox) -
     ).json()
     assert listed == []
     context.close()
+
+
+def test_portal_pages_and_device_login_share_one_identity(chromium, class_sandbox) -> None:
+    from tests.web.browser import sign_in as portal_sign_in
+
+    base = class_sandbox.ctx.portal_url
+    first = chromium.new_context()
+    portal_sign_in(first.new_page(), base, "Kim", passcode=PASSCODE)  # claims "kim"
+    _, page = sign_in_on_page(first, class_sandbox, "kim")  # same browser, device login
+    assert "You are signed in as Kim" in page.inner_text("body")  # the claimed spelling
+
+    second = chromium.new_context()
+    other = second.new_page()
+    other.goto(f"{base}/manager/gateways")
+    other.get_by_label("Username").fill("KIM")
+    other.get_by_label("Class passcode").fill(PASSCODE)
+    other.get_by_role("button", name="Login with IDIR").click()
+    assert "already taken" in other.inner_text("body")
+    assert other.get_by_role("button", name="Logout").count() == 0
+    _, refused = sign_in_on_page(second, class_sandbox, "kim")
+    assert "already taken" in refused.inner_text("[role=alert]")
+    first.close()
+    second.close()

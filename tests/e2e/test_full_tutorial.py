@@ -12,14 +12,16 @@ from pathlib import Path
 
 from screens.modals import ConfirmModal
 from screens.summary import SummaryScreen
-from tests.e2e.test_provider_flow import (
+from tests.e2e.flow_kit import (
     drive_provider_flow,
     next_step,
     on_step,
     options_in,
+    pass_quiz,
     wait_for,
 )
 from tui.app import WizardApp
+from tui.sandbox.db import Database
 from tui.services.export import LAST_SESSION_NAME, REPORT_NAME, SCRIPT_NAME
 
 SERVICE = "full-svc"
@@ -32,7 +34,7 @@ async def test_target_to_clean_up_keyboard_only(tmp_path: Path) -> None:
         await drive_provider_flow(pilot, SERVICE)
         sandbox = app.sandbox
         assert sandbox is not None
-        db = sandbox.ctx.db
+        db = Database(sandbox.database_path)  # the sandbox runs in its own process
         session = app.session
         gateway_id = session.gateway_id
 
@@ -78,6 +80,7 @@ async def test_target_to_clean_up_keyboard_only(tmp_path: Path) -> None:
         await pilot.press("y")
         await wait_for(pilot, lambda: on_step(app, "cleanup") and app.screen.ready, "the destroy")
         await pilot.press("ctrl+n")
+        await pass_quiz(pilot, app, "a")  # Check your understanding: why the consumer first
         await wait_for(pilot, lambda: isinstance(app.screen, SummaryScreen), "the summary")
 
         # The sandbox's own state: nothing left.
@@ -97,6 +100,15 @@ async def test_target_to_clean_up_keyboard_only(tmp_path: Path) -> None:
         assert secret not in text and access_token not in text
         assert gateway_id in text
     assert ': "${CSC:?set CSC to the Client Secret}"' in script.read_text()
+    # The answers stay in the session and the report: skipped ones and the one answered.
+    assert session.answers[-1] == {
+        "step": "cleanup",
+        "question": "cleanup-order",
+        "answer": "a",
+        "correct": True,
+    }
+    assert [a["answer"] for a in session.answers[:3]] == ["skipped"] * 3
+    assert "still has access to its products (right)" in report.read_text()
     # Everything was cleaned up, so the saved progress is gone: the next run starts afresh.
     assert not (options.resolved_state_dir / "session.json").exists()
     # ... but the finished tutorial is kept beside it for a later `gwa-wizard export`.

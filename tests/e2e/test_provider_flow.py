@@ -1,79 +1,24 @@
 """The whole wizard, keyboard only, from Target to Status against its embedded sandbox.
 
-``drive_provider_flow`` is shared: the consumer-half e2e test continues from where it stops,
-and ``tests/benchmarks/bench_startup.py`` measures event-loop stalls while it runs.
+``drive_provider_flow`` (in ``flow_kit``) is shared: the consumer-half e2e test continues from
+where it stops, and ``tests/benchmarks/bench_startup.py`` measures event-loop stalls while it runs.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 from pathlib import Path
 
-from textual.pilot import Pilot
-
-from screens.base import WizardStep
+from tests.e2e.flow_kit import (
+    SERVICE,
+    drive_provider_flow,
+    next_step,
+    on_step,
+    options_in,
+    wait_for,
+)
 from tui.app import WizardApp
-from tui.options import WizardOptions
-
-SERVICE = "e2e-svc"
-
-
-def options_in(root: Path) -> WizardOptions:
-    return WizardOptions(data_dir=root / "data", state_dir=root / "state", workspace=root / "work")
-
-
-async def wait_for(pilot: Pilot, condition, what: str, timeout: float = 30.0) -> None:
-    """Let the app run until ``condition()`` holds (workers finish, screens change)."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not condition():
-        if loop.time() > deadline:
-            screen = pilot.app.screen
-            raise AssertionError(f"timed out waiting for {what} (on {type(screen).__name__})")
-        await pilot.pause(0.05)
-
-
-def on_step(app: WizardApp, step_id: str) -> bool:
-    screen = app.screen
-    return isinstance(screen, WizardStep) and step_id == screen.STEP_ID
-
-
-async def next_step(pilot: Pilot, app: WizardApp, current: str, following: str) -> None:
-    await wait_for(pilot, lambda: app.screen.ready, f"{current} to be ready")
-    await pilot.press("ctrl+n")
-    await wait_for(pilot, lambda: on_step(app, following), f"the {following} step")
-
-
-async def drive_provider_flow(pilot: Pilot, service: str = SERVICE) -> None:
-    """Target → Status with keys only; returns with the Status step done and Try it shown."""
-    app = pilot.app
-    assert isinstance(app, WizardApp)
-    await wait_for(pilot, lambda: on_step(app, "target"), "the Target step")
-    await next_step(pilot, app, "target", "login")  # the sandbox is checked on arrival
-
-    await pilot.press("enter")  # "Start the login" has the focus
-    await wait_for(pilot, lambda: app.screen.challenge is not None, "the user code")
-    await pilot.press("ctrl+l")  # approve on the sandbox, as the browser would
-    await next_step(pilot, app, "login", "gateway")
-
-    await pilot.press("enter")  # create with the suggested display name
-    await next_step(pilot, app, "gateway", "template")
-
-    await pilot.press(*service)
-    await wait_for(pilot, lambda: app.screen.available_for == service, "the name check")
-    await pilot.press("enter")  # write the file
-    await next_step(pilot, app, "template", "review")
-
-    await wait_for(pilot, lambda: app.screen.loaded, "the file in Review")
-    await next_step(pilot, app, "review", "apply")
-
-    await pilot.press("enter")  # "Apply the file" has the focus
-    await next_step(pilot, app, "apply", "status")
-
-    await wait_for(pilot, lambda: app.screen.ready, "the status")
-    await pilot.press("ctrl+n")
-    await wait_for(pilot, lambda: on_step(app, "try_it"), "the step after Status")
+from tui.sandbox.db import Database
 
 
 async def test_target_to_status_keyboard_only(tmp_path: Path) -> None:
@@ -84,7 +29,7 @@ async def test_target_to_status_keyboard_only(tmp_path: Path) -> None:
         session = app.session
         sandbox = app.sandbox
         assert sandbox is not None
-        db = sandbox.ctx.db
+        db = Database(sandbox.database_path)  # the sandbox runs in its own process
         gateway_id = session.gateway_id
         # The sandbox's own records: the gateway, one Kong service, issuer, dataset, product.
         gateway = db.query_one("SELECT * FROM gateways WHERE gateway_id=?", (gateway_id,))
@@ -113,6 +58,7 @@ async def test_target_to_status_keyboard_only(tmp_path: Path) -> None:
     assert saved["current_step"] == "try_it"
     assert "token" not in json.dumps(saved).lower().replace("token_endpoint", "")
     assert app.sandbox is None  # stopped on exit
+    assert sandbox.process.poll() is not None  # and its process is gone, not orphaned
 
 
 async def test_resume_rechecks_reality(tmp_path: Path) -> None:
@@ -137,20 +83,6 @@ async def test_resume_rechecks_reality(tmp_path: Path) -> None:
         # Everything after Login was still true, so Next goes on where the learner was.
         await next_step(pilot, again, "login", "try_it")
         assert "apply" in again.session.steps_done
-
-
-async def test_missing_consumer_steps_never_crash(tmp_path: Path, monkeypatch) -> None:
-    import screens
-
-    monkeypatch.setitem(screens.STEP_CLASSES, "try_it", "screens.not_built.TryItStep")
-    options = options_in(tmp_path)
-    app = WizardApp(options)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await drive_provider_flow(pilot, "missing-svc")
-        text = str(app.screen.query_one("#unavailable-text").content)
-        assert "not available in this build" in text
-        await pilot.press("ctrl+b")
-        await wait_for(pilot, lambda: on_step(app, "status"), "back to Status")
 
 
 async def test_back_keeps_the_earlier_step_and_next_returns(tmp_path: Path) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import stat
 from pathlib import Path
 
-from tests.e2e.test_provider_flow import next_step, on_step, options_in, wait_for
+from tests.e2e.flow_kit import next_step, on_step, options_in, wait_for
 from tui.app import WizardApp
 
 

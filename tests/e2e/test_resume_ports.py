@@ -22,7 +22,7 @@ async def _first_run(tmp_path: Path, service: str) -> dict[str, int]:
     async with app.run_test(size=(100, 30)) as pilot:
         await drive_provider_flow(pilot, service)
         assert app.sandbox is not None
-        return dict(app.sandbox.ctx.bound)
+        return dict(app.sandbox.bound)
 
 
 async def _resume_and_call(app: WizardApp, pilot) -> str:
@@ -50,7 +50,7 @@ async def test_resumed_api_answers_200_on_the_same_ports(tmp_path: Path) -> None
     app = WizardApp(options_in(tmp_path))
     async with app.run_test(size=(100, 30), notifications=True) as pilot:
         verdict = await _resume_and_call(app, pilot)
-        assert app.sandbox is not None and dict(app.sandbox.ctx.bound) == ports
+        assert app.sandbox is not None and dict(app.sandbox.bound) == ports
         assert "UUID" in verdict and "call" in app.session.steps_done
         assert not any("moved" in n.message for n in app._notifications)
 
@@ -71,7 +71,7 @@ async def test_resumed_api_answers_200_after_the_upstream_port_was_taken(tmp_pat
                 and "moved-svc-dev now points at the new upstream port" in m
                 for m in messages
             ), messages
-            new_port = app.sandbox.ctx.bound["upstream"]
+            new_port = app.sandbox.bound["upstream"]
             assert app.session.upstream.startswith(f"http://127.0.0.1:{new_port}")
             written = (tmp_path / "work" / "gw-config-client-cred.yaml").read_text()
             assert f":{new_port}" in written and f":{ports['upstream']}" not in written

@@ -23,7 +23,7 @@ def new_gateway_id() -> str:
 
 
 def jwt_plugin(gateway_id: str, **overrides: Any) -> dict[str, Any]:
-    """The client-credentials-shared-idp template's jwt-keycloak plugin (contract §6.4)."""
+    """The client-credentials-shared-idp template's jwt-keycloak plugin (docs/contract.md#s6.4)."""
     config: dict[str, Any] = {
         "allowed_iss": [SHARED_IDP_ISSUER],
         "allowed_aud": f"ap-{gateway_id}-default-dev",

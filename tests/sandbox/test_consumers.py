@@ -157,3 +157,16 @@ def test_consumers_need_credential_issuer_generate(flow, sandbox):
             "message": f"Missing required scope: {gw}:CredentialIssuer.Generate",
         }
         assert o.get(f"/ds/api/v3/gateways/{gw}/consumers").status_code == 403
+
+
+def test_revoke_is_scoped_to_own_gateway(flow, sandbox):
+    """Another learner, owner of their own gateway, cannot revoke my consumer through it."""
+    c, gw, name, env_app = flow
+    mine = issue_consumer(c, gw, env_app, "my app").json()["clientId"]
+    with client(sandbox, user("other")) as other:
+        their_gw = new_gateway(other)
+        r = other.delete(f"/ds/api/v3/gateways/{their_gw}/consumers/{mine}")
+        assert r.status_code == 404
+        assert other.get(f"/ds/api/v3/gateways/{their_gw}/consumers").json() == []
+    listed = c.get(f"/ds/api/v3/gateways/{gw}/consumers").json()
+    assert [row["clientId"] for row in listed] == [mine]

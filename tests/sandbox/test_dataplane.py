@@ -181,7 +181,7 @@ def test_preserve_host(sandbox, open_service) -> None:
 
 
 def test_quick_start_url_form(sandbox) -> None:
-    """quick-start services carry ``url`` instead of host/port (contract §6.6)."""
+    """quick-start services carry ``url`` instead of host/port (docs/contract.md#s6.6)."""
     gateway = new_gateway_id()
     name = f"qs-{uuid.uuid4().hex[:6]}"
     doc = {

@@ -200,3 +200,50 @@ def test_tag_errors_come_in_gwa_apis_order(cast):
         f".services.{doc['name']} invalid ns tag ns.{victim.gateway}",
     ]
     victim.assert_isolated(mallory)
+
+
+def test_gwa_api_stops_at_the_first_failing_step(cast):
+    """Tags, then hosts, then upstreams: only the first failing step's lines are returned."""
+    victim, mallory = cast
+    both = attack_doc(mallory)
+    both["routes"][0]["tags"] = []
+    both["routes"][0]["hosts"] = ["example.com"]
+    r = publish(mallory.portal, mallory.gateway, config_text(both))
+    route = both["routes"][0]["name"]
+    assert r.json() == {
+        "error": f"Validation Errors:\n.services.{both['name']}.routes.{route} "
+        f"missing required tag ns.{mallory.gateway}"
+    }
+    hosts_and_upstream = attack_doc(mallory)
+    hosts_and_upstream["routes"][0]["hosts"] = ["example.com"]
+    for key in ("host", "port", "protocol"):
+        hosts_and_upstream.pop(key)
+    hosts_and_upstream["url"] = "http:///no-host"
+    r = publish(mallory.portal, mallory.gateway, config_text(hosts_and_upstream))
+    assert r.json()["error"].split("\n")[1:] == [
+        f"Host invalid: {hosts_and_upstream['routes'][0]['name']} example.com.  Route hosts must end with one of "
+        "[.api.gov.bc.ca] for this gateway."
+    ]
+    victim.assert_isolated(mallory)
+
+
+def test_a_stored_non_finite_plugin_number_does_not_break_the_services_list(cast, sandbox):
+    """Rows stored before publish refused ``.inf`` must not 500 ``GET …/services`` for good."""
+    victim, mallory = cast
+    doc = attack_doc(mallory)
+    doc["plugins"][0]["config"]["maximum_expiration"] = float("inf")
+    with sandbox.ctx.db.transaction() as conn:
+        conn.execute(
+            "INSERT OR REPLACE INTO kong_services(gateway_id, name, id, doc) VALUES (?,?,?,?)",
+            (mallory.gateway, doc["name"], "inf-row", json.dumps(doc)),
+        )
+    try:
+        r = mallory.portal.get(f"/ds/api/v3/gateways/{mallory.gateway}/services")
+        assert r.status_code == 200, r.text
+        mine = next(item for item in r.json() if item["service"] == doc["name"])
+        jwt = next(p for p in mine["plugins"] if p["name"] == "jwt-keycloak")
+        assert "maximum_expiration" not in jwt["config"]  # dropped, as null values are
+        victim.assert_isolated(mallory)
+    finally:
+        with sandbox.ctx.db.transaction() as conn:
+            conn.execute("DELETE FROM kong_services WHERE id='inf-row'")

@@ -127,3 +127,58 @@ def test_regexes_re2_cannot_run_are_refused_at_publish(cast, regex, why):
     assert f"paths: invalid regex: '{regex}' (" in r.json()["results"]
     assert why in r.json()["results"]
     victim.assert_isolated(mallory)
+
+
+def test_two_learners_racing_for_one_host_cannot_both_get_it(cast):
+    """Validation runs without the write lock; the write re-checks that nothing changed."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    victim, mallory = cast
+    for _ in range(5):
+        host = f"{service_name('race')}.dev.api.gov.bc.ca"
+        docs = [takeover_doc(learner, host) for learner in (victim, mallory)]
+        docs[0]["name"] = victim.service  # the victim keeps its own service name
+        docs[0]["plugins"] = service_doc(victim.gateway, "x", victim.server.info.upstream_url)[
+            "plugins"
+        ]
+        docs[0]["routes"][0]["hosts"].append(victim.route_host)
+        with ThreadPoolExecutor(2) as pool:
+            answers = list(
+                pool.map(
+                    lambda pair: publish(pair[0].portal, pair[0].gateway, config_text(pair[1])),
+                    [(victim, docs[0]), (mallory, docs[1])],
+                )
+            )
+        codes = sorted(r.status_code for r in answers)
+        assert codes == [200, 400], [r.text for r in answers]
+        loser = next(r for r in answers if r.status_code == 400)
+        assert "The host is already used in another gateway" in loser.json()["error"]
+    victim.assert_isolated(mallory)
+
+
+def test_a_request_looks_only_at_its_own_hosts_routes(cast, sandbox):
+    """Many published services cost a request nothing: routes are indexed by exact host, and
+    a rebuild after someone's publish reuses every unchanged row's parsed routes."""
+    from tests.sandbox import kong_fixtures
+    from tui.sandbox.kong_router import Router
+
+    victim, mallory = cast
+    for i in range(40):
+        doc = kong_fixtures.service_doc(
+            mallory.gateway, f"bulk{i}-{mallory.gateway}", sandbox.info.upstream_url
+        )
+        kong_fixtures.publish(sandbox, mallory.gateway, doc)
+    router = Router(sandbox.ctx)
+    every = router.routes()
+    host = sandbox.ctx.env_host(victim.route_host).split(":")[0]
+    candidates = router.candidates(host)
+    assert any(r.service.name == victim.service for r in candidates)
+    assert len(candidates) <= len(every) - 40
+    before = {id(r) for r in every if r.service.gateway_id == victim.gateway}
+    doc = kong_fixtures.service_doc(
+        mallory.gateway, f"late-{mallory.gateway}", sandbox.info.upstream_url
+    )
+    kong_fixtures.publish(sandbox, mallory.gateway, doc)
+    after = {id(r) for r in router.routes() if r.service.gateway_id == victim.gateway}
+    assert after == before  # the victim's rows were not parsed again
+    victim.assert_isolated(mallory)

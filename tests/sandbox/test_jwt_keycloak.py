@@ -1,4 +1,4 @@
-"""Every jwt-keycloak failure row of contract §13, through the data plane over HTTP.
+"""Every jwt-keycloak failure row of docs/contract.md#s13, through the data plane over HTTP.
 
 Bad tokens are built here with PyJWT and cryptography: a forged key, ``alg: none``, HS256
 signed with the issuer's public key PEM, wrong ``iss``/``aud``, expired, unknown consumer.
@@ -191,6 +191,16 @@ def test_audience_as_a_plain_string(api: Protected) -> None:
 
 
 # -- row 5: algorithm ---------------------------------------------------------------------
+def test_an_audience_read_as_a_lua_pattern_is_let_through(api: Protected) -> None:
+    # jwt-keycloak reads the token's audience as a Lua pattern matched against allowed_aud:
+    # "%-" is a literal dash and "%x+" hex digits, so this audience is accepted...
+    pattern = "^ap%-gw%-%x+%-default%-dev$"
+    assert api.call(api.signed(aud=[pattern])).status_code == 200
+    # ... and a pattern that does not match it is refused (anchored at the start).
+    refused = api.call(api.signed(aud=["^default"]))
+    assert message(refused) == (401, "Token audience not allowed")
+
+
 def test_hs256_signed_with_the_public_key(api: Protected) -> None:
     pem = api.server.ctx.keys.public_pem(SHARED_IDP_REALM)
     kid = api.server.ctx.keys.kid(SHARED_IDP_REALM)

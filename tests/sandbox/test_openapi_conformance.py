@@ -3,7 +3,7 @@
 The schema for each check is looked up in the spec by path, method and status (so the test
 follows the spec, not our own idea of it), and ``$ref: '#/components/schemas/…'`` is resolved
 against the spec's own ``components`` by validating with the spec document as the root.
-Where contract §14 says the running portal differs from the spec, the test asserts the
+Where docs/contract.md#s14 says the running portal differs from the spec, the test asserts the
 documented difference instead of papering over it.
 """
 
@@ -152,7 +152,7 @@ def test_dataset_get(spec, populated):
 
 
 def test_directory(spec, populated):
-    # The spec leaves the directory untyped (schema {}); the item shape is contract §10.
+    # The spec leaves the directory untyped (schema {}); the item shape is docs/contract.md#s10.
     c, gw, name, _ = populated
     body = c.get(f"/ds/api/v3/gateways/{gw}/directory").json()
     assert_valid(spec, response_schema(spec, "/gateways/{gatewayId}/directory", "get"), body)

@@ -1,4 +1,4 @@
-"""The shared IdP realm: client-credentials tokens for consumers (contract §12.2 item 5)."""
+"""The shared IdP realm: client-credentials tokens for consumers (docs/contract.md#s12.2 item 5)."""
 
 from __future__ import annotations
 

@@ -24,7 +24,7 @@ from tui.sandbox.context import SHARED_IDP_ISSUER
 
 
 def tutorial_documents(gateway: str, service: str, upstream: str) -> list[dict[str, Any]]:
-    """The client-credentials-shared-idp template's four documents (contract §6.4)."""
+    """The client-credentials-shared-idp template's four documents (docs/contract.md#s6.4)."""
     url = httpx.URL(upstream)
     tag = [f"ns.{gateway}"]
     route: dict[str, Any] = {

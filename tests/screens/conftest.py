@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-import itertools
-import os
-from collections.abc import AsyncIterator, Callable
-from typing import Any
+from collections.abc import AsyncIterator
 
-import httpx
 import pytest
 from textual.widgets import Input, TextArea
 
+from tests.screens.step_kit import log_in, sandbox_target, unique_user
 from tui.sandbox.server import SandboxServer
 from tui.services.bundle import Services, build_services
 from tui.services.secrets import SecretStore
 from tui.services.session import Session
-from tui.services.target import Target
-
-_names = itertools.count(1)
 
 
 @pytest.fixture(autouse=True)
@@ -40,32 +34,11 @@ def no_clipboard(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return copied
 
 
-def unique_user(prefix: str = "u") -> str:
-    """A sandbox username unique in this run (the session sandbox is shared by tests)."""
-    return f"{prefix}{os.getpid() % 1000}x{next(_names)}"
-
-
-def sandbox_target(sandbox: SandboxServer) -> Target:
-    return Target.sandbox(sandbox.info.portal_host)
-
-
 @pytest.fixture
 async def services(sandbox: SandboxServer) -> AsyncIterator[Services]:
     bundle = build_services(sandbox_target(sandbox), secrets=SecretStore())
     yield bundle
     await bundle.aclose()
-
-
-def mock_services(handler: Callable[[httpx.Request], httpx.Response], target: Target) -> Services:
-    return build_services(target, transport=httpx.MockTransport(handler), secrets=SecretStore())
-
-
-async def log_in(services: Services, username: str) -> None:
-    """A real device login on the sandbox, approved as ``username`` (what the browser does)."""
-    challenge = await services.login.start_device()
-    await services.login.approve_on_sandbox(challenge, username)
-    result = await services.login.poll_once(challenge)
-    assert result.state == "done", result
 
 
 @pytest.fixture
@@ -78,10 +51,6 @@ async def logged_in(services: Services) -> tuple[Services, str]:
 @pytest.fixture
 def session(sandbox: SandboxServer) -> Session:
     return Session(target_kind="sandbox", host=sandbox.info.portal_host, scheme="http")
-
-
-def body_text(app: Any, selector: str) -> str:
-    return str(app.screen.query_one(selector).content)
 
 
 @pytest.fixture

@@ -1,8 +1,9 @@
 """StepHarness: hosts one wizard step alone, with the session and services injected.
 
-It implements the ``StepHost`` protocol of ``screens.base`` the way ``WizardApp`` does, but
+It implements the ``StepHost`` protocol of ``screens.host`` the way ``WizardApp`` does, but
 records instead of navigating: ``completed`` lists the steps whose Next succeeded, ``backs``
-counts Back presses, ``saves`` counts session saves.
+counts Back presses, ``saves`` counts session saves, ``went`` the palette's jumps. With a
+``store`` (a SessionStore), ``retire_session`` clears it as the app does.
 """
 
 from __future__ import annotations
@@ -14,7 +15,10 @@ from typing import Any
 from textual.app import App
 
 from screens.base import WizardStep
-from tui.services.session import Session
+from screens.host import StepHost
+from tui.options import default_state_dir
+from tui.services.export import retire_session
+from tui.services.session import Session, SessionStore
 from tui.services.target import Target
 
 APP_CSS = Path(__file__).resolve().parents[2] / "tui" / "app.tcss"
@@ -33,6 +37,8 @@ class StepHarness(App[None]):
         workspace: Path | None = None,
         sandbox_upstream: str = "",
         make_services: Callable[[Target], Any] | None = None,
+        state_dir: Path | None = None,
+        store: SessionStore | None = None,
     ) -> None:
         super().__init__()
         self.step_class = step_class
@@ -40,12 +46,15 @@ class StepHarness(App[None]):
         self.services = services
         self.target = target
         self.workspace = workspace or Path.cwd()
+        self.state_dir = state_dir or default_state_dir()  # under the test's own XDG_STATE_HOME
+        self.store = store
         self.sandbox_upstream = sandbox_upstream
         self._make_services = make_services
         self.completed: list[str] = []
         self.backs = 0
         self.saves = 0
         self.adopted: list[Target] = []
+        self.went: list[str] = []
 
     @property
     def target_label(self) -> str:
@@ -72,8 +81,20 @@ class StepHarness(App[None]):
     def go_back(self, current: WizardStep) -> None:
         self.backs += 1
 
+    def can_goto(self, step_id: str) -> bool:
+        return step_id in self.session.steps_done
+
+    def goto(self, step_id: str) -> None:
+        self.went.append(step_id)
+
     def save_session(self) -> None:
         self.saves += 1
+
+    def retire_session(self) -> bool:
+        if self.store is None:
+            return False
+        retire_session(self.store, self.session)
+        return True
 
     def make_services(self, target: Target) -> Any:
         if self._make_services is None:
@@ -83,3 +104,7 @@ class StepHarness(App[None]):
     async def adopt_target(self, target: Target, services: Any) -> None:
         self.adopted.append(target)
         self.target, self.services = target, services
+
+
+def _implements_the_protocol(harness: StepHarness) -> StepHost:
+    return harness  # mypy checks StepHarness against StepHost here

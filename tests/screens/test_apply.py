@@ -5,8 +5,8 @@ from __future__ import annotations
 import httpx
 
 from screens.apply import ApplyStep
-from tests.screens.conftest import body_text, mock_services, sandbox_target
 from tests.screens.harness import StepHarness
+from tests.screens.step_kit import body_text, mock_services, sandbox_target
 from tui.services.session import Session
 from tui.services.target import Target
 from tui.services.templates import generate_config

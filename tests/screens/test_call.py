@@ -9,17 +9,17 @@ import httpx
 import pytest
 
 from screens.call import CallStep
-from tests.screens.conftest import mock_services
 from tests.screens.consumer_kit import harness, settle, text_of, world_services, world_session
 from tests.screens.harness import StepHarness
+from tests.screens.step_kit import mock_services
 from tests.services.consumer_world import World, build_world
 from tui.sandbox.context import SHARED_IDP_ISSUER
 from tui.sandbox.keys import SHARED_IDP_REALM
 from tui.sandbox.server import SandboxServer
+from tui.services.consumer_token import ConsumerToken, decode
 from tui.services.credentials import ConsumerCredentials, CredentialsService
 from tui.services.session import Session
 from tui.services.target import Target
-from tui.services.tokens import ConsumerToken, decode
 
 
 @pytest.fixture

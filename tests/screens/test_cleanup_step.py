@@ -113,7 +113,8 @@ async def test_portal_handoff_then_checked_with_a_fresh_token(issued) -> None:
         assert app.step.query_one("#handoff-box").has_class("-shown")
         text = text_of(app, "#handoff-text")
         assert f"{world.target.base_url}/manager/consumers" in text
-        assert "… → Delete" in text and "Unable to find consumer" in text
+        assert "… (the actions menu), then Delete Consumer..." in text
+        assert "Yes, Delete" in text and "Unable to find consumer" in text
 
         # Not deleted yet: the check says so.
         await pilot.press("ctrl+k")
@@ -154,3 +155,21 @@ async def test_clean_up_deletes_the_owner_only_secrets_file(issued, tmp_path) ->
         # This run stays logged in (in memory) for the summary.
         assert await services.secrets.get(access_token_name(session.host)) == "provider-token"
     await services.aclose()
+
+
+def test_f1_names_the_consumers_page_menu_and_dialog() -> None:
+    from screens.cleanup import CleanupStep
+
+    help_text = CleanupStep.HELP
+    for words in (
+        "Gateways",
+        "Consumers",
+        "/manager/consumers",
+        "**…**",
+        "Delete Consumer...",
+        "Yes, Delete",
+        "Consumer deleted",
+        "ctrl+u",
+        "ctrl+k",
+    ):
+        assert words in help_text, words

@@ -10,6 +10,7 @@ from screens.credentials import MASK, CredentialsStep
 from tests.screens.consumer_kit import harness, settle, text_of, world_services, world_session
 from tests.services.consumer_world import World, build_world
 from tui.sandbox import client_secrets
+from tui.sandbox import consumers as sandbox_consumers
 from tui.sandbox.server import SandboxServer
 from tui.services.credentials import secret_name
 
@@ -120,24 +121,36 @@ async def test_403_hands_off_and_checks_pasted_values(world: World, monkeypatch)
         assert "/protocol/openid-connect/token" in text_of(app, "#paste-url-msg")
         assert not app.step.ready
 
-        # Right shapes (a stray space is forgiven), then Enter in the last field.
-        secret = "0b6f3c1e-5d2a-4c8b-9e7f-1a2b3c4d5e6f"
-        await type_into(pilot, "#paste-id", "8C1D2E3F-0A1B2C3D4E5 ")
-        await type_into(pilot, "#paste-secret", secret)
-        await type_into(
-            pilot,
-            "#paste-url",
-            "https://dev.loginproxy.gov.bc.ca/auth/realms/apigw/protocol/openid-connect/token",
-        )
+        # Right shapes the Token Endpoint refuses: checked with a token request, not kept.
+        await type_into(pilot, "#paste-id", "8C1D2E3F-0A1B2C3D4E5")
+        await type_into(pilot, "#paste-secret", "0b6f3c1e-5d2a-4c8b-9e7f-1a2b3c4d5e6f")
+        await type_into(pilot, "#paste-url", world.server.info.shared_idp_token_endpoint)
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot)
         assert text_of(app, "#paste-id-msg") == "✓"
+        assert "invalid_client" in text_of(app, "#error-text")
+        assert not app.step.ready
+
+        # The values the portal showed (made here in the sandbox's store, as Generate Secrets
+        # does); a stray space is forgiven, then Enter in the last field.
+        issued = sandbox_consumers.issue(
+            world.server.ctx,
+            world.gateway_id,
+            {"environmentAppId": world.environment_app_id, "application": {"name": "web"}},
+        )
+        secret = issued["clientSecret"]
+        await type_into(pilot, "#paste-id", issued["clientId"] + " ")
+        await type_into(pilot, "#paste-secret", secret)
+        await type_into(pilot, "#paste-url", issued["tokenEndpoint"])
+        await pilot.press("enter")
+        await settle(pilot)
         assert app.step.ready
+        assert "gave a token" in text_of(app, "#creds")
         assert secret not in text_of(app, "#creds")
         await pilot.press("ctrl+n")
         await pilot.pause()
     assert app.completed == ["credentials"]
-    assert session.client_id == "8C1D2E3F-0A1B2C3D4E5"
+    assert session.client_id == issued["clientId"]
     assert session.credentials_source == "handoff"
     assert await services.secrets.get(secret_name(session.host, session.client_id)) == secret
     await services.aclose()
@@ -151,7 +164,8 @@ async def test_learner_can_choose_the_portal_without_trying_rest(world: World) -
         await pilot.press("ctrl+l")
         await pilot.pause()
         assert app.step.query_one("#handoff-box").has_class("-shown")
-        assert "Do these clicks in the portal" in text_of(app, "#handoff-why")
+        assert "The tutorial's way" in text_of(app, "#handoff-why")
+        assert "1. Open" in text_of(app, "#handoff-steps")
     await services.aclose()
     assert world.consumer_rows() == []
 
@@ -203,8 +217,8 @@ async def test_generate_pressed_at_once_still_issues(world: World) -> None:
 async def test_live_portal_without_permission_wants_an_https_token_endpoint() -> None:
     import httpx
 
-    from tests.screens.conftest import mock_services
     from tests.screens.harness import StepHarness
+    from tests.screens.step_kit import mock_services
     from tui.services.session import Session
     from tui.services.target import Target
 
@@ -251,4 +265,47 @@ async def test_live_portal_without_permission_wants_an_https_token_endpoint() ->
         await pilot.pause()
         assert "https://" in text_of(app, "#paste-url-msg")
         assert not app.step.ready
+    await services.aclose()
+
+
+def test_f1_names_the_portal_pages_and_buttons_of_the_walkthrough() -> None:
+    help_text = CredentialsStep.HELP
+    for words in (
+        "My Gateways",
+        "/manager/gateways/list",
+        "Login with IDIR",
+        "Products",
+        "Preview in Directory",
+        "Your Products",
+        "Request Access",
+        "Create Application",
+        "Application Name",
+        "API Environment",
+        "Request Access & Continue",
+        "Generate Secrets",
+        "Client ID",
+        "Client Secret",
+        "Token Endpoint",
+        "Copy",
+        "My Access",
+    ):
+        assert words in help_text, words
+
+
+async def test_a_newly_issued_secret_is_masked_everywhere_on_screen(world: World) -> None:
+    session, services = world_session(world), world_services(world)
+    app = harness(CredentialsStep, world, session, services)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+g")
+        await settle(pilot)
+        secret = services.credentials.current.client_secret
+        assert secret and MASK in text_of(app, "#creds")
+        assert secret not in app.export_screenshot()
+        await pilot.press("ctrl+t")
+        await pilot.pause()
+        assert secret in app.export_screenshot()  # shown only on request
+        await pilot.press("ctrl+t")
+        await pilot.pause()
+        assert secret not in app.export_screenshot()
     await services.aclose()

@@ -5,8 +5,8 @@ from __future__ import annotations
 import httpx
 
 from screens.gateway import GatewayStep
-from tests.screens.conftest import body_text, mock_services, sandbox_target
 from tests.screens.harness import StepHarness
+from tests.screens.step_kit import body_text, mock_services, sandbox_target
 from tui.services.session import Session
 from tui.services.target import Target
 
@@ -67,10 +67,45 @@ async def test_pick_one_of_my_gateways(session, logged_in, sandbox):
         await pilot.press("enter")  # the first (only) gateway
         await pilot.pause()
         assert f"Using gateway {made.gateway_id}" in body_text(app, "#gateway-result")
+        # An existing gateway is made current, not created: so says the equivalent command.
+        command = str(app.step.query_one("#step-command").command)
+        assert command == f"gwa config set gateway {made.gateway_id}"
         await pilot.press("ctrl+n")
         await pilot.pause()
     assert session.gateway_id == made.gateway_id
     assert session.gateway_display_name == "Picked Gateway"
+    assert session.gateway_picked and session.created_gateways == []
+
+
+async def test_enter_pressed_twice_creates_one_gateway(session, logged_in, sandbox):
+    services, user = logged_in
+    session.username = user
+    app = harness(session, services, sandbox)
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        await pilot.press("enter", "enter")  # a double press, as a learner does
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "Gateway created" in body_text(app, "#gateway-result")
+        assert not app.step.query_one("#create").disabled  # usable again afterwards
+        assert any("was just created with this name" in n.message for n in app._notifications)
+        assert "gwa gateway create" in str(app.step.query_one("#step-command").command)
+    mine = [g for g in await services.gateways.list() if g.display_name == f"{user}'s Gateway"]
+    assert len(mine) == 1
+    assert session.created_gateways == [mine[0].gateway_id]
+
+
+async def test_next_before_a_gateway_says_what_is_missing(session, logged_in, sandbox):
+    services, user = logged_in
+    session.username = user
+    app = harness(session, services, sandbox)
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        await pilot.pause()
+        assert not app.step.ready
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        messages = [n.message for n in app._notifications]
+        assert any("Create a gateway (Enter)" in m for m in messages), messages
+    assert app.completed == []
 
 
 async def test_not_logged_in_is_explained(session, services, sandbox):

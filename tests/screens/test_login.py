@@ -5,8 +5,9 @@ from __future__ import annotations
 import httpx
 
 from screens.login import LoginStep, countdown
-from tests.screens.conftest import body_text, mock_services, sandbox_target, unique_user
 from tests.screens.harness import StepHarness
+from tests.screens.step_kit import body_text, mock_services, sandbox_target, unique_user
+from tests.waiting import until
 from tui.services.session import Session
 from tui.services.target import Target
 
@@ -20,7 +21,8 @@ async def test_device_login_approved_on_the_sandbox(session, services, sandbox, 
     user = unique_user("dev")
     async with app.run_test(size=(100, 30), notifications=True) as pilot:
         await pilot.click("#start-device")
-        await pilot.pause(0.3)
+        copied = lambda: any("OSC 52" in n.message for n in app._notifications)  # noqa: E731
+        await until(pilot, copied, "the user code to be copied")
         step = app.step
         assert step.challenge is not None
         code = step.challenge.user_code
@@ -48,8 +50,7 @@ async def test_cancel_stops_waiting(session, services, sandbox):
     app = harness(session, services, sandbox_target(sandbox))
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.click("#start-device")
-        await pilot.pause(0.3)
-        assert app.step.challenge is not None
+        await until(pilot, lambda: app.step.challenge is not None, "a device code")
         await pilot.press("escape")
         await pilot.pause()
         assert app.step.challenge is None
@@ -61,7 +62,7 @@ async def test_owner_only_file_keeps_the_tokens(session, services, sandbox, tmp_
     app = harness(session, services, sandbox_target(sandbox))
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.click("#start-device")
-        await pilot.pause(0.3)
+        await until(pilot, lambda: app.step.challenge is not None, "a device code")
         app.step.query_one("#sandbox-user").value = unique_user("file")
         await pilot.press("ctrl+l")
         await app.workers.wait_for_complete()
@@ -145,25 +146,25 @@ def device_server(poll_answers: list[tuple[int, dict]]):
     return handler
 
 
-async def run_device(answers, pause: float) -> tuple[StepHarness, str]:
+async def run_device(answers) -> tuple[StepHarness, str]:
     target = Target("custom", "aps.example", "https")
     services = mock_services(device_server(answers), target)
     app = harness(Session(), services, target)
     async with app.run_test(size=(100, 30), notifications=True) as pilot:
         await pilot.click("#start-device")
-        await pilot.pause(pause)
+        await until(pilot, lambda: body_text(app, "#error-text"), "the error to be shown")
         error = body_text(app, "#error-text")
         assert not app.step.query_one("#approve").display  # no sandbox button on live hosts
     return app, error
 
 
 async def test_denied_login_is_explained_with_a_retry():
-    app, error = await run_device([(400, {"error": "access_denied"})], 1.5)
+    app, error = await run_device([(400, {"error": "access_denied"})])
     assert "The login was refused" in error and "Press ctrl+r to retry" in error
 
 
 async def test_expired_code_is_explained():
-    app, error = await run_device([(400, {"error": "expired_token"})], 1.5)
+    app, error = await run_device([(400, {"error": "expired_token"})])
     assert "expired" in error.lower()
 
 
@@ -174,8 +175,14 @@ async def test_slow_down_makes_the_wizard_wait_longer():
     app = harness(Session(), services, target)
     async with app.run_test(size=(100, 30), notifications=True) as pilot:
         await pilot.click("#start-device")
-        await pilot.pause(1.4)
-        assert app.step.poll_interval == 6  # 1 s + 5 s, as RFC 8628 asks
+        await until(
+            pilot,
+            lambda: (
+                app.step.poll_interval == 6
+                and any("slow down" in n.message for n in app._notifications)
+            ),
+            "the longer interval, and the notice saying why",
+        )  # 1 s + 5 s, as RFC 8628 asks
         assert "every 6 s" in body_text(app, "#poll-status")
         assert any("slow down" in n.message for n in app._notifications)
 
@@ -190,7 +197,7 @@ async def test_service_account_login_on_the_sandbox(session, logged_in, sandbox)
         "POST", "/sandbox/service-accounts", action="Make a service account", json={}, expect=(201,)
     )
     account = response.json()
-    from tests.screens.conftest import sandbox_target as target_of
+    from tests.screens.step_kit import sandbox_target as target_of
     from tui.services.bundle import build_services
     from tui.services.secrets import SecretStore
 

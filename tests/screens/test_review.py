@@ -6,6 +6,7 @@ from pathlib import Path
 
 from screens.review import ReviewStep
 from tests.screens.harness import StepHarness
+from tests.waiting import until
 from tui.services.session import Session
 from tui.services.target import Target
 from tui.services.templates import generate_config
@@ -33,6 +34,13 @@ def text_of(app, selector):
 async def loaded(pilot):
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
+
+
+async def checked(pilot):
+    """Wait until the problems shown describe the editor's text (the debounced re-check ran)."""
+    step, editor = pilot.app.step, pilot.app.screen.query_one("#yaml")
+    await until(pilot, lambda: step._validated_text == editor.text, "the edit to be checked")
+    await loaded(pilot)
 
 
 async def test_lists_four_documents_and_is_ready(tmp_path):
@@ -73,8 +81,7 @@ async def test_an_edit_breaking_the_tags_is_reported_with_its_line_and_blocks_ne
         await loaded(pilot)
         editor = app.screen.query_one("#yaml")
         editor.load_text(original.replace(f"ns.{GATEWAY}", "ns.gw-other", 1))
-        await pilot.pause(0.7)
-        await loaded(pilot)
+        await checked(pilot)
         problems = text_of(app, "#problems")
         assert "Line " in problems and f"ns.{GATEWAY}" in problems
         assert app.step.check_action("next", ()) is None
@@ -95,8 +102,7 @@ async def test_a_yaml_syntax_error_has_line_and_column(tmp_path):
         await loaded(pilot)
         editor = app.screen.query_one("#yaml")
         editor.load_text("kind: Product\nname: [unclosed\n")
-        await pilot.pause(0.7)
-        await loaded(pilot)
+        await checked(pilot)
         assert "Line 2" in text_of(app, "#problems") or "Line 3" in text_of(app, "#problems")
 
 
@@ -109,8 +115,7 @@ async def test_unsaved_edits_must_be_saved_before_next(tmp_path):
         editor.focus()
         editor.cursor_location = (0, 0)
         await pilot.press(*"# reviewed", "enter")
-        await pilot.pause(0.7)
-        await loaded(pilot)
+        await checked(pilot)
         assert app.step.check_action("next", ()) is None
         await pilot.press("ctrl+s")
         await loaded(pilot)
@@ -135,13 +140,11 @@ async def test_undoing_a_breaking_edit_clears_the_problem_and_allows_next(tmp_pa
         editor.focus()
         editor.cursor_location = (2, len(editor.document.get_line(2)))
         await pilot.press("x")  # tags: [ns.gw-abc12]x -> a YAML error on line 3
-        await pilot.pause(0.7)
-        await loaded(pilot)
+        await checked(pilot)
         assert "Line 3" in text_of(app, "#problems")
         assert app.step.check_action("next", ()) is None
         await pilot.press("backspace")  # back to the saved text
-        await pilot.pause(0.7)
-        await loaded(pilot)
+        await checked(pilot)
         assert "Line 3" not in text_of(app, "#problems")
         assert app.step.check_action("next", ()) is True
 

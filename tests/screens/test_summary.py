@@ -8,10 +8,10 @@ from pathlib import Path
 from screens.summary import SummaryScreen
 from tests.screens.harness import StepHarness
 from tests.services.test_export import SECRET, TOKEN, finished_session
+from tui.services.consumer_token import ConsumerToken
 from tui.services.credentials import ConsumerCredentials
 from tui.services.export import REPORT_NAME, SCRIPT_NAME
 from tui.services.session import SessionStore
-from tui.services.tokens import ConsumerToken
 
 
 class FakeServices:

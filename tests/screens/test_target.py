@@ -5,8 +5,9 @@ from __future__ import annotations
 import httpx
 
 from screens.target import TargetStep
-from tests.screens.conftest import body_text, mock_services, sandbox_target
 from tests.screens.harness import StepHarness
+from tests.screens.step_kit import body_text, mock_services, sandbox_target
+from tests.waiting import until
 from tui.services.bundle import build_services
 from tui.services.secrets import SecretStore
 from tui.services.session import Session
@@ -165,7 +166,7 @@ async def test_switching_target_with_progress_asks_first(session, services, sand
         await pilot.press("ctrl+n")
         await pilot.pause()
         await pilot.press("y")
-        await pilot.pause(0.3)
+        await until(pilot, lambda: app.completed, "the target step to complete")
     assert app.completed == ["target"]
     assert session.target_kind == "custom" and session.gateway_id == ""
     assert session.steps_done == ["target"]

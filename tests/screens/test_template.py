@@ -5,8 +5,9 @@ from __future__ import annotations
 import httpx
 
 from screens.template import TemplateStep
-from tests.screens.conftest import body_text, mock_services, sandbox_target
 from tests.screens.harness import StepHarness
+from tests.screens.step_kit import body_text, mock_services, sandbox_target
+from tests.waiting import settled, until
 from tui.services.session import Session
 from tui.services.target import Target
 from tui.services.templates import generate_config
@@ -30,6 +31,19 @@ async def type_into(pilot, selector: str, text: str) -> None:
     await pilot.press(*text)
 
 
+async def name_checked(pilot) -> None:
+    """Wait for the debounced availability check of the typed name to report: either the name
+    is available, or it is taken and another name is suggested."""
+    step = pilot.app.step
+
+    def reported() -> bool:
+        value = step.query_one("#service").value
+        return step.available_for == value or bool(step.suggestion and step.suggestion != value)
+
+    await until(pilot, reported, "the service name check")
+    await settled(pilot)
+
+
 async def test_writes_the_same_file_as_generate_config(session, with_gateway, sandbox, tmp_path):
     services, user, gateway_id = with_gateway
     app = harness(session, services, sandbox, tmp_path)
@@ -37,9 +51,7 @@ async def test_writes_the_same_file_as_generate_config(session, with_gateway, sa
     async with app.run_test(size=(100, 30)) as pilot:
         assert app.step.query_one("#upstream").value == sandbox.info.upstream_url
         await type_into(pilot, "#service", service)
-        await pilot.pause(0.6)
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await name_checked(pilot)
         assert f"✓ {service} is available" in body_text(app, "#service-message")
         assert f"{service}.dev.api.gov.bc.ca" in body_text(app, "#service-message")
         await pilot.press("enter")
@@ -73,9 +85,7 @@ async def test_a_taken_name_shows_the_suggestion_and_ctrl_g_takes_it(
     app = harness(session, services, sandbox, tmp_path)
     async with app.run_test(size=(100, 30)) as pilot:
         await type_into(pilot, "#service", taken)
-        await pilot.pause(0.6)
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await name_checked(pilot)
         message = body_text(app, "#service-message")
         assert f"Service {taken} is already in use. Suggestion:" in message
         suggestion = app.step.suggestion
@@ -84,9 +94,7 @@ async def test_a_taken_name_shows_the_suggestion_and_ctrl_g_takes_it(
         await pilot.pause()
         assert not (tmp_path / "gw-config-client-cred.yaml").exists()
         await pilot.press("ctrl+g")
-        await pilot.pause(0.6)
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await name_checked(pilot)
         assert app.step.query_one("#service").value == suggestion
         assert f"✓ {suggestion} is available" in body_text(app, "#service-message")
 
@@ -121,9 +129,7 @@ async def test_availability_check_failure_is_explained_with_retry(tmp_path):
     async with app.run_test(size=(100, 30)) as pilot:
         assert app.step.query_one("#upstream").value == "https://httpbin.org"
         await type_into(pilot, "#service", "my-api")
-        await pilot.pause(0.6)
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await until(pilot, lambda: "Press ctrl+r" in body_text(app, "#error-text"), "the error")
         text = body_text(app, "#error-text")
         assert "Check the service name failed" in text and "Press ctrl+r" in text
 
@@ -137,8 +143,7 @@ async def test_another_template_writes_its_own_documents(session, with_gateway, 
         assert "1 document" in str(app.screen.query_one("#template-help").content)
         await type_into(pilot, "#out-file", "bare.yaml")
         await type_into(pilot, "#service", f"bare-{user}")
-        await pilot.pause(0.6)
-        await app.workers.wait_for_complete()
+        await name_checked(pilot)
         await pilot.press("enter")
         await app.workers.wait_for_complete()
         await pilot.pause()
@@ -160,10 +165,12 @@ async def test_a_class_sandbox_reached_with_host_offers_its_own_upstream(sandbox
     app = StepHarness(TemplateStep, session, services, target=target, workspace=tmp_path)
     try:
         async with app.run_test(size=(100, 30)) as pilot:
-            await app.workers.wait_for_complete()
-            await pilot.pause()
+            await until(
+                pilot,
+                lambda: "gwa-wizard sandbox" in body_text(app, "#upstream-message"),
+                "the class sandbox to be recognised",
+            )
             assert app.step.query_one("#upstream").value == sandbox.info.upstream_url
-            assert "gwa-wizard sandbox" in body_text(app, "#upstream-message")
     finally:
         await services.aclose()
 

@@ -9,6 +9,7 @@ import pytest
 from screens.token import TokenStep
 from tests.screens.consumer_kit import harness, settle, text_of, world_services, world_session
 from tests.services.consumer_world import World, build_world
+from tests.waiting import until
 from tui.sandbox.context import SHARED_IDP_ISSUER
 from tui.sandbox.server import SandboxServer
 from tui.services.credentials import ConsumerCredentials, CredentialsService, secret_name
@@ -77,11 +78,9 @@ async def test_token_is_decoded_masked_and_counts_down(issued, monkeypatch) -> N
 
         # The countdown is driven by a timer: move the clock and let it tick.
         clock.append(token.expires_at - 65)
-        await pilot.pause(1.3)
-        assert "Expires in 1:05" in text_of(app, "#countdown")
+        await until(pilot, lambda: "Expires in 1:05" in text_of(app, "#countdown"), "a tick")
         clock[0] = token.expires_at + 1
-        await pilot.pause(1.3)
-        assert "Expired: press ctrl+g" in text_of(app, "#countdown")
+        await until(pilot, lambda: "Expired: press ctrl+g" in text_of(app, "#countdown"), "expiry")
         assert app.step.query_one("#countdown").has_class("-expired")
 
         # A key gets a fresh token, and the countdown starts again.

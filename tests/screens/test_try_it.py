@@ -104,8 +104,8 @@ async def test_without_an_api_url_there_is_nothing_to_send(world: World) -> None
 async def test_upstream_rewrite_is_blamed_on_the_upstream() -> None:
     import httpx
 
-    from tests.screens.conftest import mock_services
     from tests.screens.harness import StepHarness
+    from tests.screens.step_kit import mock_services
     from tui.services.session import Session
     from tui.services.target import Target
 
@@ -142,11 +142,11 @@ async def test_upstream_rewrite_is_blamed_on_the_upstream() -> None:
     ],
 )
 async def test_f1_help_explains_each_consumer_step(world: World, step_name, needles) -> None:
-    from screens import load_step
     from screens.modals import HelpModal
+    from screens.steps import screen_for
 
     session, services = world_session(world), world_services(world)
-    app = harness(load_step(step_name), world, session, services)
+    app = harness(screen_for(step_name), world, session, services)
     async with app.run_test(size=(100, 30)) as pilot:
         markdown = app.step.help_markdown()
         for needle in needles:

@@ -106,7 +106,7 @@ def build_world(
             if d["kind"] == "GatewayService"
         ]
         for svc in services:
-            # gwa's template keeps the port in `host` (contract §6.3), which Kong rejects;
+            # gwa's template keeps the port in `host` (docs/contract.md#s6.3), which Kong rejects;
             # drop it here as a learner would in Review.
             svc["host"] = str(svc["host"]).rsplit(":", 1)[0]
         r = c.put(

@@ -10,7 +10,7 @@ import pytest
 
 from tui.services.apply import ApplyEvent, ApplyService
 from tui.services.errors import WizardError
-from tui.services.gateways import GatewaysService
+from tui.services.gateway import GatewaysService
 from tui.services.http import ApiClient
 from tui.services.templates import generate_config
 

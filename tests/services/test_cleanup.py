@@ -7,10 +7,12 @@ import pytest
 
 from tests.services.consumer_world import World, build_world
 from tui.sandbox.server import SandboxServer
-from tui.services.cleanup import CleanupService, blocked_by_consumer
-from tui.services.credentials import CredentialsService, needs_handoff
+from tui.services.cleanup import CleanupService, blocked_by_consumer, forget_consumer
+from tui.services.consumer_token import ConsumerTokenService
+from tui.services.credentials import CredentialsService, needs_handoff, secret_name
 from tui.services.errors import WizardError
 from tui.services.http import ApiClient
+from tui.services.secrets import SecretStore
 from tui.services.session import Session
 from tui.services.target import Target
 
@@ -98,3 +100,64 @@ async def test_revoke_on_live_is_a_handoff_to_the_consumers_page() -> None:
             await CleanupService(client).revoke_consumer("gw-1a2b3", "8C1D2E3F-0A1B2C3D4E5")
     assert needs_handoff(caught.value) and caught.value.code == "handoff"
     assert "Consumers" in caught.value.fix
+
+
+async def test_the_cleanup_sequence_runs_without_the_ui(world: World) -> None:
+
+    async with world.api_client() as client:
+        credentials = CredentialsService(client)
+        creds = await credentials.issue(world.gateway_id, world.environment_app_id, "sequence")
+        secrets, tokens = SecretStore(), ConsumerTokenService(client)
+        session = Session(host=world.target.host, client_id=creds.client_id, api_url=world.api_url)
+        await secrets.set(secret_name(session.host, creds.client_id), creds.client_secret)
+        await tokens.request(creds)
+        cleanup = CleanupService(client)
+
+        inv = await cleanup.inventory(world.gateway_id, session)
+        assert await cleanup.revoke_consumers(world.gateway_id, inv.consumers) is None
+        assert world.consumer_rows() == []
+        await forget_consumer(session, credentials, secrets, tokens)
+        assert session.consumer_revoked and tokens.current is None
+        assert await secrets.get(secret_name(session.host, creds.client_id)) is None
+
+        await cleanup.destroy_and_verify(world.gateway_id)
+        assert world.gateway_row() is None
+        assert (await cleanup.inventory(world.gateway_id, session)).empty
+
+
+async def test_confirming_a_portal_delete_says_why_when_the_consumer_still_gets_in(
+    world: World,
+) -> None:
+
+    async with world.api_client() as client:
+        credentials = CredentialsService(client)
+        creds = await credentials.issue(world.gateway_id, world.environment_app_id, "confirm")
+        session = Session(
+            host=world.target.host,
+            client_id=creds.client_id,
+            token_endpoint=creds.token_endpoint,
+            api_url=world.api_url,
+        )
+        cleanup = CleanupService(client)
+        with pytest.raises(WizardError) as unknown:  # no secret kept: nothing to check with
+            await cleanup.confirm_revoked(session, credentials, SecretStore())
+        assert "without the client secret" in unknown.value.what
+        assert not unknown.value.retryable
+
+        secrets = SecretStore()
+        await secrets.set(secret_name(session.host, creds.client_id), creds.client_secret)
+        with pytest.raises(WizardError) as still:
+            await cleanup.confirm_revoked(session, credentials, secrets)
+        assert still.value.what == "The consumer still has access" and still.value.retryable
+
+        await cleanup.revoke_consumer(world.gateway_id, creds.client_id)
+        evidence = await cleanup.confirm_revoked(session, credentials, secrets)
+    assert "refuses the credentials" in evidence
+
+
+async def test_a_destroy_the_portal_refuses_is_not_reported_as_gone(world: World) -> None:
+    async with world.api_client() as client:
+        await CredentialsService(client).issue(world.gateway_id, world.environment_app_id, "x")
+        with pytest.raises(WizardError) as caught:
+            await CleanupService(client).destroy_and_verify(world.gateway_id)
+    assert blocked_by_consumer(caught.value) and world.gateway_row() is not None

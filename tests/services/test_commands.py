@@ -6,9 +6,9 @@ import shlex
 
 import pytest
 
-from tui.services.commands import TOKEN_REQUEST, equivalent
 from tui.services.session import Session
-from tui.steps import STEP_IDS
+from tui.services.shell_commands import TOKEN_REQUEST
+from tui.steps import STEP_IDS, equivalent
 
 
 def session(**values) -> Session:
@@ -77,7 +77,7 @@ def test_review_apply_status() -> None:
 
 def test_consumer_side_commands_keep_secrets_out() -> None:
     s = session()
-    assert equivalent("try_it", s) == "curl http://my-svc-dev-api-gov-bc-ca.localhost:8461/uuid"
+    assert equivalent("try_it", s) == "curl -i http://my-svc-dev-api-gov-bc-ca.localhost:8461/uuid"
     creds = equivalent("credentials", s)
     assert creds.splitlines() == [
         'export CID="ABCDEF12-A1B2C3D4E5F"',
@@ -104,7 +104,7 @@ def test_placeholders_before_values_exist() -> None:
 def test_class_sandbox_on_another_machine_connects_to_it() -> None:
     s = session(host="10.0.0.5:8460")
     assert equivalent("try_it", s) == (
-        "curl --connect-to my-svc-dev-api-gov-bc-ca.localhost:8461:10.0.0.5:8461 "
+        "curl -i --connect-to my-svc-dev-api-gov-bc-ca.localhost:8461:10.0.0.5:8461 "
         "http://my-svc-dev-api-gov-bc-ca.localhost:8461/uuid"
     )
     assert equivalent("call", s).startswith("curl --connect-to my-svc-dev-api-gov-bc-ca.localhost")
@@ -117,14 +117,14 @@ def test_class_sandbox_on_another_machine_connects_to_it() -> None:
     )
     assert (
         equivalent("try_it", live)
-        == "curl https://my-svc-dev-api-gov-bc-ca.test.api.gov.bc.ca/uuid"
+        == "curl -i https://my-svc-dev-api-gov-bc-ca.test.api.gov.bc.ca/uuid"
     )
 
 
 def test_quoting_is_readable_and_still_exact_for_bash() -> None:
     import subprocess
 
-    from tui.services.commands import _q
+    from tui.services.shell_commands import _q
 
     for value in ("root's Gateway", "plain", "a b", "it's $HOME", 'x"y', "back\\slash's"):
         quoted = _q(value)

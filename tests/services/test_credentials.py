@@ -199,3 +199,33 @@ def test_handoff_names_the_portal_pages_and_clicks() -> None:
         "Generate Secrets",
     ):
         assert click in steps
+
+
+async def test_a_404_on_revoke_while_the_consumer_is_still_listed_is_an_error() -> None:
+    """Only a consumer that is really gone counts as revoked: a 404 for another reason (a
+    wrong path, a proxy) must not tell the learner the access was removed."""
+    from tui.services.http import ApiClient
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.method == "DELETE":
+            return httpx.Response(404, json={"message": "Not found"})
+        return httpx.Response(200, json=[{"clientId": GOOD_ID}])
+
+    async with ApiClient(Target.test(), transport=httpx.MockTransport(handler)) as client:
+        with pytest.raises(WizardError) as caught:
+            await CredentialsService(client).revoke("gw-1a2b3", GOOD_ID)
+    assert caught.value.status == 404
+
+
+async def test_revoke_succeeds_on_200_or_204_only_after_a_delete_of_that_consumer() -> None:
+    from tui.services.http import ApiClient
+
+    seen: list[tuple[str, str]] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append((request.method, request.url.path))
+        return httpx.Response(204)
+
+    async with ApiClient(Target.test(), transport=httpx.MockTransport(handler)) as client:
+        await CredentialsService(client).revoke("gw-1a2b3", GOOD_ID)
+    assert seen == [("DELETE", f"/ds/api/v3/gateways/gw-1a2b3/consumers/{GOOD_ID}")]

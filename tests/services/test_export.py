@@ -11,6 +11,7 @@ import pytest
 
 from tui.services.export import REPORT_NAME, SCRIPT_NAME, build_script, write_record
 from tui.services.session import Session
+from tui.steps import equivalent
 
 SECRET = "0b6f3c1e-5d2a-4c8b-9e7f-1a2b3c4d5e6f"
 TOKEN = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl"
@@ -98,7 +99,9 @@ def test_values_with_quotes_are_shell_quoted() -> None:
     s = finished_session()
     s.gateway_display_name = "O'Brien's Gateway"
     text = build_script(s)
-    assert "--display-name 'O'\"'\"'Brien'\"'\"'s Gateway'" in text
+    # The same readable quoting as F1 shows (bash reads it back exactly: see test_commands).
+    assert "--display-name \"O'Brien's Gateway\"" in text
+    assert equivalent("gateway", s) in text
 
 
 def test_retire_session_keeps_a_copy_for_export(tmp_path: Path) -> None:
@@ -112,3 +115,14 @@ def test_retire_session_keeps_a_copy_for_export(tmp_path: Path) -> None:
     assert store.load() is None
     assert kept == tmp_path / LAST_SESSION_NAME
     assert SessionStore(kept).load() == session
+
+
+def test_export_refuses_a_secret_that_would_appear_only_in_the_report(tmp_path: Path) -> None:
+    from tui.services.export import build_report
+
+    s = finished_session()
+    s.published = [f"Product {SECRET}"]  # listed in the report, not used by the script
+    assert SECRET in build_report(s) and SECRET not in build_script(s)
+    with pytest.raises(ValueError):
+        write_record(s, tmp_path, forbidden=[TOKEN, SECRET])
+    assert not (tmp_path / REPORT_NAME).exists() and not (tmp_path / SCRIPT_NAME).exists()

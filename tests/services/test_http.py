@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import socket
+import ssl
 
 import httpx
 import pytest
@@ -379,4 +382,55 @@ async def test_a_slow_server_times_out_with_a_plain_message(sandbox) -> None:
         await client.send_raw("GET", "/delay/2", action="Call the API")
     assert "no answer from" in info.value.what and "in time" in info.value.what
     assert info.value.retryable
+    await client.aclose()
+
+
+def _chained(cause: BaseException):
+    """httpx's ConnectError with a bland message, raised from the OS error as httpx does."""
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        try:
+            raise cause
+        except OSError as exc:
+            raise httpx.ConnectError("All connection attempts failed", request=request) from exc
+
+    return answer
+
+
+@pytest.mark.parametrize(
+    ("cause", "needle"),
+    [
+        (socket.gaierror(socket.EAI_NONAME, "unexpected words"), "could not be found (DNS)"),
+        (ssl.SSLCertVerificationError(1, "unexpected words"), "secure (TLS)"),
+        (ConnectionRefusedError(111, "unexpected words"), "was refused"),
+    ],
+)
+async def test_connect_errors_are_classified_by_the_os_error_underneath(cause, needle) -> None:
+    client, _ = mock_client(_chained(cause))
+    with pytest.raises(WizardError) as info:
+        await client.request("GET", "/ds/api", action="Find the portal")
+    assert needle in info.value.what and info.value.status is None
+    await client.aclose()
+
+
+async def test_a_real_refused_connection_names_the_os_reason() -> None:
+    with socket.socket() as probe:  # a loopback port nobody listens on any more
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    async with ApiClient(Target("custom", f"127.0.0.1:{port}", "http")) as client:
+        with pytest.raises(WizardError) as info:
+            await client.request("GET", "/ds/api", action="Find the portal")
+    assert "was refused" in info.value.what
+    assert f"http://127.0.0.1:{port}/ds/api" in info.value.what
+    assert info.value.detail.endswith("([Errno 111] Connection refused)")
+
+
+async def test_the_refresh_is_an_httpx_auth_flow_that_resends_a_fresh_request() -> None:
+    from tui.services.http import RefreshOnce
+
+    client, rec = mock_client(_expire_first("new"), tokens=StaticTokens("old", "new"))
+    await client.request("PUT", "/x", action="Put", json={"a": 1})
+    assert isinstance(RefreshOnce(None, asyncio.Lock(), "x"), httpx.Auth)
+    first, second = rec.requests
+    assert first is not second and first.content == second.content == b'{"a":1}'
     await client.aclose()

@@ -4,6 +4,7 @@ current user, logout."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import json
@@ -16,7 +17,7 @@ from tests.services.provider_kit import sandbox_target, unique_user
 from tui.sandbox.tokens import issue_provider_token
 from tui.services.errors import WizardError
 from tui.services.http import ApiClient
-from tui.services.login import LoginService, jwt_claims
+from tui.services.login import LoginService, PollResult, PollSchedule, jwt_claims
 from tui.services.secrets import SecretStore, access_token_name, refresh_token_name
 
 
@@ -173,7 +174,7 @@ async def test_expired_access_token_is_refreshed_on_401_and_request_resent(login
     stale = issue_provider_token(sandbox.ctx, user, lifetime=-60)
     await login.secrets.set(access_token_name(host), stale)
     login._loaded = False  # re-read the store, as a new run would
-    from tui.services.gateways import GatewaysService
+    from tui.services.gateway import GatewaysService
 
     created = await GatewaysService(login.client).create("Refresh Test")
     assert created.display_name == "Refresh Test"
@@ -234,3 +235,58 @@ async def test_client_credentials_login_for_a_service_account(login, sandbox) ->
     assert info.value.status == 401 and info.value.code == "unauthorized_client"
     assert "knows this client but refuses its secret" in info.value.why
     assert "not-the-secret" not in json.dumps(info.value.__dict__, default=str)
+
+
+async def test_wait_for_approval_returns_the_tokens_of_the_approving_user(
+    login: LoginService,
+) -> None:
+    user = unique_user("wait")
+    challenge = await login.start_device()
+    await login.approve_on_sandbox(challenge, user)
+    schedule = PollSchedule(challenge.interval)
+    schedule.check_soon()  # approved already: no need to wait a whole interval first
+    tokens = await login.wait_for_approval(challenge, schedule)
+    assert jwt_claims(tokens.access_token)["preferred_username"] == user
+    assert schedule.polls == 1
+    assert await login.current_user() == user
+
+
+async def test_wait_for_approval_polls_while_pending_and_never_too_fast(
+    login: LoginService,
+) -> None:
+    user = unique_user("slow")
+    challenge = await login.start_device()
+    schedule = PollSchedule(challenge.interval)
+    schedule.check_soon()
+    seen: list[str] = []
+    approvals: list[asyncio.Task[None]] = []
+
+    async def approve_then_hurry() -> None:
+        await login.approve_on_sandbox(challenge, user)
+        schedule.check_soon()  # as the screen does after approving: at the earliest allowed
+
+    def on_poll(result: PollResult) -> None:
+        seen.append(result.state)
+        if not approvals:
+            approvals.append(asyncio.create_task(approve_then_hurry()))
+
+    tokens = await login.wait_for_approval(challenge, schedule, on_poll=on_poll)
+    await approvals[0]
+    # One pending answer, then the tokens: the sandbox never had to say slow_down.
+    assert seen == ["pending"] and schedule.polls == 2
+    assert schedule.interval == challenge.interval
+    assert jwt_claims(tokens.access_token)["preferred_username"] == user
+
+
+async def test_wait_for_approval_ends_with_the_reason_when_denied(login: LoginService) -> None:
+    challenge = await login.start_device()
+    await login.client.send_raw(
+        "POST",
+        challenge.verification_uri,
+        data={"user_code": challenge.user_code, "username": "someone", "action": "deny"},
+    )
+    schedule = PollSchedule(challenge.interval)
+    schedule.check_soon()
+    with pytest.raises(WizardError) as info:
+        await login.wait_for_approval(challenge, schedule)
+    assert info.value.code == "access_denied" and schedule.polls == 1

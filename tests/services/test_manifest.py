@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from tui.services import manifest
 from tui.services.manifest import (
     ManifestError,
-    Problem,
+    ManifestProblem,
     explain,
     field_at,
     parse,
@@ -35,7 +35,7 @@ def line_of(text: str, needle: str, nth: int = 0) -> int:
     return hits[nth]
 
 
-def only(problems: list[Problem], words: str) -> Problem:
+def only(problems: list[ManifestProblem], words: str) -> ManifestProblem:
     found = [p for p in problems if words in p.message]
     assert len(found) == 1, problems
     return found[0]
@@ -138,7 +138,7 @@ def test_parse_raises_manifest_error_with_the_problem() -> None:
 
 
 def test_empty_file() -> None:
-    assert validate("", GW) == [Problem(1, 1, validate("", GW)[0].message)]
+    assert validate("", GW) == [ManifestProblem(1, 1, validate("", GW)[0].message)]
     assert "no documents" in validate("# only a comment\n", GW)[0].message
 
 
@@ -520,7 +520,7 @@ def test_parse_only_ever_raises_manifest_error(text: str) -> None:
     except ManifestError as exc:
         assert exc.problems and all(p.line >= 1 and p.column >= 1 for p in exc.problems)
     problems = validate(text, GW)
-    assert all(isinstance(p, Problem) and p.line >= 1 for p in problems)
+    assert all(isinstance(p, ManifestProblem) and p.line >= 1 for p in problems)
     summarize(text)
     field_at(text, 0, 0)
 

@@ -10,11 +10,11 @@ import pytest
 
 from tests.services.consumer_world import World, build_world
 from tui.sandbox.server import SandboxServer
+from tui.services.consumer_token import ConsumerTokenService
 from tui.services.credentials import CredentialsService
 from tui.services.http import ApiClient
 from tui.services.probe import ApiCall, ProbeService, explain, mask_token
 from tui.services.target import Target
-from tui.services.tokens import ConsumerTokenService
 
 
 @pytest.fixture
@@ -117,7 +117,7 @@ async def test_dns_failure_is_explained() -> None:
     assert verdict.kind == "network" and "DNS" in verdict.headline
 
 
-# -- every answer explained (contract §13 table, tutorial-guide step 14) ---------------------
+# -- every answer explained (docs/contract.md#s13 table, tutorial-guide step 14) ---------------------
 
 
 def answer(status: int, message: str, *, token: bool = True, body: str | None = None) -> ApiCall:

@@ -11,7 +11,7 @@ import pytest
 from tests.services.provider_kit import mock_client
 from tui.services.apply import ApplyService
 from tui.services.errors import WizardError
-from tui.services.gateways import GatewaysService
+from tui.services.gateway import GatewaysService
 from tui.services.http import ApiClient
 from tui.services.status import StatusService, api_url, explain_reason
 from tui.services.templates import generate_config

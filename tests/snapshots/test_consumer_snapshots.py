@@ -14,6 +14,7 @@ from typing import Any
 
 import httpx
 import pytest
+from textual.widgets import Input, TextArea
 
 from screens.call import CallStep
 from screens.cleanup import CleanupStep
@@ -23,11 +24,11 @@ from screens.token import TokenStep
 from screens.try_it import TryItStep
 from tests.screens.harness import StepHarness
 from tui.services.bundle import build_services
+from tui.services.consumer_token import ConsumerToken, decode
 from tui.services.credentials import ConsumerCredentials, secret_name
 from tui.services.secrets import SecretStore
 from tui.services.session import Session
 from tui.services.target import Target
-from tui.services.tokens import ConsumerToken, decode
 
 SIZE = (100, 30)
 GW = "gw-1a2b3"
@@ -210,6 +211,9 @@ def app_for(
 
 @pytest.fixture(autouse=True)
 def frozen(monkeypatch: pytest.MonkeyPatch) -> None:
+    # No blinking cursor: a screenshot taken half a second later must look the same.
+    monkeypatch.setattr(Input, "_toggle_cursor", lambda self: None, raising=False)
+    monkeypatch.setattr(TextArea, "_toggle_cursor_blink_visible", lambda self: None, raising=False)
     monkeypatch.setattr("screens.token.now", lambda: float(NOW))
     monkeypatch.setattr("tui.services.probe._ms", lambda started: 12.0)
 

@@ -26,6 +26,7 @@ from screens.status import StatusStep
 from screens.target import TargetStep
 from screens.template import TemplateStep
 from tests.screens.harness import StepHarness
+from tests.waiting import until
 from tui.sandbox.server import SandboxServer
 from tui.services.bundle import build_services
 from tui.services.secrets import SecretStore
@@ -140,7 +141,7 @@ def shoot(
     masker = Masker(tmp_path, sandbox)
 
     async def run_before(pilot: Pilot) -> None:
-        await pilot.pause(0.3)  # let on_mount start its workers before waiting for them
+        await pilot.pause()  # let on_mount start its workers before waiting for them
         await settle(pilot)
         if before is not None:
             await before(pilot)
@@ -153,7 +154,7 @@ def shoot(
 
 async def settle(pilot: Pilot) -> None:
     await pilot.app.workers.wait_for_complete()
-    await pilot.pause(0.1)
+    await pilot.pause()
     screen = pilot.app.screen
     if hasattr(screen, "refresh_chrome"):
         screen.refresh_chrome()
@@ -233,7 +234,7 @@ def test_target_refused(snap_compare, fresh_sandbox, tmp_path):
 def test_login_code_shown(snap_compare, fresh_sandbox, tmp_path):
     async def before(pilot: Pilot) -> None:
         await pilot.press("enter")
-        await pilot.pause(0.3)
+        await until(pilot, lambda: pilot.app.screen.challenge is not None, "a device code")
         pilot.app.screen.query_one("#sandbox-user").value = USER
 
     session = Session(target_kind="sandbox", host=fresh_sandbox.info.portal_host)
@@ -256,7 +257,7 @@ def test_login_code_shown(snap_compare, fresh_sandbox, tmp_path):
 def test_login_done(snap_compare, fresh_sandbox, tmp_path):
     async def before(pilot: Pilot) -> None:
         await pilot.press("enter")
-        await pilot.pause(0.3)
+        await until(pilot, lambda: pilot.app.screen.challenge is not None, "a device code")
         pilot.app.screen.query_one("#sandbox-user").value = USER
         await pilot.press("ctrl+l")
 
@@ -293,7 +294,7 @@ def test_template_written(snap_compare, fresh_sandbox, tmp_path):
     async def before(pilot: Pilot) -> None:
         await setup_gateway(pilot)
         await pilot.press(*SERVICE)
-        await pilot.pause(0.6)
+        await until(pilot, lambda: pilot.app.screen.available_for == SERVICE, "the name check")
         await settle(pilot)
         await pilot.press("enter")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from screens import load_step
+from screens.steps import screen_for
 from tui.lessons import glossary, install_gwa, next_steps, quiz, recap
 from tui.services.session import Session
 from tui.steps import STEP_IDS
@@ -59,7 +59,7 @@ def test_next_steps_and_get_help_are_the_tutorials() -> None:
 
 
 def _step_text(step_id: str) -> str:
-    cls = load_step(step_id)
+    cls = screen_for(step_id)
     assert cls is not None
     terms = " ".join(f"{a} {b}" for a, b in cls.KEY_TERMS)
     return f"{cls.HELP} {terms}"
@@ -107,3 +107,18 @@ def test_answers_stay_in_the_session_and_the_report() -> None:
     assert "The gateway can reach your upstream service (right)" in report
     assert "skipped" in report
     assert "issued via" not in report
+
+
+def test_lessons_and_insider_words_appear_in_the_steps_help() -> None:
+    session = Session(service="my-svc", api_url="http://my-svc-dev-api-gov-bc-ca.localhost:1/")
+
+    def help_of(step_id: str) -> str:
+        return screen_for(step_id)(session, None).help_markdown()
+
+    assert "## Install the gwa CLI" in help_of("target") and "gwa --version" in help_of("target")
+    assert "private preview" in help_of("apply")
+    status = help_of("status")
+    assert "## Access your API" in status and "https://my-svc-dev.api.gov.bc.ca/" in status
+    review = help_of("review")
+    assert "**azp**:" in review and "**decK**:" in review
+    assert "**azp**:" not in help_of("token")  # explained once, where it first appears

@@ -78,3 +78,30 @@ def delete_consumer(page: Any, base: str, gateway_id: str, client_id: str) -> No
         "button", name="Yes, Delete"
     ).click()
     page.get_by_role("status").filter(has_text="Consumer deleted").wait_for()
+
+
+def follow_walkthrough(start_url: str, username: str, action: Any) -> Any:
+    """Open the wizard's start URL in a fresh chromium, sign in, then run ``action(page, base)``.
+
+    Uses Playwright's sync API, so call it from a thread when an event loop is running
+    (``await asyncio.to_thread(follow_walkthrough, ...)`` inside a Pilot test).
+    """
+    from urllib.parse import urlsplit
+
+    from playwright.sync_api import sync_playwright
+
+    parts = urlsplit(start_url)
+    base = f"{parts.scheme}://{parts.netloc}"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(**launch_options())
+        try:
+            context = browser.new_context(viewport=VIEWPORT)
+            context.set_default_timeout(15_000)
+            page = context.new_page()
+            page.goto(start_url)
+            page.get_by_label("Username").fill(username)
+            page.get_by_role("button", name="Login with IDIR").click()
+            page.wait_for_url(start_url)
+            return action(page, base)
+        finally:
+            browser.close()

@@ -10,7 +10,9 @@ import pytest
 from tests.web.browser import VIEWPORT, chromium_missing, launch_options
 
 
-@pytest.fixture(scope="session")
+# Module scope, not session: sync Playwright keeps an event loop current while it runs, which
+# would break the async (Pilot) tests that run after it in the same process.
+@pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
     if chromium_missing():
         pytest.skip(
@@ -41,3 +43,7 @@ def second_page(chromium: Any) -> Iterator[Any]:
     page = context.new_page()
     yield page
     context.close()
+
+
+# The wizard's hand-off tests record what would have been copied (no clipboard in CI).
+from tests.screens.conftest import no_clipboard  # noqa: E402, F401

@@ -114,3 +114,30 @@ def test_a_rejected_request_never_gets_a_token(sandbox, page):
     assert rest_consumers(sandbox, world) == []
     page.goto(f"{world.base}/devportal/access")
     expect(page.get_by_text("Rejected", exact=True)).to_be_visible()
+
+
+def test_a_request_left_before_generating_is_collected_from_my_access(sandbox, page):
+    world = tutorial_world(sandbox)
+    sign_in(page, world.base, world.username)
+    from tests.web.browser import open_gateway
+
+    open_gateway(page, world.base, world.gateway)
+    page.get_by_role("link", name="Preview in Directory").click()
+    page.get_by_role("link", name=world.service, exact=True).click()
+    page.get_by_role("link", name="Request Access").click()
+    page.get_by_role("button", name="Create Application").click()
+    page.get_by_label("Application Name").fill("later-app")
+    page.get_by_role("button", name="Create", exact=True).click()
+    page.get_by_label("dev", exact=True).check()
+    page.get_by_role("button", name="Request Access & Continue").click()
+    expect(page.get_by_role("status").filter(has_text="Request submitted")).to_be_visible()
+    page.get_by_role("link", name="My Access").click()  # leave without generating
+    expect(page.get_by_text("Pending Approval")).to_be_visible()
+    assert rest_consumers(sandbox, world) == []  # nothing exists in Keycloak or Kong yet
+
+    page.get_by_role("link", name="Collect Credentials").click()
+    page.get_by_role("button", name="Generate Secrets").click()
+    client_id = page.get_by_label("Client ID", exact=True).input_value()
+    assert rest_consumers(sandbox, world) == [client_id]
+    page.get_by_role("link", name="Done").click()
+    expect(page.get_by_text("Approved", exact=True)).to_be_visible()

@@ -159,3 +159,27 @@ def test_unknown_pages_and_requests_answer_a_page_not_json(sandbox, page):
     response = page.goto(f"{base}/devportal/api-directory/no-such-id")
     assert response.status == 404
     assert "text/html" in response.headers["content-type"]
+
+
+def test_the_delete_path_works_from_the_keyboard_and_cancel_keeps_the_consumer(
+    sandbox, owned_consumer, page
+):
+    world, client_id, _ = owned_consumer
+    sign_in(page, world.base, world.username)
+    open_gateway(page, world.base, world.gateway)
+    page.get_by_role("link", name="Consumers", exact=True).click()
+    menu = page.get_by_role("button", name=f"Actions for {client_id}")
+    menu.focus()
+    page.keyboard.press("Enter")
+    item = page.get_by_role("menuitem", name="Delete Consumer...")
+    assert item.evaluate("el => el === document.activeElement")
+    page.keyboard.press("Escape")
+    assert menu.evaluate("el => el === document.activeElement")
+    assert menu.get_attribute("aria-expanded") == "false"
+    page.keyboard.press("Enter")
+    page.keyboard.press("Enter")  # on the focused menu item: the confirmation opens
+    dialog = page.get_by_role("dialog", name=f"Delete {client_id} Consumer?")
+    expect(dialog.get_by_text("This action cannot be undone")).to_be_visible()
+    dialog.get_by_role("button", name="Cancel").click()
+    expect(dialog).to_be_hidden()
+    assert rest_consumers(sandbox, world) == [client_id]

@@ -18,7 +18,8 @@ A module that stores data also exposes ``SCHEMA`` (SQL, may be empty).
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator
+import threading
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 from starlette.applications import Starlette
@@ -42,6 +43,21 @@ def open_context(config: SandboxConfig) -> SandboxContext:
     return SandboxContext.open(config, [getattr(m, "SCHEMA", "") for m in ALL_MODULES])
 
 
+def _closing_clients(ctx: SandboxContext):
+    """The portal's lifespan: first-use work warms up in a thread meanwhile; the sandbox's
+    outgoing HTTP client closes with it."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Any) -> AsyncIterator[None]:
+        threading.Thread(target=ctx.warm_up, name="gwa-sandbox-warm-up", daemon=True).start()
+        try:
+            yield
+        finally:
+            await ctx.close_clients()
+
+    return lifespan
+
+
 async def info(request: Request) -> JSONResponse:
     ctx = context_of(request)
     return JSONResponse(
@@ -59,9 +75,9 @@ async def info(request: Request) -> JSONResponse:
     )
 
 
-def _mount(path: str, routes: list[BaseRoute], crash_body: object) -> Mount:
+def _mount(path: str, routes: Sequence[BaseRoute], crash_body: object) -> Mount:
     handlers = mount_handlers(crash_body)
-    return Mount(path, routes=routes, middleware=[Middleware(ExceptionMiddleware, handlers)])
+    return Mount(path, routes=list(routes), middleware=[Middleware(ExceptionMiddleware, handlers)])
 
 
 async def ca_pem(request: Request) -> Response:
@@ -89,41 +105,25 @@ PORTAL_ROUTES: list[BaseRoute] = [
 
 
 def _app(
-    ctx: SandboxContext,
-    routes: list[BaseRoute],
-    lifespan: Any = None,
-    extra_middleware: list[Middleware] | None = None,
+    ctx: SandboxContext, routes: Sequence[BaseRoute], lifespan: Any = None, *extra: Middleware
 ) -> Starlette:
     app = Starlette(
-        routes=routes,
+        routes=list(routes),
         exception_handlers=problem_handlers(),
-        middleware=[BodyLimitMiddleware.spec(ctx.config.max_body_bytes), *(extra_middleware or [])],
+        middleware=[BodyLimitMiddleware.spec(ctx.config.max_body_bytes), *extra],
         lifespan=lifespan,
     )
     app.state.ctx = ctx
     return app
 
 
-def _closing_clients(ctx: SandboxContext):
-    """The portal's lifespan: the sandbox's outgoing HTTP client closes with it."""
-
-    @contextlib.asynccontextmanager
-    async def lifespan(app: Any) -> AsyncIterator[None]:
-        try:
-            yield
-        finally:
-            await ctx.close_clients()
-
-    return lifespan
-
-
 def build_apps(ctx: SandboxContext) -> dict[str, Starlette]:
     return {
         "portal": _app(
             ctx,
-            [*PORTAL_ROUTES, *board.routes(ctx), *web.routes(ctx)],
+            [*PORTAL_ROUTES, *web.routes(ctx), *board.routes(ctx)],
             _closing_clients(ctx),
-            extra_middleware=[observer.middleware(ctx)],
+            observer.middleware(ctx),  # learner events for the class board
         ),
         "data_plane": _app(ctx, dataplane.routes(ctx), dataplane.lifespan),
         "upstream": _app(ctx, upstream.routes(ctx)),

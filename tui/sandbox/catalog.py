@@ -1,4 +1,4 @@
-"""Read views of a gateway's issuers, products and directory (contract §10)."""
+"""Read views of a gateway's issuers, products and directory (docs/contract.md#s10)."""
 
 from __future__ import annotations
 
@@ -162,7 +162,7 @@ def dataset(ctx: SandboxContext, name: str) -> dict[str, Any] | None:
     if row is None:
         return None
     doc = json.loads(row["doc"])
-    # The Dataset model declares isInCatalog/isDraft as strings (contract §14: spec quirk).
+    # The Dataset model declares isInCatalog/isDraft as strings (docs/contract.md#s14: spec quirk).
     doc["isInCatalog"] = str(doc.get("isInCatalog", False)).lower()
     doc.pop("isDraft", None)
     return compact(doc)
@@ -194,8 +194,15 @@ def gateway_routes(ctx: SandboxContext, gateway_id: str) -> list[dict[str, Any]]
     for row in ctx.db.query(
         "SELECT doc FROM kong_services WHERE gateway_id=? ORDER BY name", (gateway_id,)
     ):
-        service = json.loads(row["doc"])
+        try:  # a row stored before publish refused non-finite numbers must not 500 the list
+            service = json.loads(row["doc"], parse_constant=lambda _name: None)
+        except ValueError:
+            continue
+        if not isinstance(service, dict):
+            continue
         for route in service.get("routes") or []:
+            if not isinstance(route, dict):
+                continue
             item = {
                 "extForeignKey": route.get("id"),
                 "name": route.get("name"),
@@ -214,6 +221,7 @@ def gateway_routes(ctx: SandboxContext, gateway_id: str) -> list[dict[str, Any]]
                         "config": p.get("config") or {},
                     }
                     for p in (service.get("plugins") or []) + (route.get("plugins") or [])
+                    if isinstance(p, dict)
                 ],
             }
             out.append(compact(item))

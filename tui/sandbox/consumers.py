@@ -1,4 +1,4 @@
-"""Consumer credentials over REST (contract §16), the sandbox's stand-in for the Consumers page.
+"""Consumer credentials over REST (docs/contract.md#s16), the sandbox's stand-in for the Consumers page.
 
 * ``POST /ds/api/v3/gateways/{gw}/consumers`` → **201** with the credential material;
 * ``GET  …/consumers`` → the gateway's consumers (no secrets);

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
 # The issuer the client-credentials-shared-idp template hard-codes in ``allowed_iss``.
 SHARED_IDP_ISSUER = "https://dev.loginproxy.gov.bc.ca/auth/realms/apigw"
 LOGIN_CLIENT_ID = "gwa-cli"
-# Suffixes the test portal transforms (contract §8.4); other hosts are custom domains.
+# Suffixes the test portal transforms (docs/contract.md#s8.4); other hosts are custom domains.
 TRANSFORMED_SUFFIXES = (
     ".api.gov.bc.ca",
     ".data.gov.bc.ca",
@@ -72,6 +73,7 @@ class SandboxContext:
     issuer_keys: dict[str, Any] = field(default_factory=dict)
     verified_tokens: dict[bytes, Any] = field(default_factory=dict)  # token -> key (RS256)
     _http: httpx.AsyncClient | None = field(default=None, repr=False)
+    _http_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _ca: Any = field(default=None, repr=False)
 
     @classmethod
@@ -100,7 +102,9 @@ class SandboxContext:
     def http_client(self) -> httpx.AsyncClient:
         """The sandbox's one client for its own outgoing calls (httpx is imported here, on
         first use, so the sandbox starts without it)."""
-        if self._http is None or self._http.is_closed:
+        with self._http_lock:
+            if self._http is not None and not self._http.is_closed:
+                return self._http
             import httpx
 
             self._http = httpx.AsyncClient(
@@ -109,6 +113,18 @@ class SandboxContext:
                 limits=httpx.Limits(max_connections=200, max_keepalive_connections=50),
             )
         return self._http
+
+    def warm_up(self) -> None:
+        """Slow first-use work, done in a thread as the sandbox starts so that no request
+        waits for it on the event loop: both realms' signing keys (generated on a first
+        launch, then loaded), the status probes' client, the worker-thread machinery."""
+        try:
+            for realm in (LOGIN_REALM, SHARED_IDP_REALM):
+                self.keys.kid(realm)
+            self.http_client()  # imports httpx and loads the CA bundle
+            import anyio._backends._asyncio  # noqa: F401  (publish's worker threads)
+        except Exception:  # stopped meanwhile (closed store): first use does it instead
+            return
 
     async def close_clients(self) -> None:
         client, self._http = self._http, None
@@ -165,7 +181,7 @@ class SandboxContext:
         """The host a learner calls for a route host, as the test portal transforms it.
 
         ``my-svc.dev.api.gov.bc.ca`` → ``my-svc-dev-api-gov-bc-ca.localhost:<data plane port>``.
-        Custom domains are left alone (contract §8.4), with the data plane port added.
+        Custom domains are left alone (docs/contract.md#s8.4), with the data plane port added.
         """
         host = route_host.lower()
         if host.endswith(TRANSFORMED_SUFFIXES):

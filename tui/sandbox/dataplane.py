@@ -2,7 +2,7 @@
 
 For every request: find the route (:mod:`kong_router`, by ``Host``, path and method; none →
 404 ``no Route matched with those values``), run the ``jwt-keycloak`` plugin when the route
-or its service has it enabled (:mod:`jwt_keycloak`, contract §13), then forward to the
+or its service has it enabled (:mod:`jwt_keycloak`, docs/contract.md#s13), then forward to the
 service's upstream (:mod:`proxy`) over the sandbox's upstream pool, which :func:`lifespan`
 opens and closes and keeps in the app's lifespan state. Published services are read from the
 shared ``kong_services`` table, consumers from ``consumers``.
@@ -20,7 +20,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import Receive, Scope, Send
 
-from . import jwt_keycloak, proxy
+from . import jwt_keycloak, proxy, upstream_policy
 from .classroom import observer
 from .context import SandboxContext
 from .kong_router import Router
@@ -83,6 +83,8 @@ class DataPlane:
                     headers["WWW-Authenticate"] = f'Bearer realm="{conf["realm"]}"'
                 return proxy.kong_error(outcome.status, outcome.message, headers)
             extra = outcome.headers
+        if await upstream_policy.refused_now(self.ctx, route.service.host, route.service.port):
+            return proxy.kong_error(502, upstream_policy.REFUSED)
         pool: UpstreamPool = request.scope["state"]["upstreams"]
         return await proxy.forward(request, match, extra, started, pool)
 

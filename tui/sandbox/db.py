@@ -4,6 +4,9 @@ Each sandbox module declares its own tables as a ``SCHEMA`` string; :class:`Data
 them all when it opens, so the store is created on first start and reused after a restart.
 Every write goes through :meth:`Database.transaction`, which holds ``BEGIN IMMEDIATE`` so two
 concurrent publishes to one gateway are serialised and a failure rolls back completely.
+Reads outside a transaction use a connection of their own thread (WAL lets readers and the
+one writer run side by side), so a long publish in a worker thread never makes a request on
+the event loop wait for the write lock.
 """
 
 from __future__ import annotations
@@ -70,9 +73,16 @@ class Database:
             self.path, check_same_thread=False, isolation_level=None, timeout=30
         )
         self._conn.row_factory = sqlite3.Row
+        self._writer: int | None = None  # the thread inside transaction(), if any
+        self._readers = threading.local()
+        self._read_conns: list[sqlite3.Connection] = []
         with self._lock:
             if self.path != ":memory:":
                 self._conn.execute("PRAGMA journal_mode=WAL")
+                # No fsync per commit (WAL syncs at checkpoints): a commit on the event loop
+                # then costs microseconds, not a disk flush that stalls every learner on a
+                # busy disk. The file stays consistent; only a power cut can lose the last few.
+                self._conn.execute("PRAGMA synchronous=NORMAL")
             self._conn.execute("PRAGMA foreign_keys=ON")
             self._conn.execute("PRAGMA busy_timeout=30000")
             self._conn.executescript(CORE_SCHEMA)
@@ -83,6 +93,7 @@ class Database:
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """Run a block atomically: commit on success, roll back on any exception."""
         with self._lock:
+            outer, self._writer = self._writer, threading.get_ident()
             self._conn.execute("BEGIN IMMEDIATE")
             try:
                 yield self._conn
@@ -91,17 +102,45 @@ class Database:
                 raise
             else:
                 self._conn.execute("COMMIT")
+            finally:
+                self._writer = outer
+
+    def _reader(self) -> sqlite3.Connection | None:
+        """This thread's read connection; None inside a transaction (it must see its own
+        writes) or for an in-memory database (another connection would be another DB)."""
+        if self.path == ":memory:" or self._writer == threading.get_ident():
+            return None
+        conn = getattr(self._readers, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(
+                self.path, check_same_thread=False, isolation_level=None, timeout=30
+            )
+            conn.row_factory = sqlite3.Row
+            conn.execute("PRAGMA busy_timeout=30000")
+            self._readers.conn = conn
+            with self._lock:
+                self._read_conns.append(conn)
+        return conn
 
     def query(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
+        reader = self._reader()
+        if reader is not None:
+            return reader.execute(sql, tuple(params)).fetchall()
         with self._lock:
             return self._conn.execute(sql, tuple(params)).fetchall()
 
     def query_one(self, sql: str, params: Iterable[Any] = ()) -> sqlite3.Row | None:
+        reader = self._reader()
+        if reader is not None:
+            return reader.execute(sql, tuple(params)).fetchone()
         with self._lock:
             return self._conn.execute(sql, tuple(params)).fetchone()
 
     def close(self) -> None:
         with self._lock:
+            for conn in self._read_conns:
+                conn.close()
+            self._read_conns.clear()
             self._conn.close()
 
 

@@ -1,6 +1,6 @@
 """OAuth 2.0 device authorization grant (RFC 8628) with PKCE, as the login realm runs it.
 
-``gwa login`` (contract §4.3) posts ``client_id=gwa-cli`` plus ``code_challenge`` and
+``gwa login`` (docs/contract.md#s4.3) posts ``client_id=gwa-cli`` plus ``code_challenge`` and
 ``code_challenge_method=S256`` to the device endpoint, shows the user code, then polls the
 token endpoint with the device code and the PKCE verifier. The learner approves the code on
 the realm's verification page (:mod:`verification_page`). Everything is kept in SQLite.
@@ -194,7 +194,7 @@ def decide(ctx: SandboxContext, user_code: str, username: str, approve: bool) ->
             return "locked"
         if row["status"] != "pending":
             return "used"
-        status = "approved" if approve else "denied"
+        status: Decision = "approved" if approve else "denied"
         conn.execute(
             "UPDATE device_codes SET status=?, username=? WHERE user_code=?",
             (status, username if approve else None, code),

@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from . import activity
+from . import activity, quotas
 from .context import SandboxContext, context_of
 from .portal_errors import (
     CREATOR_SCOPES,
@@ -99,6 +99,7 @@ def create_gateway(ctx: SandboxContext, username: str, body: Any) -> dict[str, s
     with ctx.db.transaction() as conn:
         if conn.execute("SELECT 1 FROM gateways WHERE gateway_id=?", (gateway_id,)).fetchone():
             raise graphql_failure("Unable to create Gateway", "Namespace already exists")
+        quotas.check_gateways_per_user(ctx.config, conn, username)
         conn.execute(
             "INSERT INTO gateways(gateway_id, display_name, owner, created_at) VALUES (?,?,?,?)",
             (gateway_id, display_name, username, time.time()),

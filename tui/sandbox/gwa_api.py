@@ -1,4 +1,4 @@
-"""gwa-api behind the portal's ``/gw/api`` proxy: publish and status (contract §3.3, §8, §9).
+"""gwa-api behind the portal's ``/gw/api`` proxy: publish and status (docs/contract.md#s3.3, #s8, #s9).
 
 Routes (``/gw/api/v3/gateways/{gw}/…`` is what the portal rewrites to ``/v2/namespaces/{gw}/…``;
 ``/gw/api/v2/namespaces/{gw}/…`` is accepted too):

@@ -1,4 +1,4 @@
-"""Public keys of token issuers, as ``jwt-keycloak`` gets them (contract §13, row 6).
+"""Public keys of token issuers, as ``jwt-keycloak`` gets them (docs/contract.md#s13, row 6).
 
 The plugin formats ``well_known_template`` (default ``%s/.well-known/openid-configuration``)
 with the token's ``iss``, reads ``jwks_uri`` there and caches the keys; when no key verifies

@@ -208,13 +208,13 @@ def _roles_problem(conf: dict[str, Any], claims: dict[str, Any]) -> str | None:
     access = claims.get("resource_access") or {}
     client_roles = conf.get("client_roles")
     if client_roles:
-        held = {
+        held_client = {
             f"{client}:{role}"
             for client, entry in access.items()
             if isinstance(entry, dict)
             for role in _list(entry.get("roles"))
         }
-        if not set(_list(client_roles)) & held:
+        if not set(_list(client_roles)) & held_client:
             return "Missing required role"
     roles = conf.get("roles")
     if roles:
@@ -241,7 +241,7 @@ async def _authenticate(ctx: SandboxContext, conf: dict[str, Any], request: Any)
     if jwt.header.get("alg") != conf["algorithm"]:
         return Outcome(403, "Invalid algorithm")
     template = str(conf["well_known_template"])
-    grace = float(conf["iss_key_grace_period"])
+    grace = _number(conf["iss_key_grace_period"], DEFAULTS["iss_key_grace_period"])
     keys = await issuer_keys.keys_for(ctx, iss, template)
     if keys is None:
         return Outcome(403, "Unable to get public key for issuer")
@@ -281,6 +281,13 @@ async def _authenticate(ctx: SandboxContext, conf: dict[str, Any], request: Any)
     if problem:
         return Outcome(403, f"Access token does not have the required scope/role: {problem}")
     return Outcome(0, "", headers)
+
+
+def _number(value: Any, default: float) -> float:
+    """A stored number, or the schema default for a value Kong would never have accepted."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
+        return float(default)
+    return float(value)
 
 
 def _lua_text(value: Any) -> str:

@@ -1,6 +1,6 @@
 """The sandbox's Keycloak: the login realm (``/auth/realms/aps``) and the shared IdP realm.
 
-Login realm (contract §4.2–§4.4), issuer ``ctx.login_issuer``:
+Login realm (docs/contract.md#s4.2, #s4.4), issuer ``ctx.login_issuer``:
 
 * ``GET  {issuer}/.well-known/openid-configuration`` and ``{issuer}/protocol/openid-connect/certs``
 * ``POST {issuer}/protocol/openid-connect/auth/device`` — device authorization (PKCE S256)

@@ -52,8 +52,9 @@ class KeyRing:
                     "SELECT kid, pem FROM signing_keys WHERE realm=?", (realm,)
                 )
             assert row is not None
-            private = serialization.load_pem_private_key(row["pem"].encode(), password=None)
-            assert isinstance(private, rsa.RSAPrivateKey)
+            loaded = serialization.load_pem_private_key(row["pem"].encode(), password=None)
+            assert isinstance(loaded, rsa.RSAPrivateKey)
+            private = loaded
             self._cache[realm] = (row["kid"], private)
             return self._cache[realm]
 
@@ -74,7 +75,7 @@ class KeyRing:
 
     def verify(self, realm: str, token: str, *, audience: str | None = None) -> dict[str, Any]:
         """Verify signature and ``exp``; raise ``jwt.InvalidTokenError`` subclasses on failure."""
-        options = {"verify_aud": audience is not None}
+        options: jwt.types.Options = {"verify_aud": audience is not None}
         return jwt.decode(
             token,
             self.public_key(realm),

@@ -108,7 +108,7 @@ def parse_service(gateway_id: str, service_id: str, doc: dict[str, Any]) -> list
         host = url.hostname or host
         port = url.port or port
         path = url.path or path
-    if ":" in host and not host.startswith("["):  # gwa's "host: x.com:8000" quirk (§6.3)
+    if host.count(":") == 1 and not host.startswith("["):  # gwa's "host: x.com:8000" quirk (§6.3)
         host, _, embedded = host.partition(":")
         port = port or embedded
     try:
@@ -206,39 +206,79 @@ def upstream_path(route: KongRoute, request_path: str, matched: str) -> str:
 
 
 class Router:
-    """Routes rebuilt only when the published services change (``dataplane_version``)."""
+    """Routes rebuilt only when the published services change (``dataplane_version``).
+
+    A rebuild reuses the parsed routes of every row whose stored text did not change, and
+    indexes routes by their exact hosts (written and transformed), so a request looks only
+    at the routes of its own host plus the wildcard and host-less ones, not at every route
+    of the class.
+    """
 
     def __init__(self, ctx: SandboxContext) -> None:
         self.ctx = ctx
         self._version: int | None = None
+        self._port: int | None = None
         self._routes: list[KongRoute] = []
+        self._parsed: dict[tuple[str, str], tuple[str, list[KongRoute]]] = {}
+        self._by_host: dict[str, list[KongRoute]] = {}
+        self._others: list[KongRoute] = []
+
+    def _parse_row(self, gateway_id: str, service_id: str, text: str) -> list[KongRoute]:
+        cached = self._parsed.get((gateway_id, service_id))
+        if cached is not None and cached[0] == text:
+            return cached[1]
+        routes: list[KongRoute] = []
+        try:
+            parsed = json.loads(text)
+            if isinstance(parsed, dict):
+                routes = parse_service(gateway_id, service_id, parsed)
+        except Exception:  # a bad stored row must never break routing for others
+            log.warning("skipping unreadable service %s of %s", service_id, gateway_id)
+        return routes
 
     def routes(self) -> list[KongRoute]:
         row = self.ctx.db.query_one("SELECT n FROM dataplane_version WHERE id = 1")
         version = int(row["n"]) if row is not None else -1
-        if version != self._version or version < 0:
+        port = self.ctx.data_plane_port
+        if version != self._version or version < 0 or port != self._port:
             rows = self.ctx.db.query(
                 "SELECT gateway_id, id, doc FROM kong_services ORDER BY gateway_id, name"
             )
             routes: list[KongRoute] = []
+            parsed: dict[tuple[str, str], tuple[str, list[KongRoute]]] = {}
             for r in rows:
-                try:
-                    parsed = json.loads(r["doc"])
-                except ValueError:
-                    continue
-                if not isinstance(parsed, dict):
-                    continue
-                try:
-                    routes.extend(parse_service(r["gateway_id"], r["id"], parsed))
-                except Exception:  # a bad stored row must never break routing for others
-                    log.warning("skipping unreadable service %s of %s", r["id"], r["gateway_id"])
-            self._routes, self._version = routes, version
+                mine = self._parse_row(r["gateway_id"], r["id"], r["doc"])
+                parsed[(r["gateway_id"], r["id"])] = (r["doc"], mine)
+                routes.extend(mine)
+            self._index(routes)
+            self._routes, self._parsed, self._version, self._port = routes, parsed, version, port
         return self._routes
+
+    def _index(self, routes: list[KongRoute]) -> None:
+        by_host: dict[str, list[KongRoute]] = {}
+        others: list[KongRoute] = []
+        for route in routes:
+            wild = not route.hosts
+            for host in route.hosts:
+                forms = {_bare(self.ctx.env_host(host)), _bare(host)}
+                for form in forms:
+                    if form.startswith("*") or form.endswith(".*"):
+                        wild = True
+                    else:
+                        by_host.setdefault(form, []).append(route)
+            if wild:
+                others.append(route)
+        self._by_host, self._others = by_host, others
+
+    def candidates(self, request_host: str) -> list[KongRoute]:
+        """The routes that could match a request for ``request_host``, in stored order."""
+        self.routes()
+        return self._by_host.get(request_host, []) + self._others
 
     def match(self, host: str, method: str, path: str) -> Match | None:
         request_host = _bare(host)
         best: tuple[tuple[int, int, int], KongRoute, str] | None = None
-        for route in self.routes():
+        for route in self.candidates(request_host):
             if route.methods and method.upper() not in route.methods:
                 continue
             host_score = _host_score(self.ctx, route, request_host)

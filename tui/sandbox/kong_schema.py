@@ -167,7 +167,7 @@ def _name_problem(value: Any) -> str | None:
 def _int_range(obj: dict, key: str, low: int, high: int, errors: dict[str, str]) -> None:
     value = obj.get(key)
     number = isinstance(value, int | float) and not isinstance(value, bool)
-    if number and not low <= value <= high:
+    if number and not low <= value <= high:  # type: ignore[operator]  # number: not None
         errors[key] = f"value should be between {low} and {high}"
 
 

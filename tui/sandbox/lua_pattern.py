@@ -1,7 +1,7 @@
 """Lua's ``string.match`` for the patterns Kong plugins use, translated to Python regexes.
 
 ``jwt-keycloak`` accepts a token audience that, read as a *Lua pattern*, matches
-``allowed_aud`` (contract §13, row 4). Lua patterns differ from regexes: ``%`` escapes,
+``allowed_aud`` (docs/contract.md#s13, row 4). Lua patterns differ from regexes: ``%`` escapes,
 ``-`` is a lazy ``*``, and ``%a``/``%d``/… are classes. Captures, back-references, ``%b``
 and ``%f`` are not supported here: such a pattern simply does not match.
 """

@@ -1,7 +1,7 @@
 """OAuth 2.0 plumbing shared by the sandbox's two Keycloak realms.
 
 Keycloak reads its endpoints' parameters from an ``application/x-www-form-urlencoded`` body
-and answers errors as ``{"error": …, "error_description": …}`` (contract §3.4). Client
+and answers errors as ``{"error": …, "error_description": …}`` (docs/contract.md#s3.4). Client
 credentials may come in the form or as HTTP Basic auth.
 """
 
@@ -82,7 +82,7 @@ def token_json(
     session_state: str | None = None,
     scope: str = "profile email",
 ) -> JSONResponse:
-    """Keycloak's token response (contract §4.4), field order as Keycloak writes it."""
+    """Keycloak's token response (docs/contract.md#s4.4), field order as Keycloak writes it."""
     body: dict[str, object] = {
         "access_token": access_token,
         "expires_in": expires_in,

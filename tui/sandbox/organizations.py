@@ -124,8 +124,8 @@ async def put_org_dataset(request: Request) -> Response:
         body = {**body, "organization": org}
     with ctx.db.transaction() as conn:
         name = body.get("name") if isinstance(body, dict) else None
-        row = conn.execute("SELECT gateway_id, doc FROM datasets WHERE name=?", (name,))
-        row = row.fetchone() if isinstance(name, str) else None
+        cursor = conn.execute("SELECT gateway_id, doc FROM datasets WHERE name=?", (name,))
+        row = cursor.fetchone() if isinstance(name, str) else None
         if row is not None and json.loads(row["doc"]).get("organization") != org:
             raise batch.failed(True, "Dataset belongs to another organization")
         return JSONResponse(batch.put_dataset(conn, row["gateway_id"] if row else "", body))

@@ -1,6 +1,6 @@
 """The API Services Portal's REST API (``/ds/api``): discovery, gateways, resources, consumers.
 
-Paths, statuses and bodies follow ``aps-contract.md`` §3.2, §4.2, §5–§7, §10 and §16. The
+Paths, statuses and bodies follow docs/contract.md#s3.2, #s4.2, #s5 to #s7, #s10 and #s16. The
 pieces live in ``gateways.py`` (gateways, availability, organizations), ``resources.py``
 (issuer/dataset/product PUTs), ``catalog.py`` (GET views), ``consumers.py``,
 ``portal_deletes.py`` (issuer/product/environment DELETEs), ``gateway_extras.py`` (pattern,

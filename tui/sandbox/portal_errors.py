@@ -8,7 +8,6 @@ system's own 500 body, never a traceback.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -19,11 +18,12 @@ from starlette.responses import JSONResponse, Response
 
 from .context import SandboxContext
 from .limits import BodyTooLarge, http_error_response
+from .strict_json import strict_json
 from .tokens import TokenProblem, bearer_from_header, username_of, verify_provider_token
 
 log = logging.getLogger("gwa_wizard.sandbox")
 
-# Scopes (contract §5.5). The creator of a gateway holds all of CREATOR_SCOPES.
+# Scopes (docs/contract.md#s5.5). The creator of a gateway holds all of CREATOR_SCOPES.
 NAMESPACE_MANAGE = "Namespace.Manage"
 ISSUER_ADMIN = "CredentialIssuer.Admin"
 ISSUER_GENERATE = "CredentialIssuer.Generate"
@@ -163,7 +163,7 @@ async def json_body(request: Request) -> Any:
     if not raw.strip():
         return {}
     try:
-        return json.loads(raw)
+        return strict_json(raw)  # NaN/Infinity are not JSON (body-parser refuses them too)
     except (ValueError, RecursionError):
         raise Problem(422, {"message": "Syntax Error Parsing JSON"}) from None
 

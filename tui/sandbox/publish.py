@@ -1,4 +1,4 @@
-"""Gateway publish: ``PUT /gw/api/v3/gateways/{gw}/gateway`` (contract §8).
+"""Gateway publish: ``PUT /gw/api/v3/gateways/{gw}/gateway`` (docs/contract.md#s8).
 
 Validation (``publish_config``) then a decK-style full replace of the gateway's Kong services
 within the select tag, stored in ``kong_services`` (one row per service, routes and plugins
@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import uuid
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from starlette.datastructures import UploadFile
@@ -78,11 +79,9 @@ async def read_request(request: Request) -> tuple[str, bool, str | None]:
     return text, dry_run, qualifier
 
 
-def _other_hosts(ctx: SandboxContext, conn: sqlite3.Connection, gateway_id: str) -> HostIndex:
+def _other_hosts(ctx: SandboxContext, read: Reader, gateway_id: str) -> HostIndex:
     index = HostIndex(ctx.env_host)
-    for row in conn.execute(
-        "SELECT gateway_id, doc FROM kong_services WHERE gateway_id<>?", (gateway_id,)
-    ):
+    for row in read("SELECT gateway_id, doc FROM kong_services WHERE gateway_id<>?", (gateway_id,)):
         try:
             doc = json.loads(row["doc"])
         except ValueError:
@@ -216,7 +215,7 @@ def _documents(ctx: SandboxContext, text: str) -> list[dict[str, Any]]:
     return docs
 
 
-def _check_names(conn: sqlite3.Connection, gateway_id: str, names: list[str]) -> None:
+def _check_names(read: Reader, gateway_id: str, names: list[str]) -> None:
     """decK's duplicate check and Kong's unique service names, in one pass each."""
     seen: set[str] = set()
     for name in names:
@@ -225,7 +224,7 @@ def _check_names(conn: sqlite3.Connection, gateway_id: str, names: list[str]) ->
         seen.add(name)
     taken = {
         row["name"]
-        for row in conn.execute("SELECT name FROM kong_services WHERE gateway_id<>?", (gateway_id,))
+        for row in read("SELECT name FROM kong_services WHERE gateway_id<>?", (gateway_id,))
     }
     for name in names:
         if name in taken:
@@ -236,72 +235,127 @@ def _check_names(conn: sqlite3.Connection, gateway_id: str, names: list[str]) ->
             )
 
 
+def _service_count(docs: list[dict[str, Any]]) -> int:
+    return sum(len(d["services"]) for d in docs if isinstance(d.get("services"), list))
+
+
 def publish(
     ctx: SandboxContext, gateway_id: str, text: str, dry_run: bool, qualifier: str | None
 ) -> dict[str, str]:
     """gwa-api's publish. Blocking (parsing, validation, SQLite): run it in a worker thread."""
     docs = _documents(ctx, text)
     tag_problems, select_tag = check_tags(docs, gateway_id, qualifier)
-    decode = kong_schema.decode_problem(docs) if not tag_problems else None
+    if tag_problems:  # gwa-api stops after the tag step when it fails
+        raise refuse("\n".join(tag_problems))
+    quotas.check_services_per_gateway(ctx.config, _service_count(docs))
+    decode = kong_schema.decode_problem(docs)
 
     def refused(host: str, port: Any) -> bool:
         return upstream_policy.refused_as_written(
             ctx, host, port if isinstance(port, int) else None
         )
 
-    with ctx.db.transaction() as conn:
-        services, host_problems = check_services(
-            docs, _other_hosts(ctx, conn, gateway_id), PERM_DOMAINS, refused
+    # Optimistic: validate and plan against a snapshot read without holding the write lock
+    # (so the data plane and the portal keep answering), then write only if no service
+    # changed meanwhile (dataplane_version counts every change). A dry run writes nothing.
+    for attempt in range(MAX_ATTEMPTS):
+        if dry_run or attempt < MAX_ATTEMPTS - 1:
+            version = _version(ctx.db.query)
+            change = _prepare(
+                ctx, ctx.db.query, gateway_id, docs, select_tag, dry_run, refused, decode
+            )
+            if dry_run:
+                return {"message": DRY_RUN, "results": change.plan.text()}
+            with ctx.db.transaction() as conn:
+                if _version(conn.execute) != version:
+                    continue
+                change.write(conn, gateway_id)
+        else:  # busy class: the last attempt plans inside the transaction
+            with ctx.db.transaction() as conn:
+                change = _prepare(
+                    ctx, conn.execute, gateway_id, docs, select_tag, False, refused, decode
+                )
+                change.write(conn, gateway_id)
+        return {"message": SYNCED, "results": change.plan.text()}
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+MAX_ATTEMPTS = 3
+Reader = Callable[..., Iterable[sqlite3.Row]]
+
+
+def _version(read: Reader) -> int:
+    rows = list(read("SELECT n FROM dataplane_version WHERE id = 1", ()))
+    return int(rows[0]["n"]) if rows else -1
+
+
+class Change:
+    def __init__(self, plan: Plan, stored: list[dict[str, Any]], deleted: list[str]) -> None:
+        self.plan, self.stored, self.deleted = plan, stored, deleted
+        self.rows = [(s["name"], s["id"], json.dumps(s, allow_nan=False)) for s in stored]
+
+    def write(self, conn: sqlite3.Connection, gateway_id: str) -> None:
+        conn.executemany(
+            "DELETE FROM kong_services WHERE gateway_id=? AND name=?",
+            [(gateway_id, name) for name in self.deleted],
         )
-        problems = tag_problems + host_problems
-        if problems:
-            raise refuse("\n".join(problems))
-        if decode is not None:
-            raise _validation_failed(decode)
-        names = [s["name"] for s in services]
-        _check_names(conn, gateway_id, names)
-        if not dry_run:  # deck diff passes these; Kong's schema refuses them during the sync
-            for service in services:
-                if host_has_port(str(service["host"])):
-                    raise _sync_failed(
-                        kong_schema.sync_failure(
-                            f"service {service['name']}",
-                            "schema violation (host: must not have a port)",
-                        )
+        conn.executemany(
+            "INSERT OR REPLACE INTO kong_services(gateway_id, name, id, doc) VALUES (?,?,?,?)",
+            [(gateway_id, *row) for row in self.rows],
+        )
+
+
+def _prepare(
+    ctx: SandboxContext,
+    read: Reader,
+    gateway_id: str,
+    docs: list[dict[str, Any]],
+    select_tag: str,
+    dry_run: bool,
+    refused: Callable[[str, Any], bool],
+    decode: str | None,
+) -> Change:
+    """Validate against the stored state and plan decK's changes (raises the refusals)."""
+    services, host_problems = check_services(
+        docs, _other_hosts(ctx, read, gateway_id), PERM_DOMAINS, refused
+    )
+    if host_problems:
+        raise refuse("\n".join(host_problems))
+    if decode is not None:
+        raise _validation_failed(decode)
+    names = [s["name"] for s in services]
+    _check_names(read, gateway_id, names)
+    if not dry_run:  # deck diff passes these; Kong's schema refuses them during the sync
+        for service in services:
+            if host_has_port(str(service["host"])):
+                raise _sync_failed(
+                    kong_schema.sync_failure(
+                        f"service {service['name']}",
+                        "schema violation (host: must not have a port)",
                     )
-                for label, message in kong_schema.violations(service):
-                    raise _sync_failed(kong_schema.sync_failure(label, message))
-        current = {
-            row["name"]: json.loads(row["doc"])
-            for row in conn.execute(
-                "SELECT name, doc FROM kong_services WHERE gateway_id=?", (gateway_id,)
-            )
-        }
-        in_scope = {n: d for n, d in current.items() if select_tag in (d.get("tags") or [])}
-        kept = {n for n in current if n not in in_scope}
-        quotas.check_services_per_gateway(ctx.config, len(kept | set(names)))
-        plan = Plan()
-        stored = [_service(plan, current.get(s["name"]), s) for s in services]
-        wanted = set(names)
-        for name, gone in in_scope.items():
-            if name not in wanted:
-                for route in gone.get("routes") or []:
-                    for plugin in route.get("plugins") or []:
-                        plan.delete(f"plugin {plugin.get('name')} for route {route.get('name')}")
-                    plan.delete(f"route {route.get('name')}")
-                for plugin in gone.get("plugins") or []:
-                    plan.delete(f"plugin {plugin.get('name')} for service {name}")
-                plan.delete(f"service {name}")
-        if not dry_run:
-            conn.executemany(
-                "DELETE FROM kong_services WHERE gateway_id=? AND name=?",
-                [(gateway_id, name) for name in in_scope if name not in wanted],
-            )
-            conn.executemany(
-                "INSERT OR REPLACE INTO kong_services(gateway_id, name, id, doc) VALUES (?,?,?,?)",
-                [(gateway_id, s["name"], s["id"], json.dumps(s, allow_nan=False)) for s in stored],
-            )
-    return {"message": DRY_RUN if dry_run else SYNCED, "results": plan.text()}
+                )
+            for label, message in kong_schema.violations(service):
+                raise _sync_failed(kong_schema.sync_failure(label, message))
+    current = {
+        row["name"]: json.loads(row["doc"])
+        for row in read("SELECT name, doc FROM kong_services WHERE gateway_id=?", (gateway_id,))
+    }
+    in_scope = {n: d for n, d in current.items() if select_tag in (d.get("tags") or [])}
+    kept = {n for n in current if n not in in_scope}
+    quotas.check_services_per_gateway(ctx.config, len(kept | set(names)))
+    plan = Plan()
+    stored = [_service(plan, current.get(s["name"]), s) for s in services]
+    wanted = set(names)
+    for name, gone in in_scope.items():
+        if name not in wanted:
+            for route in gone.get("routes") or []:
+                for plugin in route.get("plugins") or []:
+                    plan.delete(f"plugin {plugin.get('name')} for route {route.get('name')}")
+                plan.delete(f"route {route.get('name')}")
+            for plugin in gone.get("plugins") or []:
+                plan.delete(f"plugin {plugin.get('name')} for service {name}")
+            plan.delete(f"service {name}")
+    return Change(plan, stored, [name for name in in_scope if name not in wanted])
 
 
 BASE_KEYS_SET = frozenset(

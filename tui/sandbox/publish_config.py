@@ -1,4 +1,4 @@
-"""Reading and validating a gateway configuration for publish (contract §8.1–§8.2).
+"""Reading and validating a gateway configuration for publish (docs/contract.md#s8.1, #s8.2).
 
 ``load_documents`` parses YAML (or JSON, which is YAML) safely: a size cap, an event-stream
 pre-pass that bounds nesting and aliases, and an expansion budget after loading, so YAML bombs
@@ -207,6 +207,8 @@ def _is_local(host: str) -> bool:
 def host_without_port(host: str) -> str:
     if host.startswith("["):
         return host.split("]")[0] + "]"
+    if host.count(":") > 1:
+        return host  # a bare IPv6 address has no port
     return host.rsplit(":", 1)[0] if ":" in host else host
 
 
@@ -245,8 +247,8 @@ def normalise_service(
         problems.append(f"service {name} needs a host or url")
         return
     bare = host_without_port(host)
-    port = host[len(bare) + 1 :]
-    if port.isdigit() and str(service.get("port")) == port:
+    host_port = host[len(bare) + 1 :]
+    if host_port.isdigit() and str(service.get("port")) == host_port:
         # Sandbox leniency: gwa's template renders ``host: h:p`` with ``port: p`` when the
         # upstream has a port, which the sandbox's own upstream always has. Real Kong refuses
         # it; accept exactly that shape here (any other host with a port fails at sync).
@@ -270,8 +272,13 @@ def check_services(
     perm_domains: list[str],
     refused: Callable[[str, Any], bool],
 ) -> tuple[list[dict[str, Any]], list[str]]:
-    """Host and upstream rules; returns (services, problems)."""
+    """Host and upstream rules; returns (services, problems).
+
+    gwa-api validates hosts, then upstreams, stopping at the first step that fails: the
+    problems are the host problems if there are any, else the upstream problems.
+    """
     problems: list[str] = []
+    upstream_problems: list[str] = []
     services: list[dict[str, Any]] = []
     for doc in docs:
         # Structure problems were already reported by check_tags; don't repeat them.
@@ -280,7 +287,7 @@ def check_services(
             if not isinstance(name, str) or not name:
                 problems.append("services: name is required")
                 continue
-            normalise_service(service, problems, refused)
+            normalise_service(service, upstream_problems, refused)
             for route in _named(service.get("routes"), "routes", f".services.{name}", []):
                 rname = route.get("name")
                 where = f"service.{name}.route.{rname}"
@@ -300,4 +307,4 @@ def check_services(
                             f"[{','.join(perm_domains)}] for this gateway."
                         )
             services.append(service)
-    return services, problems
+    return services, problems or upstream_problems

@@ -1,5 +1,5 @@
 """Service accounts: confidential clients of the login realm (``gwa login --client-id X
---client-secret Y``, contract §4.4).
+--client-secret Y``, docs/contract.md#s4.4).
 
 The real portal hands these out per gateway on its web pages; the sandbox offers a small
 HTTP stand-in, sandbox-only and not part of the APS contract:
@@ -69,7 +69,7 @@ def client_credentials_grant(
 
 
 def _caller(ctx: SandboxContext, request: Request) -> str | JSONResponse:
-    """The provider's username, or the portal's 401 (contract §3.2)."""
+    """The provider's username, or the portal's 401 (docs/contract.md#s3.2)."""
     try:
         token = tokens.bearer_from_header(request.headers.get("authorization"))
         claims = tokens.verify_provider_token(ctx, token)

@@ -5,7 +5,7 @@ issues credentials). ``POST …/protocol/openid-connect/token`` with ``client_id
 ``client_secret`` (form or HTTP Basic) and ``grant_type=client_credentials`` answers an
 RS256 token signed with the realm key whose ``iss`` is exactly :data:`SHARED_IDP_ISSUER`
 (what the template's ``allowed_iss`` names), ``aud`` holding the consumer's audience
-(``ap-<gw>-default-dev``) and ``azp`` = the client id (contract §12.2 item 5). Other form
+(``ap-<gw>-default-dev``) and ``azp`` = the client id (docs/contract.md#s12.2 item 5). Other form
 fields, such as the tutorial's ``scopes=openid``, are ignored. An unknown client answers
 401 ``invalid_client``; a known one with a wrong or missing secret 401 ``unauthorized_client``
 (both ``Invalid client or Invalid client credentials``), as Keycloak does. Only a digest of

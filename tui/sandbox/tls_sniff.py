@@ -60,7 +60,7 @@ def protocol_class(context: ssl.SSLContext) -> type[asyncio.Protocol]:
                 inner.connection_made(transport)
                 inner.data_received(data)
                 return
-            tls = sslproto.SSLProtocol(self._loop, inner, context, None, server_side=True)
+            tls = sslproto.SSLProtocol(self._loop, inner, context, None, server_side=True)  # type: ignore[arg-type]  # no waiter: asyncio accepts None
             transport.set_protocol(tls)
             tls.connection_made(transport)
             buffer = tls.get_buffer(len(data))

@@ -1,7 +1,7 @@
 """Provider (login realm) access tokens: issue and verify, shared by Keycloak, portal and gwa-api.
 
 Access tokens are RS256 JWTs signed with the login realm key. The portal identifies the caller
-by ``preferred_username`` (falling back to ``clientId`` for service accounts, contract §4.4).
+by ``preferred_username`` (falling back to ``clientId`` for service accounts, docs/contract.md#s4.4).
 """
 
 from __future__ import annotations

@@ -13,19 +13,20 @@ Module map (one concern each; a step's screen, service and tests share a name):
 ``discovery``      GET /ds/api → 204 + Link → openapi.yaml → openIdConnectUrl → OIDC config
 ``login``          device flow with PKCE S256, polling, sandbox approval, client credentials,
                    refresh; tokens kept by ``secrets``
-``gateways``       create / list / get / destroy, the portal's id and display-name rules
+``gateway``        create / list / get / destroy, the portal's id and display-name rules
 ``templates``      generate-config v3, byte-for-byte; kebab-case; availability check
 ``manifest``       parse + validate the gateway YAML with line numbers; field explanations
 ``apply``          gwa apply: publish GatewayServices, then issuers / datasets / products
 ``status``         gwa status --hosts: the services table and the URL to call
 ``probe``          call the API (with or without a token) and explain the answer
 ``credentials``    consumer credentials: REST issue where permitted, else portal hand-off
-``tokens``         consumer client-credentials token, JWT decoding and expiry
+``consumer_token`` consumer client-credentials token, JWT decoding and expiry
 ``cleanup``        inventory, revoke consumer, destroy gateway, verify
 ``session``        the learner's progress, saved atomically after each step (no secrets)
 ``secrets``        OS keyring, else memory for this run, or an owner-only file if chosen
 ``clipboard``      pyperclip in a thread; failure is a result, not an exception
-``commands``       the equivalent ``gwa`` / ``curl`` command for each step, real values filled
+``shell_commands`` the equivalent ``gwa`` / ``curl`` command for each step, real values filled
+``tutorial_defaults`` the tutorial's defaults (org, org unit, out file, upstream, test host)
 ``export``         the learner's record: a runnable shell script and a Markdown report
 =================  ==========================================================================
 """

@@ -1,4 +1,4 @@
-"""``gwa apply -i <file>`` (contract §7), with failures that count as failures.
+"""``gwa apply -i <file>`` (docs/contract.md#s7), with failures that count as failures.
 
 The file is read by :func:`tui.services.manifest.to_apply_payloads` (yaml.v3's reading of
 booleans and dates, line numbers in errors). Order, as gwa does it: every ``kind: GatewayService`` document is merged into **one** publish

@@ -15,8 +15,9 @@ import httpx
 from .apply import ApplyService
 from .cleanup import CleanupService
 from .clipboard import Clipboard
+from .consumer_token import ConsumerTokenService
 from .credentials import CredentialsService
-from .gateways import GatewaysService
+from .gateway import GatewaysService
 from .http import ApiClient, shared_ssl_context
 from .login import LoginService
 from .probe import ProbeService
@@ -24,7 +25,6 @@ from .secrets import SecretStore
 from .secrets import warm_up as warm_up_keyring
 from .status import StatusService
 from .target import Target
-from .tokens import ConsumerTokenService
 
 
 def warm_up() -> None:

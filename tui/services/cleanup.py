@@ -1,4 +1,4 @@
-"""Clean up in the only order that works: consumer first, then the gateway (contract §5.4, §12.3).
+"""Clean up in the only order that works: consumer first, then the gateway (docs/contract.md#s5.4, #s12.3).
 
 A consumer with access to one of the gateway's product environments blocks ``DELETE
 /ds/api/v3/gateways/{gw}`` *even with force* (``1 consumer has access to products in this
@@ -6,18 +6,27 @@ gateway.``), so the consumer goes first: over REST on the sandbox, in the portal
 page on a live instance (after which :meth:`CleanupService.check_revoked` proves it by
 calling the API with a fresh token). Then the gateway is destroyed with ``force=true``, and
 :meth:`CleanupService.verify_gone` checks that it really is gone (GET → 403/404).
+
+The sequence, as the Clean up step runs it (each call usable without the UI):
+
+1. :meth:`CleanupService.inventory` — what exists now;
+2. :meth:`CleanupService.revoke_consumers` — over REST, or the hand-off error to show;
+   after a hand-off, :meth:`CleanupService.confirm_revoked` proves the portal delete;
+3. :func:`forget_consumer` — the session records it, the secret and token are dropped;
+4. :meth:`CleanupService.destroy_and_verify` — destroy with force, then prove it gone.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
+from .consumer_token import ConsumerTokenService
 from .credentials import CredentialsService, needs_handoff
 from .errors import WizardError
 from .probe import ProbeService
-from .tokens import ConsumerTokenService
 
 CONSUMER_BLOCKS = "access to products in this gateway"
 
@@ -106,6 +115,74 @@ class CleanupService:
                 ) from exc
             raise
 
+    async def revoke_consumers(
+        self, gateway_id: str, client_ids: Iterable[str]
+    ) -> WizardError | None:
+        """Revoke each consumer over REST. Returns the hand-off error (``code="handoff"``)
+        when this portal has no API for it, so the learner deletes it in the portal; None
+        when every one was revoked. Other failures raise."""
+        for client_id in client_ids:
+            try:
+                await self.revoke_consumer(gateway_id, client_id)
+            except WizardError as exc:
+                if exc.code != "handoff":
+                    raise
+                return exc
+        return None
+
+    async def confirm_revoked(
+        self,
+        session: Any,
+        credentials: CredentialsService,
+        secrets: Any,
+        *,
+        client_id: str = "",
+    ) -> str:
+        """After a delete in the portal: prove it; the evidence, in words.
+
+        Where the portal lists consumers (the sandbox) the consumer must be gone from the list;
+        then a fresh token with the kept secret must no longer get through. Raises WizardError
+        when the consumer is still there, or when nothing can prove it (no listing, no secret).
+        """
+        client_id = client_id or session.client_id
+        listed = await self.consumer_listed(session.gateway_id, client_id) if client_id else None
+        if listed:
+            raise WizardError(
+                f"The consumer {client_id} is still there",
+                "The gateway still lists it among its consumers.",
+                "Delete it on the Consumers page (… → Delete Consumer... → Yes, Delete), "
+                "then press ctrl+k again.",
+            )
+        creds = await credentials.remembered(session, secrets)
+        if creds is None and listed is False:
+            return f"{client_id} is no longer listed on the gateway."
+        if creds is None:
+            raise WizardError(
+                "The wizard cannot check without the client secret",
+                "The secret of this run is not in the secret store any more.",
+                "Press ctrl+d: the portal refuses to destroy the gateway while a consumer "
+                "still has access, so that is the check.",
+                retryable=False,
+            )
+        result = await self.check_revoked(session.api_url, creds)
+        if not result.revoked:
+            raise WizardError(
+                "The consumer still has access",
+                result.evidence,
+                "Delete it on the portal's Consumers page, then press ctrl+k again.",
+            )
+        return result.evidence
+
+    async def destroy_and_verify(self, gateway_id: str) -> None:
+        """Destroy with force, then prove the gateway gone; WizardError if it still answers."""
+        await self.destroy_gateway(gateway_id)
+        if not await self.verify_gone(gateway_id):
+            raise WizardError(
+                f"Gateway {gateway_id} still answers after the destroy",
+                "The portal accepted the destroy, but the gateway can still be read.",
+                "Wait a moment and press ctrl+r; report it if it persists.",
+            )
+
     async def consumer_listed(self, gateway_id: str, client_id: str) -> bool | None:
         """Whether the gateway still lists the consumer (None: this portal has no listing)."""
         listed = await self.credentials.consumers(gateway_id)
@@ -166,6 +243,16 @@ class CleanupService:
                 return True
             raise
         return False
+
+
+async def forget_consumer(
+    session: Any, credentials: CredentialsService, secrets: Any, tokens: ConsumerTokenService
+) -> None:
+    """The consumer's access is gone: the session says so; its secret and token are dropped."""
+    session.consumer_revoked = True
+    if session.client_id:
+        await credentials.forget(session, secrets, session.client_id)
+    tokens.forget()
 
 
 def blocked_by_consumer(error: WizardError) -> bool:

@@ -1,7 +1,7 @@
 """Consumer credentials: the tutorial's Request Access → Create Application → Dev →
 Generate Secrets, done over REST where the target allows it, or handed off to the portal.
 
-* REST (contract §16): ``GET /ds/api/v3/gateways/{gw}/products`` gives the Dev environment's
+* REST (docs/contract.md#s16): ``GET /ds/api/v3/gateways/{gw}/products`` gives the Dev environment's
   ``appId``; ``POST /ds/api/v3/gateways/{gw}/consumers`` (201) creates an application, grants
   it access to that environment and returns Client ID, Client Secret and Token Endpoint. It
   needs ``CredentialIssuer.Generate`` on the gateway; without it the portal answers 403 and the
@@ -21,9 +21,9 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, urlsplit
 
+from .consumer_token import ConsumerTokenService
 from .errors import WizardError
 from .secrets import client_secret_name
-from .tokens import ConsumerTokenService
 
 CLIENT_ID_RE = re.compile(r"^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{11}$")
 UUID_RE = re.compile(

@@ -1,4 +1,4 @@
-"""The discovery chain ``gwa`` runs before any login (contract §4.2).
+"""The discovery chain ``gwa`` runs before any login (docs/contract.md#s4.2).
 
 1. ``GET /ds/api`` must answer exactly **204** with a ``Link`` header; the ``<…>`` target of
    its last comma-separated part is the OpenAPI document's path.

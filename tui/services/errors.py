@@ -21,7 +21,7 @@ class WizardError(Exception):
     fix: str = ""
     status: int | None = None
     retryable: bool = True
-    # The server's own words, joined as the gwa CLI would print them (contract §3.1).
+    # The server's own words, joined as the gwa CLI would print them (docs/contract.md#s3.1).
     detail: str = ""
     # Machine-readable code when the body had one (``invalid_token``, ``authorization_pending``...).
     code: str = ""
@@ -44,7 +44,7 @@ def parse_body(text: str) -> Any:
 
 
 def cli_error_text(body: Any, raw: str = "") -> str:
-    """The text ``gwa`` builds from an error body (contract §3.1), or the raw body."""
+    """The text ``gwa`` builds from an error body (docs/contract.md#s3.1), or the raw body."""
     if not isinstance(body, dict):
         return raw.strip() or "something broke"
     lowered = {str(k).lower(): v for k, v in body.items()}
@@ -194,61 +194,4 @@ def _generic(status: int, code: str) -> tuple[str, str, bool]:
         "The server answered with an unexpected status.",
         "Retry; check the host if it persists.",
         True,
-    )
-
-
-def network_error(action: str, exc: BaseException, url: str) -> WizardError:
-    """Explain a transport failure (DNS, refused, TLS, timeout, reset) in plain words."""
-    name = type(exc).__name__
-    text = str(exc)
-    lowered = text.lower()
-    if "timeout" in name.lower():
-        return WizardError(
-            what=f"{action} failed: no answer from {url} in time",
-            why="The server or the network is slow or down.",
-            fix="Check your connection and retry.",
-            detail=f"{name}: {text}",
-        )
-    if any(
-        s in lowered
-        for s in (
-            "name or service not known",
-            "nodename nor servname",
-            "getaddrinfo",
-            "name resolution",
-            "no address associated",
-        )
-    ):
-        return WizardError(
-            what=f"{action} failed: the host name in {url} could not be found (DNS)",
-            why="The host name is misspelt, or you are offline or off the VPN it needs.",
-            fix="Check the spelling of the host; it is a bare name like api-gov-bc-ca.test.api.gov.bc.ca.",
-            detail=f"{name}: {text}",
-        )
-    if "ssl" in lowered or "certificate" in lowered or "tls" in lowered:
-        return WizardError(
-            what=f"{action} failed: a secure (TLS) connection to {url} could not be made",
-            why="The certificate is not trusted, or the server does not speak HTTPS on that port.",
-            fix="Use --scheme http for a class sandbox; otherwise check the host.",
-            detail=f"{name}: {text}",
-        )
-    if "refused" in lowered or "connecterror" in name.lower() and "errno 111" in lowered:
-        return WizardError(
-            what=f"{action} failed: the connection to {url} was refused",
-            why="Nothing is listening there: the server is not running, or the port is wrong.",
-            fix="Start the sandbox (or check the host and port) and retry.",
-            detail=f"{name}: {text}",
-        )
-    if "reset" in lowered or "remoteprotocol" in name.lower() or "disconnected" in lowered:
-        return WizardError(
-            what=f"{action} failed: the connection to {url} was cut off",
-            why="The server or a proxy closed the connection before answering.",
-            fix="Retry; if it keeps happening, check your network or proxy.",
-            detail=f"{name}: {text}",
-        )
-    return WizardError(
-        what=f"{action} failed: could not reach {url}",
-        why=f"A network error occurred ({name}).",
-        fix="Check your connection and the host, then retry.",
-        detail=f"{name}: {text}",
     )

@@ -13,12 +13,22 @@ import os
 import shlex
 import time
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from .. import __version__
 from ..lessons import install_gwa, next_steps, quiz
 from ..steps import STEPS
+from .shell_commands import apply_command, gateway_command, status_command, token_curl
+from .tutorial_defaults import (
+    API_URL_PLACEHOLDER,
+    DEFAULT_OUT_FILE,
+    DEFAULT_TEMPLATE,
+    DEFAULT_UPSTREAM,
+    EXAMPLE_SERVICE,
+    TEST_HOST,
+)
 
 SCRIPT_NAME = "gwa-tutorial.sh"
 LAST_SESSION_NAME = "last-session.json"  # the finished tutorial, kept for `gwa-wizard export`
@@ -44,18 +54,17 @@ def _api_url(session: Any) -> str:
 
 
 def _out_file(session: Any) -> str:
-    return session.out_file or "gw-config.yaml"
+    return session.out_file or DEFAULT_OUT_FILE
 
 
 def build_script(session: Any) -> str:
     """The tutorial as a bash script in three parts: provider, consumer, cleanup."""
-    host = session.host or "api-gov-bc-ca.test.api.gov.bc.ca"
-    api_url = _api_url(session) or "https://<service>-dev-api-gov-bc-ca.test.api.gov.bc.ca/uuid"
-    display = session.gateway_display_name or ""
-    service = session.service or "my-service"
-    upstream = session.upstream or "https://httpbin.org"
-    template = session.template or "client-credentials-shared-idp"
-    create = "gwa gateway create" + (f" --display-name {_q(display)}" if display else "")
+    host = session.host or TEST_HOST
+    api_url = _api_url(session) or API_URL_PLACEHOLDER
+    service = session.service or EXAMPLE_SERVICE
+    upstream = session.upstream or DEFAULT_UPSTREAM
+    template = session.template or DEFAULT_TEMPLATE
+    out_file = replace(session, out_file=_out_file(session))
     scheme_line = (
         f"  gwa config set scheme {_q(session.scheme)}\n" if session.scheme != "https" else ""
     )
@@ -91,7 +100,7 @@ API_URL="${{API_URL:-{api_url}}}"
 provider() {{
   gwa config set host "$HOST"
 {scheme_line}  gwa login
-  {create}   # prints the new gateway id and makes it current
+  {gateway_command(session)}   # prints the new gateway id and makes it current
   gwa gateway current
   gwa generate-config --template {_q(template)} \\
     --service {_q(service)} \\
@@ -100,8 +109,8 @@ provider() {{
   # gwa keeps an upstream's :port in the service's host: line, which Kong refuses
   # ("host: must not have a port"); drop it there (port: already holds it).
   sed -i.bak -E 's/^(host: [^:]+):[0-9]+$/\\1/' {_q(_out_file(session))}
-  gwa apply -i {_q(_out_file(session))}
-  gwa status --hosts
+  {apply_command(out_file)}
+  {status_command(session)}
   # Without a token the gateway must refuse: expect 401 {{"message":"Unauthorized"}}
   curl -s -i "$API_URL" || true
   echo
@@ -116,12 +125,7 @@ consumer() {{
   : "${{CSC:?set CSC to the Client Secret}}"
   export URL="${{URL:-{token_endpoint}}}"
   : "${{URL:?set URL to the Token Endpoint}}"
-  RESPONSE=$(curl -s -X POST "$URL" \\
-    -H "Content-Type: application/x-www-form-urlencoded" \\
-    -d "client_id=$CID" \\
-    -d "client_secret=$CSC" \\
-    -d "grant_type=client_credentials" \\
-    -d "scopes=openid")
+  RESPONSE=$({token_curl("-s", indent="  ")})
   TOKEN=$(printf '%s' "$RESPONSE" | python3 -c 'import json,sys; print(json.load(sys.stdin).get("access_token") or "")')
   : "${{TOKEN:?the token request failed: $RESPONSE}}"
   export TOKEN

@@ -1,6 +1,6 @@
 """Go's ``net/url`` ``Parse`` and ``URL.String``, as far as ``gwa generate-config`` uses them.
 
-generate-config (contract §6.3) splits ``--upstream`` with ``url.Parse`` and writes ``Host``
+generate-config (docs/contract.md#s6.3) splits ``--upstream`` with ``url.Parse`` and writes ``Host``
 (with ``:port``), ``Port()``, ``Scheme``, the decoded ``Path`` and, for quick-start, the whole
 ``String()``. This module reproduces those rules, including the errors ``Parse`` raises, so
 the generated YAML is byte-identical. Go works on bytes, so this port works on UTF-8 bytes

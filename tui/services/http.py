@@ -1,4 +1,4 @@
-"""One HTTP client per target, speaking like ``gwa`` (contract §2.3) with two deliberate fixes.
+"""One HTTP client per target, speaking like ``gwa`` (docs/contract.md#s2.3) with two deliberate fixes.
 
 * Headers: ``User-Agent: gwa-wizard/<version>``, ``Accept: application/json``, and
   ``Authorization: Bearer …`` from a :class:`TokenSource` when ``auth=True``.
@@ -6,8 +6,9 @@
   anything else becomes a :class:`WizardError` through :func:`error_from_response`, and a
   transport failure (DNS, refused, TLS, timeout, reset) through :func:`network_error`.
 * On a 401 the client asks the token source to refresh **once** and re-sends the **same**
-  body (gwa re-sends a drained body, so its retried PUTs fail). If that does not help, the
-  error says to log in again. Parallel 401s share one refresh.
+  body (gwa re-sends a drained body, so its retried PUTs fail): an ``httpx.Auth`` flow,
+  :class:`RefreshOnce`. If that does not help, the error says to log in again. Parallel
+  401s share one refresh.
 * Data-plane URLs on ``*.localhost:<port>`` (the sandbox's env hosts) are sent to the
   target's own address with the URL's ``Host`` header, so a class sandbox on another machine
   works the same as one on loopback.
@@ -19,16 +20,16 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import errno
 import functools
 import ssl
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncGenerator, Mapping, Sequence
 from typing import Any, Protocol, runtime_checkable
 
 import httpx
 
 from .. import __version__
-from .errors import WizardError, error_from_response, network_error
+from .errors import WizardError, error_from_response
+from .network_errors import network_error
 from .sandbox_trust import add_trusted
 from .target import Target, split_host_port
 
@@ -69,6 +70,78 @@ def relogin_error(action: str, cause: WizardError | None = None) -> WizardError:
         detail=detail,
         code="login_required",
     )
+
+
+class RefreshOnce(httpx.Auth):
+    """Bearer token from the :class:`TokenSource`; on a 401, one refresh and one resend.
+
+    The same request (body read once, so a JSON or multipart body goes again unchanged) is
+    sent with the new token. Requests that meet a 401 together share one refresh under
+    ``lock``: whoever comes second finds the token already renewed. A second 401, or a
+    refresh the login server refuses, ends in "log in again".
+    """
+
+    def __init__(
+        self,
+        tokens: TokenSource | None,
+        lock: asyncio.Lock,
+        action: str,
+        hints: dict[str, tuple[str, str]] | None = None,
+    ) -> None:
+        self.tokens, self.lock, self.action, self.hints = tokens, lock, action, hints
+
+    async def async_auth_flow(
+        self, request: httpx.Request
+    ) -> AsyncGenerator[httpx.Request, httpx.Response]:
+        # An async flow of our own reads the bodies itself (httpx's default flow would).
+        tokens = self.tokens
+        if tokens is None:
+            yield request
+            return
+        await request.aread()  # a multipart stream, too, can then be sent twice
+        token = await tokens.access_token()
+        _bearer(request, token)
+        response = yield request
+        if response.status_code != 401:
+            return
+        await response.aread()
+        await self._renew(tokens, token)
+        again = httpx.Request(
+            request.method,
+            request.url,
+            headers=request.headers,
+            content=request.content,
+            extensions=request.extensions,
+        )
+        _bearer(again, await tokens.access_token())
+        response = yield again
+        if response.status_code == 401:
+            await response.aread()
+            first = _error(response, self.action, self.hints)
+            raise dataclasses.replace(
+                relogin_error(self.action), detail=first.detail, fields=first.fields
+            )
+
+    async def _renew(self, tokens: TokenSource, refused: str | None) -> None:
+        async with self.lock:
+            current = await tokens.access_token()
+            if current and current != refused:
+                return  # another request renewed it meanwhile
+            try:
+                renewed = await tokens.refresh()
+            except WizardError as exc:
+                if exc.status is None:  # the refresh itself hit a network problem
+                    raise
+                raise relogin_error(self.action, exc) from None
+        if not renewed:
+            raise relogin_error(self.action)
+
+
+def _bearer(request: httpx.Request, token: str | None) -> None:
+    if token:
+        request.headers["Authorization"] = f"Bearer {token}"
+    else:
+        request.headers.pop("Authorization", None)
 
 
 class ApiClient:
@@ -138,35 +211,16 @@ class ApiClient:
     ) -> httpx.Response:
         """Send a request and return the response when its status is in ``expect``.
 
-        ``action`` names the operation for error headlines ("Create the gateway"). ``files``
-        must hold bytes (not open files) so the body can be sent again after a refresh.
+        ``action`` names the operation for error headlines ("Create the gateway"). With
+        ``auth`` the login's bearer token goes along, renewed once on a 401
+        (:class:`RefreshOnce`). ``files`` must hold bytes (not open files) so the body can
+        be sent again after a refresh.
         """
         url = self.url(path_or_url)
-        token = await self.tokens.access_token() if auth and self.tokens is not None else None
-        response = await self._send(method, url, action, json, data, files, params, headers, token)
-        if response.status_code == 401 and auth and self.tokens is not None:
-            async with self._refresh_lock:
-                current = await self.tokens.access_token()
-                if current and current != token:
-                    renewed: object = True  # another request renewed it meanwhile
-                else:
-                    try:
-                        renewed = await self.tokens.refresh()
-                    except WizardError as exc:
-                        if exc.status is None:  # the refresh itself hit a network problem
-                            raise
-                        raise relogin_error(action, exc) from None
-            if not renewed:
-                raise relogin_error(action)
-            token = await self.tokens.access_token()
-            response = await self._send(
-                method, url, action, json, data, files, params, headers, token
-            )
-            if response.status_code == 401:
-                first = _error(response, action, hints)
-                raise dataclasses.replace(
-                    relogin_error(action), detail=first.detail, fields=first.fields
-                )
+        body = {"json": json, "data": data, "files": files, "params": params}
+        request = self._build(method, url, action, headers, body)
+        flow = RefreshOnce(self.tokens, self._refresh_lock, action, hints) if auth else None
+        response = await self._send(request, url, action, flow)
         if response.status_code not in expect:
             raise _error(response, action, hints)
         return response
@@ -182,42 +236,27 @@ class ApiClient:
     ) -> httpx.Response:
         """A plain request: no login token, no status check, ``*.localhost`` routed to the
         target. Transport failures still raise WizardError."""
-        return await self._send(
-            method, self.url(url), action, None, data, None, None, headers, None
-        )
+        url = self.url(url)
+        body = {"content": data} if isinstance(data, bytes | str) else {"data": data}
+        request = self._build(method, url, action, headers, body)
+        return await self._send(request, url, action, None)
 
-    async def _send(
+    def _build(
         self,
         method: str,
         url: str,
         action: str,
-        json: Any,
-        data: Any,
-        files: Any,
-        params: Any,
         headers: Mapping[str, str] | None,
-        token: str | None,
-    ) -> httpx.Response:
+        body: dict[str, Any],
+    ) -> httpx.Request:
+        """The request for ``url``, routed to the target for ``*.localhost`` env hosts."""
         connect_url, host_header = self.route(url)
-        send_headers: dict[str, str] = dict(headers or {})
+        send_headers = dict(headers or {})
         if host_header is not None:
             send_headers["Host"] = host_header
-        if token:
-            send_headers["Authorization"] = f"Bearer {token}"
-        kwargs: dict[str, Any] = {"headers": send_headers, "params": params}
-        if json is not None:
-            kwargs["json"] = json
-        if files is not None:
-            kwargs["files"] = files
-        if isinstance(data, bytes | str):
-            kwargs["content"] = data
-        elif data is not None:
-            kwargs["data"] = data
+        given = {key: value for key, value in body.items() if value is not None}
         try:
-            request = self._http.build_request(method, connect_url, **kwargs)
-            response = await self._http.send(request)
-            await response.aread()
-            return response
+            return self._http.build_request(method, connect_url, headers=send_headers, **given)
         except httpx.InvalidURL as exc:
             raise WizardError(
                 what=f"{action} failed: {url} is not a valid URL",
@@ -225,8 +264,17 @@ class ApiClient:
                 fix="Check the host name.",
                 retryable=False,
             ) from None
+
+    async def _send(
+        self, request: httpx.Request, url: str, action: str, auth: httpx.Auth | None
+    ) -> httpx.Response:
+        """Send ``request`` (for ``url``, as the learner knows it) and read the answer."""
+        try:
+            response = await self._http.send(request, auth=auth)
+            await response.aread()
         except httpx.TransportError as exc:
-            raise network_error(action, _specific(exc), url) from None
+            raise network_error(action, exc, url) from None
+        return response
 
     async def aclose(self) -> None:
         await self._http.aclose()
@@ -236,40 +284,6 @@ class ApiClient:
 
     async def __aexit__(self, *exc: object) -> None:
         await self.aclose()
-
-
-_ERRNO_TEXT = {
-    errno.ECONNREFUSED: "Connection refused",
-    errno.ECONNRESET: "Connection reset by peer",
-    errno.EHOSTUNREACH: "No route to host",
-    errno.ENETUNREACH: "Network is unreachable",
-}
-
-
-def _specific(exc: httpx.TransportError) -> httpx.TransportError:
-    """The same error with the operating system's reason added when httpx hides it.
-
-    anyio reports a refused connection as "All connection attempts failed"; the errno of
-    the underlying OSError says what really happened.
-    """
-    seen: set[int] = set()
-    inner: BaseException | None = exc
-    while inner is not None and id(inner) not in seen:
-        seen.add(id(inner))
-        code = getattr(inner, "errno", None)
-        if isinstance(inner, OSError) and code in _ERRNO_TEXT:
-            text = f"{exc} ([Errno {code}] {_ERRNO_TEXT[code]})"
-            return type(exc)(text, request=exc.request) if _has_request(exc) else type(exc)(text)
-        inner = inner.__cause__ or inner.__context__
-    return exc
-
-
-def _has_request(exc: httpx.TransportError) -> bool:
-    try:
-        exc.request  # noqa: B018
-    except RuntimeError:
-        return False
-    return True
 
 
 def _error(

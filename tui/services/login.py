@@ -1,16 +1,17 @@
-"""Logging in as ``gwa login`` does (contract §4.3–4.4), driven step by step by the screen.
+"""Logging in as ``gwa login`` does (docs/contract.md#s4.3, #s4.4), driven step by step by the screen.
 
 Device flow with PKCE S256:
 
 1. :meth:`LoginService.start_device` posts ``client_id=gwa-cli`` plus the S256 code
    challenge to the device authorization endpoint and returns a :class:`DeviceChallenge`
    (URL, user code, expiry, the server's polling interval).
-2. The screen shows the code and calls :meth:`LoginService.poll_once` every
-   ``interval`` seconds (the first poll may go out at once). Each call returns a
-   :class:`PollResult`: ``state`` is ``"pending"``, ``"slow_down"`` (the returned
-   ``interval`` is then 5 s longer; keep using the returned value) or ``"done"`` with the
-   tokens. An expired code or a denied request raises :class:`WizardError`
-   (``code`` ``expired_token`` / ``access_denied``) with cause and fix.
+2. :meth:`LoginService.wait_for_approval` polls the token endpoint (one
+   :meth:`LoginService.poll_once` each ``interval`` seconds, timed by a :class:`PollSchedule`
+   the screen reads to show progress) until the learner approves, and returns the tokens.
+   Each poll's :class:`PollResult` ``state`` is ``"pending"``, ``"slow_down"`` (the returned
+   ``interval`` is then 5 s longer and used from then on) or ``"done"``. An expired code or
+   a denied request raises :class:`WizardError` (``code`` ``expired_token`` /
+   ``access_denied``) with cause and fix.
 3. On the embedded sandbox, :meth:`approve_on_sandbox` submits the verification page's form
    (``user_code``, ``username`` and ``passcode``) exactly as a browser would.
 
@@ -21,57 +22,43 @@ Also: :meth:`client_credentials` (service accounts), :meth:`refresh`, :meth:`cur
 
 from __future__ import annotations
 
+import asyncio
 import base64
+import contextlib
 import hashlib
 import json
+import os
 import re
 import secrets as pysecrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal
 
 import httpx
 
 from .discovery import Discovery, discover
-from .errors import WizardError, error_from_response
+from .errors import WizardError
 from .http import ApiClient
+from .login_replies import (
+    TOKEN_ERROR_HINTS,
+    as_int,
+    expired_code,
+    json_body,
+    oauth_error,
+    page_message,
+    token_error,
+)
 from .secrets import SecretStore, access_token_name, refresh_token_name
 
 CLIENT_ID = "gwa-cli"
+# On a class sandbox a name belongs to one browser (its claim cookie). A wizard served to a
+# browser by ``sandbox serve --web-port`` finds that browser's claim in this file.
+CLASS_CLAIM_ENV = "GWA_WIZARD_CLASS_CLAIM_FILE"
+CLASS_CLAIM_COOKIE = "aps_learner"
 DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 SLOW_DOWN_STEP = 5  # seconds added to the interval on slow_down (RFC 8628 §3.5)
-
-# Keycloak token endpoint errors (contract §3.4): why and fix, keyed by the OAuth error code.
-TOKEN_ERROR_HINTS: dict[str, tuple[str, str]] = {
-    # invalid_client: no such client (or disabled); unauthorized_client: a known client with
-    # the wrong secret, or one that may not use this grant (docs/sandbox-quirks.md).
-    "invalid_client": (
-        "The login server does not know this client id (mistyped, or the account was removed).",
-        "Copy the client id again (no quotes or spaces) and retry.",
-    ),
-    "unauthorized_client": (
-        "The login server knows this client but refuses its secret (mistyped or regenerated), "
-        "or the client may not use this kind of login.",
-        "Copy the client secret again (no quotes or spaces), or use credentials issued for this "
-        "purpose, and retry.",
-    ),
-    "invalid_grant": (
-        "The saved login (refresh token) has expired or was revoked.",
-        "Log in again on the Login step.",
-    ),
-    "unsupported_grant_type": (
-        "The login server does not support this kind of login.",
-        "Check the host; report it to the APS team if it persists.",
-    ),
-    "code_challenge": (
-        "The login server rejected the PKCE code challenge.",
-        "Start the login again; report it if it persists.",
-    ),
-    "invalid_request": (
-        "The login server rejected the request as malformed.",
-        "Start the login again; report it if it persists.",
-    ),
-}
 
 
 @dataclass(frozen=True)
@@ -106,6 +93,40 @@ class PollResult:
     tokens: Tokens | None
     interval: int
     state: Literal["pending", "slow_down", "done"]
+
+
+class PollSchedule:
+    """When the next device-flow poll may go out: never sooner than the server's interval
+    after the last one; the first one ``interval`` seconds after the code was shown."""
+
+    def __init__(self, interval: int) -> None:
+        self.interval = interval
+        self.next_poll_at = time.monotonic() + interval
+        self.polls = 0
+        self.last_poll_at = 0.0
+        self._wake = asyncio.Event()
+
+    def seconds_to_next(self) -> int:
+        return max(0, round(self.next_poll_at - time.monotonic()))
+
+    def check_soon(self) -> None:
+        """Poll at once (after an approval), unless that is sooner than the interval allows."""
+        now = time.monotonic()
+        earliest = self.last_poll_at + self.interval if self.polls else now
+        self.next_poll_at = max(now, earliest)
+        self._wake.set()
+
+    async def wait_turn(self) -> None:
+        while (delay := self.next_poll_at - time.monotonic()) > 0:
+            self._wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), delay)
+        self.polls += 1
+        self.last_poll_at = time.monotonic()
+
+    def polled(self, interval: int) -> None:
+        self.interval = interval
+        self.next_poll_at = time.monotonic() + interval
 
 
 def pkce_pair() -> tuple[str, str]:
@@ -177,7 +198,7 @@ class LoginService:
             },
             hints=TOKEN_ERROR_HINTS,
         )
-        data = _json(response, "Start the login")
+        data = json_body(response, "Start the login")
         try:
             return DeviceChallenge(
                 device_code=str(data["device_code"]),
@@ -201,7 +222,7 @@ class LoginService:
     async def poll_once(self, challenge: DeviceChallenge) -> PollResult:
         """One poll of the token endpoint. Raises WizardError on expiry, denial or faults."""
         if challenge.seconds_left() <= 0:
-            raise _expired()
+            raise expired_code()
         endpoint = challenge.token_endpoint or (await self.ensure_discovery()).token_endpoint
         response = await self.client.request(
             "POST",
@@ -220,13 +241,13 @@ class LoginService:
         if response.status_code == 200:
             tokens = await self._save(_tokens(response, "Check the login"))
             return PollResult(tokens, challenge.interval, "done")
-        error = _oauth_error(response)
+        error = oauth_error(response)
         if error == "authorization_pending":
             return PollResult(None, challenge.interval, "pending")
         if error == "slow_down":
             return PollResult(None, challenge.interval + SLOW_DOWN_STEP, "slow_down")
         if error == "expired_token":
-            raise _expired()
+            raise expired_code()
         if error == "access_denied":
             raise WizardError(
                 what="The login was refused",
@@ -235,11 +256,30 @@ class LoginService:
                 status=400,
                 code="access_denied",
             )
-        raise _token_error(response, "Check the login")
+        raise token_error(response, "Check the login")
 
-    async def poll(self, challenge: DeviceChallenge) -> Tokens | None:
-        """Like :meth:`poll_once`, returning only the tokens (None while pending)."""
-        return (await self.poll_once(challenge)).tokens
+    async def wait_for_approval(
+        self,
+        challenge: DeviceChallenge,
+        schedule: PollSchedule | None = None,
+        on_poll: Callable[[PollResult], None] | None = None,
+    ) -> Tokens:
+        """Poll until the learner approves; the tokens. WizardError on expiry or denial.
+
+        Polls at the server's interval (longer after ``slow_down``), as ``gwa login`` does.
+        ``schedule`` lets the caller show when the next check goes out and ask for one
+        early (:meth:`PollSchedule.check_soon`); ``on_poll`` sees every answer but the last.
+        Cancelling the calling task stops the wait.
+        """
+        schedule = schedule or PollSchedule(challenge.interval)
+        while True:
+            await schedule.wait_turn()
+            result = await self.poll_once(challenge)
+            schedule.polled(result.interval)
+            if result.tokens is not None:
+                return result.tokens
+            if on_poll is not None:
+                on_poll(result)
 
     async def approve_on_sandbox(
         self, challenge: DeviceChallenge, username: str, passcode: str | None = None
@@ -249,16 +289,16 @@ class LoginService:
         if passcode:
             form["passcode"] = passcode
         action = "Approve the login on the sandbox"
+        headers = {"Accept": "text/html,application/json"}
+        claim = _class_claim()
+        if claim:  # a browser learner's wizard signs in as that browser (one name per browser)
+            headers["Cookie"] = f"{CLASS_CLAIM_COOKIE}={claim}"
         response = await self.client.send_raw(
-            "POST",
-            challenge.verification_uri,
-            headers={"Accept": "text/html,application/json"},
-            data=form,
-            action=action,
+            "POST", challenge.verification_uri, headers=headers, data=form, action=action
         )
         if response.status_code in (200, 302, 303):
             return
-        message = _page_message(response.text)
+        message = page_message(response.text)
         status = response.status_code
         if status in (401, 403):
             why = "The sandbox was started with a passcode and it did not match."
@@ -324,7 +364,7 @@ class LoginService:
             hints=TOKEN_ERROR_HINTS,
         )
         if response.status_code != 200:
-            raise _token_error(response, "Renew the login")
+            raise token_error(response, "Renew the login")
         return await self._save(_tokens(response, "Renew the login"), keep_refresh=refresh_token)
 
     # -- TokenSource ------------------------------------------------------------------------
@@ -371,22 +411,8 @@ def _b64url(raw: bytes) -> str:
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
 
 
-def _json(response: httpx.Response, action: str) -> dict[str, Any]:
-    try:
-        data = response.json()
-    except ValueError:
-        data = None
-    if not isinstance(data, dict):
-        raise WizardError(
-            what=f"{action} failed: the login server's answer was not JSON",
-            why="A proxy or web page may have answered instead of the login server.",
-            fix="Check the host and retry.",
-        )
-    return data
-
-
 def _tokens(response: httpx.Response, action: str) -> Tokens:
-    data = _json(response, action)
+    data = json_body(response, action)
     access = data.get("access_token")
     if not isinstance(access, str) or not access:
         raise WizardError(
@@ -397,60 +423,18 @@ def _tokens(response: httpx.Response, action: str) -> Tokens:
     return Tokens(
         access_token=access,
         refresh_token=str(data.get("refresh_token") or ""),
-        expires_in=_int(data.get("expires_in")),
-        refresh_expires_in=_int(data.get("refresh_expires_in")),
+        expires_in=as_int(data.get("expires_in")),
+        refresh_expires_in=as_int(data.get("refresh_expires_in")),
         token_type=str(data.get("token_type") or "Bearer"),
     )
 
 
-def _int(value: Any) -> int:
+def _class_claim() -> str | None:
+    path = os.environ.get(CLASS_CLAIM_ENV)
+    if not path:
+        return None
     try:
-        return int(value)
-    except (TypeError, ValueError):
-        return 0
-
-
-def _oauth_error(response: httpx.Response) -> str:
-    try:
-        data = response.json()
-    except ValueError:
-        return ""
-    return str(data.get("error") or "") if isinstance(data, dict) else ""
-
-
-def _token_error(response: httpx.Response, action: str) -> WizardError:
-    return error_from_response(
-        response.status_code,
-        response.headers.get("content-type", ""),
-        response.text,
-        action=action,
-        hints=TOKEN_ERROR_HINTS,
-    )
-
-
-def _expired() -> WizardError:
-    return WizardError(
-        what="The login code expired",
-        why="The code was not approved within its lifetime (expired_token).",
-        fix="Start the login again and approve the new code promptly.",
-        status=400,
-        code="expired_token",
-    )
-
-
-def _page_message(html: str) -> str:
-    """A short readable message from an error page (or JSON body)."""
-    try:
-        data = json.loads(html)
-        if isinstance(data, dict):
-            for key in ("error_description", "message", "error"):
-                if isinstance(data.get(key), str):
-                    return data[key]
-    except ValueError:
-        pass
-    for pattern in (r"<p[^>]*class=\"[^\"]*error[^\"]*\"[^>]*>(.*?)</p>", r"<h1[^>]*>(.*?)</h1>"):
-        match = re.search(pattern, html, re.S | re.I)
-        if match:
-            text = re.sub(r"<[^>]+>", "", match.group(1))
-            return " ".join(text.split())[:200]
-    return ""
+        claim = Path(path).read_text("utf-8").strip()
+    except OSError:
+        return None
+    return claim if re.fullmatch(r"[A-Za-z0-9_-]{32,64}", claim) else None

@@ -2,7 +2,7 @@
 
 Line and column conventions (read this before wiring a screen):
 
-* :class:`Problem` ``line``/``column`` and :class:`Document` ``line``/``end_line`` are
+* :class:`ManifestProblem` ``line``/``column`` and :class:`Document` ``line``/``end_line`` are
   **1-based**, as people count lines ("line 12"). To move a TextArea cursor to a problem,
   use ``(problem.line - 1, problem.column - 1)``.
 * :func:`field_at` takes the TextArea cursor as it is: **0-based** ``(row, column)``.
@@ -10,15 +10,15 @@ Line and column conventions (read this before wiring a screen):
 The loader reads YAML the way ``gwa apply`` (gopkg.in/yaml.v3) does where it matters for what
 is sent: only ``true``/``false`` are booleans (``yes``/``on`` stay strings) and dates stay
 the text they were written as. Aliases are allowed but capped, so a "billion laughs" file
-or a self-referencing alias is a :class:`Problem`, not a hang.
+or a self-referencing alias is a :class:`ManifestProblem`, not a hang.
 """
 
 from __future__ import annotations
 
 import datetime
 import re
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, cast
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -26,14 +26,14 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from tui.services.errors import WizardError
 from tui.services.field_help import explain
 from tui.services.manifest_checks import NOT_SUPPORTED, check_documents
-from tui.services.manifest_nodes import Problem, child, mapping_items, scalar_text
+from tui.services.manifest_nodes import Document, ManifestProblem, child, mapping_items, scalar_text
 from tui.services.templates import write_config
 
 __all__ = [
     "Document",
     "Manifest",
     "ManifestError",
-    "Problem",
+    "ManifestProblem",
     "ApplyPayload",
     "parse",
     "validate",
@@ -47,7 +47,7 @@ __all__ = [
 
 MAX_CHARS = 1_000_000  # a generated config is about 2 KB
 MAX_NODES = 100_000  # after expanding aliases
-# gwa apply's kind → portal resource (contract §7.1); GatewayService goes to gwa-api instead
+# gwa apply's kind → portal resource (docs/contract.md#s7.1); GatewayService goes to gwa-api instead
 KIND_ACTIONS = {
     "CredentialIssuer": "issuer",
     "DraftDataset": "dataset",
@@ -69,8 +69,8 @@ class _Loader(yaml.SafeLoader):
     """
 
     def construct_mapping(self, node: Node, deep: bool = False) -> dict[Any, Any]:
-        if not isinstance(node, MappingNode):
-            return super().construct_mapping(node, deep=deep)
+        if not isinstance(node, MappingNode):  # PyYAML's own error: "expected a mapping node"
+            return super().construct_mapping(cast(MappingNode, node), deep=deep)
         written = node.value
         node.value = list(written)
         try:
@@ -89,16 +89,6 @@ _Loader.add_implicit_resolver(
 
 
 @dataclass(frozen=True)
-class Document:
-    kind: str | None
-    name: str | None
-    line: int  # 1-based first line of the document's content
-    end_line: int  # 1-based last line
-    data: Any
-    node: Node | None = field(default=None, compare=False, repr=False)
-
-
-@dataclass(frozen=True)
 class Manifest:
     documents: list[Document]
 
@@ -108,7 +98,7 @@ class Manifest:
 
 @dataclass(frozen=True)
 class ManifestError(WizardError):
-    problems: tuple[Problem, ...] = ()
+    problems: tuple[ManifestProblem, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -182,11 +172,11 @@ _FRIENDLY = (
 )
 
 
-def _syntax_problem(exc: yaml.YAMLError, text: str) -> Problem:
+def _syntax_problem(exc: yaml.YAMLError, text: str) -> ManifestProblem:
     if isinstance(exc, yaml.reader.ReaderError):
         before = text[: exc.position]
         line, column = before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
-        return Problem(
+        return ManifestProblem(
             line,
             column,
             f"The file contains a control character (code "
@@ -196,8 +186,8 @@ def _syntax_problem(exc: yaml.YAMLError, text: str) -> Problem:
     raw = getattr(exc, "problem", None) or str(exc)
     friendly = next((text for needle, text in _FRIENDLY if needle in raw), "The YAML is not valid.")
     if mark is None:
-        return Problem(1, 1, f"{friendly} (YAML: {raw})")
-    return Problem(mark.line + 1, mark.column + 1, f"{friendly} (YAML: {raw})")
+        return ManifestProblem(1, 1, f"{friendly} (YAML: {raw})")
+    return ManifestProblem(mark.line + 1, mark.column + 1, f"{friendly} (YAML: {raw})")
 
 
 def _document_lines(node: Node, lines: list[str]) -> tuple[int, int]:
@@ -212,11 +202,11 @@ def _document_lines(node: Node, lines: list[str]) -> tuple[int, int]:
     return start, max(start, end)
 
 
-def _load(text: str) -> tuple[list[Document], list[Problem]]:
+def _load(text: str) -> tuple[list[Document], list[ManifestProblem]]:
     """Every document that reads cleanly, plus the first syntax problem if any."""
     if len(text) > MAX_CHARS:
         return [], [
-            Problem(
+            ManifestProblem(
                 1,
                 1,
                 f"The file is too large ({len(text):,} characters); a gateway "
@@ -243,11 +233,15 @@ def _load(text: str) -> tuple[list[Document], list[Problem]]:
     except yaml.YAMLError as exc:
         return documents, [_syntax_problem(exc, text)]
     except _TooMuch as exc:
-        return documents, [Problem(1, 1, f"The YAML cannot be used: {exc}.")]
+        return documents, [ManifestProblem(1, 1, f"The YAML cannot be used: {exc}.")]
     except RecursionError:
-        return documents, [Problem(1, 1, "The YAML is nested too deeply to be a gateway config.")]
+        return documents, [
+            ManifestProblem(1, 1, "The YAML is nested too deeply to be a gateway config.")
+        ]
     except (ValueError, TypeError, OverflowError) as exc:  # e.g. a bad !!binary or !!float
-        return documents, [Problem(1, 1, f"The YAML has a value that cannot be read: {exc}")]
+        return documents, [
+            ManifestProblem(1, 1, f"The YAML has a value that cannot be read: {exc}")
+        ]
     finally:
         if loader is not None:
             loader.dispose()
@@ -274,13 +268,17 @@ def summarize(text: str) -> list[tuple[str, str, int]]:
     return [(d.kind or "?", d.name or "", d.line) for d in documents]
 
 
-def validate(text: str, gateway_id: str, *, live: bool = False) -> list[Problem]:
+def validate(text: str, gateway_id: str, *, live: bool = False) -> list[ManifestProblem]:
     """Every problem found, sorted by line. ``live``: also apply APS's upstream rules."""
     documents, problems = _load(text)
     if problems:
         return problems
     if not documents:
-        return [Problem(1, 1, "The file has no documents: generate it again on the Template step.")]
+        return [
+            ManifestProblem(
+                1, 1, "The file has no documents: generate it again on the Template step."
+            )
+        ]
     found = check_documents(documents, gateway_id, live=live)
     return sorted(set(found), key=lambda p: (p.line, p.column, p.message))
 
@@ -389,7 +387,7 @@ def _jsonable(value: Any) -> Any:
 
 
 def to_apply_payloads(text: str) -> list[ApplyPayload]:
-    """What ``gwa apply`` sends, in its order (contract §7.1).
+    """What ``gwa apply`` sends, in its order (docs/contract.md#s7.1).
 
     First one ``GatewayService`` payload ``{"services": [doc minus kind, ...]}`` (if the file
     has any), then every other document minus ``kind`` in file order. Raises
@@ -408,7 +406,7 @@ def to_apply_payloads(text: str) -> list[ApplyPayload]:
                 fix="Add kind: (GatewayService, CredentialIssuer, DraftDataset or Product), or "
                 "remove the empty document (often a stray ---).",
                 retryable=False,
-                problems=(Problem(doc.line, 1, NOT_SUPPORTED),),
+                problems=(ManifestProblem(doc.line, 1, NOT_SUPPORTED),),
             )
         body = _jsonable({k: v for k, v in doc.data.items() if k != "kind"})
         if doc.kind == "GatewayService":

@@ -2,19 +2,18 @@
 
 Each problem points at the YAML node at fault (1-based line and column). Messages that repeat
 a server's rule use the server's words (gwa apply's "This config template is not supported",
-the portal's enums and "extra keys give 422", contract §7) followed by a plain fix.
+the portal's enums and "extra keys give 422", docs/contract.md#s7) followed by a plain fix.
 GatewayService rules live in :mod:`tui.services.manifest_gateway`.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from yaml.nodes import MappingNode, Node, SequenceNode
 
 from tui.services.manifest_gateway import check_audiences, check_gateway_service
 from tui.services.manifest_nodes import (
-    Problem,
+    Document,
+    ManifestProblem,
     at,
     check_bool,
     check_enum,
@@ -25,10 +24,7 @@ from tui.services.manifest_nodes import (
     scalar_text,
 )
 
-if TYPE_CHECKING:
-    from tui.services.manifest import Document
-
-__all__ = ["NOT_SUPPORTED", "Problem", "check_documents"]
+__all__ = ["NOT_SUPPORTED", "ManifestProblem", "check_documents"]
 
 NOT_SUPPORTED = "This config template is not supported"
 ISSUER_FLOWS = ("client-credentials",)
@@ -116,8 +112,10 @@ PORTAL_FIELDS = {
 # --- per document ------------------------------------------------------------------------------
 
 
-def check_documents(documents: list[Document], gateway_id: str, *, live: bool) -> list[Problem]:
-    out: list[Problem] = []
+def check_documents(
+    documents: list[Document], gateway_id: str, *, live: bool
+) -> list[ManifestProblem]:
+    out: list[ManifestProblem] = []
     for doc in documents:
         if doc.node is not None:
             _duplicate_keys(doc.node, out)
@@ -131,11 +129,13 @@ def check_documents(documents: list[Document], gateway_id: str, *, live: bool) -
                 if doc.data is None
                 else ("a document must be a mapping of keys, starting with kind:")
             )
-            out.append(Problem(doc.line, 1, f"{NOT_SUPPORTED}: {why}."))
+            out.append(ManifestProblem(doc.line, 1, f"{NOT_SUPPORTED}: {why}."))
             continue
         kind_node = child(node, "kind")
         if kind_node is None:
-            out.append(Problem(doc.line, 1, f"{NOT_SUPPORTED}: this document has no kind: line."))
+            out.append(
+                ManifestProblem(doc.line, 1, f"{NOT_SUPPORTED}: this document has no kind: line.")
+            )
             continue
         kind = scalar_text(kind_node) or ""
         if kind not in names:
@@ -150,7 +150,7 @@ def check_documents(documents: list[Document], gateway_id: str, *, live: bool) -
             continue
         name_node = child(node, "name")
         name = scalar_text(name_node)
-        if not name:
+        if not name or name_node is None:
             out.append(at(node, f"This {kind} needs a name: line."))
         elif name in names[kind]:
             out.append(at(name_node, f'Another {kind} in this file is already named "{name}".'))
@@ -179,7 +179,7 @@ def check_documents(documents: list[Document], gateway_id: str, *, live: bool) -
     return out
 
 
-def _duplicate_keys(node: Node, out: list[Problem], seen: set[int] | None = None) -> None:
+def _duplicate_keys(node: Node, out: list[ManifestProblem], seen: set[int] | None = None) -> None:
     seen = set() if seen is None else seen
     if id(node) in seen:
         return
@@ -197,7 +197,7 @@ def _duplicate_keys(node: Node, out: list[Problem], seen: set[int] | None = None
             _duplicate_keys(item, out, seen)
 
 
-def _portal_fields(node: Node, kind: str, out: list[Problem]) -> None:
+def _portal_fields(node: Node, kind: str, out: list[ManifestProblem]) -> None:
     allowed = PORTAL_FIELDS[kind]
     for text, key, _ in mapping_items(node):
         if text not in ("kind", "<<") and text not in allowed:
@@ -210,7 +210,7 @@ def _portal_fields(node: Node, kind: str, out: list[Problem]) -> None:
             )
 
 
-def _issuer(node: Node, out: list[Problem]) -> None:
+def _issuer(node: Node, out: list[ManifestProblem]) -> None:
     check_enum(child(node, "flow"), ISSUER_FLOWS, "flow", out)
     check_enum(child(node, "mode"), ISSUER_MODES, "mode", out)
     check_enum(
@@ -228,7 +228,7 @@ def _issuer(node: Node, out: list[Problem]) -> None:
         )
 
 
-def _dataset(node: Node, out: list[Problem]) -> None:
+def _dataset(node: Node, out: list[ManifestProblem]) -> None:
     check_enum(child(node, "security_class"), SECURITY_CLASSES, "security_class", out)
     check_enum(child(node, "view_audience"), AUDIENCES, "view_audience", out)
     check_enum(child(node, "download_audience"), AUDIENCES, "download_audience", out)
@@ -236,7 +236,7 @@ def _dataset(node: Node, out: list[Problem]) -> None:
         check_bool(child(node, key), key, out)
 
 
-def _product(node: Node, names: dict[str, dict[str, Node]], out: list[Problem]) -> None:
+def _product(node: Node, names: dict[str, dict[str, Node]], out: list[ManifestProblem]) -> None:
     dataset = child(node, "dataset")
     dataset_name = scalar_text(dataset)
     if dataset is not None and dataset_name and dataset_name not in names["DraftDataset"]:
@@ -265,7 +265,7 @@ def _product(node: Node, names: dict[str, dict[str, Node]], out: list[Problem]) 
         _environment(env, names, out)
 
 
-def _environment(env: Node, names: dict[str, dict[str, Node]], out: list[Problem]) -> None:
+def _environment(env: Node, names: dict[str, dict[str, Node]], out: list[ManifestProblem]) -> None:
     if not isinstance(env, MappingNode):
         out.append(at(env, "Each environment is a mapping with name:, flow:, services: …"))
         return

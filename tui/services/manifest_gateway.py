@@ -1,4 +1,4 @@
-"""GatewayService checks: gwa-api's publish rules (contract §8.2) and Kong's own.
+"""GatewayService checks: gwa-api's publish rules (docs/contract.md#s8.2) and Kong's own.
 
 Tag and host messages repeat gwa-api's words (``.services.<name> missing required tag
 ns.<gw>``, ``Host invalid: …``) and add the fix. The audience check compares jwt-keycloak's
@@ -7,14 +7,15 @@ ns.<gw>``, ``Host invalid: …``) and add the fix. The audience check compares j
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlsplit
 
 from yaml.nodes import Node, SequenceNode
 
 from tui.services.manifest_nodes import (
     INT_TAG,
-    Problem,
+    Document,
+    ManifestProblem,
     at,
     check_bool,
     child,
@@ -23,23 +24,21 @@ from tui.services.manifest_nodes import (
 )
 from tui.services.templates import kebab_case
 
-if TYPE_CHECKING:
-    from tui.services.manifest import Document
-
 ROUTE_DOMAINS = (".api.gov.bc.ca",)
 HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT")
 LOCAL_HOSTS = ("localhost", "127.0.0.1", "0.0.0.0")
 
 
 def check_gateway_service(
-    node: Node, name: str, gateway_id: str, live: bool, out: list[Problem]
+    node: Node, name: str, gateway_id: str, live: bool, out: list[ManifestProblem]
 ) -> None:
     required = f"ns.{gateway_id}"
     _tags(node, f".services.{name}", required, out)
     if child(node, "host") is None and child(node, "url") is None:
         out.append(at(node, "A GatewayService needs host: (with port: and protocol:) or url:."))
-    host = scalar_text(child(node, "host")) or ""
-    if ":" in host and not host.startswith("["):
+    host_node = child(node, "host")
+    host = scalar_text(host_node) or ""
+    if host_node is not None and ":" in host and not host.startswith("["):
         # gwa copies Go's URL.Host, port included (``host: h:8462`` with ``port: 8462``), and
         # real Kong's schema refuses that. A gwa-wizard sandbox accepts exactly that shape
         # (its own upstream always has a port); anything else with a port fails there too.
@@ -50,7 +49,7 @@ def check_gateway_service(
                 f'host must not have a port: Kong refuses "{host}" (schema violation, so apply '
                 f"ends in Sync Failed.). Write host: {bare} and put {number or 'the port'} in port:."
             )
-            out.append(at(child(node, "host"), message, "error"))
+            out.append(at(host_node, message, "error"))
 
     port = child(node, "port")
     if port is not None and (port.tag != INT_TAG or not 0 < int(str(port.value), 0) < 65536):
@@ -68,7 +67,7 @@ def check_gateway_service(
     _plugins(node, f".services.{name}", required, out)
 
 
-def _plugins(node: Node, source: str, required: str, out: list[Problem]) -> None:
+def _plugins(node: Node, source: str, required: str, out: list[ManifestProblem]) -> None:
     for index, plugin in enumerate(items(child(node, "plugins"))):
         plugin_name = scalar_text(child(plugin, "name"))
         if plugin_name is None:
@@ -76,7 +75,7 @@ def _plugins(node: Node, source: str, required: str, out: list[Problem]) -> None
         _tags(plugin, f"{source}.plugins.{plugin_name or f'[{index}]'}", required, out)
 
 
-def _tags(node: Node, source: str, required: str, out: list[Problem]) -> None:
+def _tags(node: Node, source: str, required: str, out: list[ManifestProblem]) -> None:
     tags = child(node, "tags")
     if tags is None:
         out.append(at(node, f"{source} no tags found. Add tags: [{required}]."))
@@ -94,7 +93,7 @@ def _tags(node: Node, source: str, required: str, out: list[Problem]) -> None:
             out.append(at(tag, f"{source} invalid ns tag {value}. Use {required}."))
 
 
-def _route(route: Node, service: str, label: str, out: list[Problem]) -> None:
+def _route(route: Node, service: str, label: str, out: list[ManifestProblem]) -> None:
     hosts = child(route, "hosts")
     if hosts is None or not items(hosts):
         where = route if hosts is None else hosts
@@ -126,7 +125,7 @@ def _route(route: Node, service: str, label: str, out: list[Problem]) -> None:
     check_bool(child(route, "strip_path"), "strip_path", out)
 
 
-def _upstream(node: Node, out: list[Problem]) -> None:
+def _upstream(node: Node, out: list[ManifestProblem]) -> None:
     host_node = child(node, "host")
     url_node = child(node, "url")
     host = scalar_text(host_node)
@@ -153,7 +152,7 @@ def _upstream(node: Node, out: list[Problem]) -> None:
 # --- jwt-keycloak audience vs the issuer and environment --------------------------------------
 
 
-def check_audiences(documents: list[Document], out: list[Problem]) -> None:
+def check_audiences(documents: list[Document], out: list[ManifestProblem]) -> None:
     """Warn when allowed_aud is not the audience the product's issuer will put in tokens."""
     issuers = {d.name: d for d in documents if d.kind == "CredentialIssuer" and d.name}
     expected: dict[str, dict[str, str]] = {}  # service → {audience: explanation}

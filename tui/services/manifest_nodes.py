@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
@@ -14,7 +15,17 @@ INT_TAG = "tag:yaml.org,2002:int"
 
 
 @dataclass(frozen=True)
-class Problem:
+class Document:
+    kind: str | None
+    name: str | None
+    line: int  # 1-based first line of the document's content
+    end_line: int  # 1-based last line
+    data: Any
+    node: Node | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class ManifestProblem:
     line: int  # 1-based
     column: int  # 1-based
     message: str
@@ -59,8 +70,8 @@ def items(node: Node | None) -> list[Node]:
     return list(node.value) if isinstance(node, SequenceNode) else []
 
 
-def at(node: Node, message: str, severity: str = "error") -> Problem:
-    return Problem(node.start_mark.line + 1, node.start_mark.column + 1, message, severity)
+def at(node: Node, message: str, severity: str = "error") -> ManifestProblem:
+    return ManifestProblem(node.start_mark.line + 1, node.start_mark.column + 1, message, severity)
 
 
 def closest(word: str, choices: Iterable[str]) -> str:
@@ -70,7 +81,9 @@ def closest(word: str, choices: Iterable[str]) -> str:
     return f' Did you mean "{match[0]}"?' if match else ""
 
 
-def check_enum(node: Node | None, allowed: tuple[str, ...], what: str, out: list[Problem]) -> None:
+def check_enum(
+    node: Node | None, allowed: tuple[str, ...], what: str, out: list[ManifestProblem]
+) -> None:
     if node is None:
         return
     value = scalar_text(node)
@@ -85,6 +98,6 @@ def check_enum(node: Node | None, allowed: tuple[str, ...], what: str, out: list
         )
 
 
-def check_bool(node: Node | None, what: str, out: list[Problem]) -> None:
+def check_bool(node: Node | None, what: str, out: list[ManifestProblem]) -> None:
     if node is not None and node.tag != BOOL_TAG:
         out.append(at(node, f"{what} must be true or false (without quotes)."))

@@ -90,11 +90,13 @@ def cleanup_walkthrough(
     consumer = client_id or "your consumer"
     steps = [
         f"Open {start} (My Gateways). {_sign_in(target, username)}",
-        f"Click your gateway {_gateway(gateway_id, gateway_name)}, then the Consumers card.",
+        f"Click your gateway {_gateway(gateway_id, gateway_name)}, then the Consumers card "
+        f"({_base(target)}/manager/consumers, the active gateway's consumers).",
         f"In the row of {consumer}, click … (the actions menu), then Delete Consumer....",
         f"In the dialog 'Delete {consumer} Consumer?' click Yes, Delete; the page says "
         "Consumer deleted.",
-        "Come back here and press ctrl+k: the wizard checks the consumer is gone from the "
-        "gateway and that its credentials no longer get a token.",
+        "Come back here and press ctrl+k: the wizard checks the consumer is gone: no longer "
+        "listed where the portal lists consumers, its credentials refused a token, or the "
+        "API answering 'Unable to find consumer'.",
     ]
     return Walkthrough(start, tuple(steps))

@@ -3,7 +3,7 @@
 Used twice: by *Try it* with no token (where a 401 ``{"message":"Unauthorized"}`` is the
 success we want: the gateway stopped an anonymous caller) and by *Call* with a Bearer token
 (where success is a 200 whose body holds a UUID). :func:`explain` turns every answer the
-gateway can give (contract §13: the ``jwt-keycloak`` messages, Kong's 404 and its 502/503/504
+gateway can give (docs/contract.md#s13: the ``jwt-keycloak`` messages, Kong's 404 and its 502/503/504
 rewrites) and every transport failure into a headline, a cause and a fix.
 
 The request goes through :meth:`ApiClient.send_raw`: no portal login header, no status
@@ -20,7 +20,8 @@ from typing import Any
 
 import httpx
 
-from .errors import WizardError, network_error
+from .errors import WizardError
+from .network_errors import network_error
 
 UUID_RE = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 # Headers worth showing from the gateway's answer (everything else is noise for a learner).
@@ -149,7 +150,7 @@ def _ms(started: float) -> float:
 
 # -- explanations ---------------------------------------------------------------------------
 
-# jwt-keycloak's refusals (contract §13), in the order the plugin checks them:
+# jwt-keycloak's refusals (docs/contract.md#s13), in the order the plugin checks them:
 # prefix of the message → (kind, why, fix).
 PLUGIN_MESSAGES: tuple[tuple[str, str, str, str], ...] = (
     (

@@ -10,23 +10,33 @@ from __future__ import annotations
 
 import ssl
 import threading
+import weakref
 
 _pems: list[str] = []
+_contexts: weakref.WeakSet[ssl.SSLContext] = weakref.WeakSet()
 _lock = threading.Lock()
 
 
 def trust(pem: str) -> None:
-    """Trust ``pem`` (a CA certificate) in every TLS context built from now on."""
+    """Trust ``pem`` (a CA certificate) in every context made by :func:`add_trusted`, before or
+    after this call."""
     ssl.PEM_cert_to_DER_cert(pem.strip())  # refuse anything that is not one certificate
     with _lock:
-        if pem not in _pems:
-            _pems.append(pem)
+        if pem in _pems:
+            return
+        _pems.append(pem)
+        built = list(_contexts)
+    # Contexts built before the CA was known (the shared one is made early, at start-up)
+    # trust it too, for every connection from now on.
+    for context in built:
+        context.load_verify_locations(cadata=pem)
 
 
 def add_trusted(context: ssl.SSLContext) -> ssl.SSLContext:
     """``context`` with the registered CAs added to its trust store."""
     with _lock:
         pems = list(_pems)
+        _contexts.add(context)
     for pem in pems:
         context.load_verify_locations(cadata=pem)
     return context

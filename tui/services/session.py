@@ -16,6 +16,8 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from .tutorial_defaults import DEFAULT_ORG, DEFAULT_ORG_UNIT, DEFAULT_TEMPLATE
+
 SESSION_VERSION = 1
 
 
@@ -31,13 +33,15 @@ class Session:
     # Gateway
     gateway_id: str = ""
     gateway_display_name: str = ""
+    gateway_picked: bool = False  # an existing gateway was chosen (not created here)
+    created_gateways: list[str] = field(default_factory=list)  # every one created this session
     # Template
-    template: str = "client-credentials-shared-idp"
+    template: str = DEFAULT_TEMPLATE
     service: str = ""
     upstream: str = ""
     out_file: str = ""  # path of the generated YAML, as the learner sees it
-    org: str = "ministry-of-citizens-services"
-    org_unit: str = "databc"
+    org: str = DEFAULT_ORG
+    org_unit: str = DEFAULT_ORG_UNIT
     # Apply / Status
     published: list[str] = field(default_factory=list)  # "Kind name" of each resource done
     env_host: str = ""  # the transformed route host, e.g. svc-dev-api-gov-bc-ca.localhost:8461

@@ -1,4 +1,4 @@
-"""``gwa status --hosts`` (contract §9): is each published service's upstream alive?
+"""``gwa status --hosts`` (docs/contract.md#s9): is each published service's upstream alive?
 
 APS probes the **upstream** directly (not through the gateway route) and answers UP or DOWN
 with a reason. ``env_host`` is the host the learner calls: on the test instance the rewritten

@@ -12,9 +12,7 @@ import re
 from dataclasses import dataclass
 
 from .errors import WizardError
-
-TEST_HOST = "api-gov-bc-ca.test.api.gov.bc.ca"
-PROD_HOST = "api.gov.bc.ca"
+from .tutorial_defaults import PROD_HOST, TEST_HOST
 
 KINDS = ("sandbox", "test", "prod", "custom")
 SCHEMES = ("https", "http")

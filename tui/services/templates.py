@@ -2,7 +2,7 @@
 
 The three templates live in ``template_files/*.yaml.in`` as the exact text ``gwa`` writes, with
 ``${name}`` placeholders. The values come from :func:`_template_values`, which mirrors how the
-CLI splits ``--upstream`` with Go's ``net/url`` (contract §6.3):
+CLI splits ``--upstream`` with Go's ``net/url`` (docs/contract.md#s6.3):
 
 * ``host`` is Go's ``URL.Host``, so it keeps ``:port`` (``https://x.com:8000`` gives
   ``host: x.com:8000`` and ``port: 8000``);
@@ -30,6 +30,10 @@ from urllib.parse import quote
 
 from tui.services.errors import WizardError
 from tui.services.go_url import GoURLError, go_url_parse
+from tui.services.tutorial_defaults import (
+    DEFAULT_ORG,
+    DEFAULT_ORG_UNIT,
+)
 
 TEMPLATES: dict[str, str] = {
     "client-credentials-shared-idp": (
@@ -44,10 +48,6 @@ TEMPLATES: dict[str, str] = {
         "(3 documents)."
     ),
 }
-DEFAULT_TEMPLATE = "client-credentials-shared-idp"
-DEFAULT_ORG = "ministry-of-citizens-services"
-DEFAULT_ORG_UNIT = "databc"
-DEFAULT_OUT_FILE = "gw-config.yaml"
 ROUTE_SUFFIX = ".dev.api.gov.bc.ca"
 
 _NOT_ALNUM = re.compile(r"[^a-zA-Z0-9]+")
@@ -237,7 +237,7 @@ class Availability:
 
 
 async def check_availability(client: Any, gateway: str, service: str) -> Availability:
-    """``GET /ds/api/v3/routes/availability`` for the service name as typed (contract §6.2).
+    """``GET /ds/api/v3/routes/availability`` for the service name as typed (docs/contract.md#s6.2).
 
     The name is sent as is (not kebab-cased). gwa pastes it into the query string unencoded,
     so a ``&``, ``#`` or ``+`` in the name would cut or change it; here it is percent-encoded
@@ -269,7 +269,7 @@ async def check_availability(client: Any, gateway: str, service: str) -> Availab
 
 
 def unavailable_message(service: str, availability: Availability) -> str:
-    """gwa's refusal text for a taken name (contract §6.2)."""
+    """gwa's refusal text for a taken name (docs/contract.md#s6.2)."""
     return (
         f"Checking service availability: Service {service} is already in use. "
         f"Suggestion: {availability.suggestion}"

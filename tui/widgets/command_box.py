@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from textual.content import Content
 from textual.widgets import Static
 
 
@@ -29,5 +30,6 @@ class CommandBox(Static):
             ("$ " if i == 0 or not lines[i - 1].endswith("\\") else "  ") + line
             for i, line in enumerate(lines)
         )
-        self.update(f"The same with the command line:\n{text}" if command else "")
+        # Content, not markup: a command's [brackets] and <placeholders> are shown as written.
+        self.update(Content(f"The same with the command line:\n{text}") if command else "")
         self.display = bool(command)

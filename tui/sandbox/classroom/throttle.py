@@ -42,8 +42,9 @@ def blocked(ctx: SandboxContext, key: str) -> int:
     return math.ceil(wait) if wait > 0 else 0
 
 
-def failed(ctx: SandboxContext, key: str, limit: int = WRONG_TRIES) -> int:
+def failed(ctx: SandboxContext, key: str, limit: int | None = None) -> int:
     """Count a wrong try; returns the lock-out in seconds it started (0 if none)."""
+    limit = WRONG_TRIES if limit is None else limit
     now = time.time()
     with ctx.db.transaction() as conn:
         row = conn.execute("SELECT * FROM class_throttle WHERE key=?", (key,)).fetchone()

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
+import os
 import secrets
 import shlex
 import sys
@@ -25,8 +26,13 @@ from pathlib import Path
 from aiohttp import web
 from textual_serve.server import Server
 
-COOKIE = "aps_browser"
-MAX_LEARNERS = 12
+from . import identity
+
+# The class identity cookie itself: cookies ignore ports, so the portal's sign-in pages and
+# the browser wizard see one value, and a name claimed in either belongs to this browser.
+COOKIE = identity.COOKIE
+CLAIM_FILE = "class-claim"
+MAX_LEARNERS = 6  # measured: see the README ("Learners with only a browser")
 FULL_MESSAGE = (
     "The class's browser wizards are all in use ({limit} at once on this machine). Ask your "
     "trainer, or install gwa-wizard on your own computer and run the command on the board."
@@ -35,6 +41,15 @@ FULL_MESSAGE = (
 
 def browser_dir(state_root: Path, token: str) -> Path:
     return state_root / hashlib.sha256(token.encode("utf-8")).hexdigest()[:20]
+
+
+def write_claim(home: Path, token: str) -> Path:
+    """The browser's claim, for its wizard's device login (owner-only file)."""
+    path = home / CLAIM_FILE
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(token)
+    return path
 
 
 def wizard_command(sandbox_host: str, home: Path) -> str:
@@ -46,6 +61,7 @@ def wizard_command(sandbox_host: str, home: Path) -> str:
         "XDG_CONFIG_HOME": home / "config",
         "XDG_CACHE_HOME": home / "cache",
         "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
+        "GWA_WIZARD_CLASS_CLAIM_FILE": home / CLAIM_FILE,
     }
     assignments = " ".join(f"{k}={shlex.quote(str(v))}" for k, v in env.items())
     wizard = [sys.executable, "-m", "tui", "--host", sandbox_host, "--scheme", "http"]
@@ -62,34 +78,50 @@ class _Server(Server):
         token = request.cookies.get(COOKIE)
         return token if token and 32 <= len(token) <= 64 else None
 
+    def _full(self, token: str | None) -> bool:
+        """No room for this browser (a browser that has a wizard already keeps its place)."""
+        return token not in self.owner.sessions and self.owner.active >= self.owner.limit
+
     async def handle_index(self, request: web.Request) -> web.StreamResponse:
-        if self.owner.active >= self.owner.limit:
-            return _full_page(self.owner.limit)
         token = self._token(request)
+        if self._full(token):
+            return _full_page(self.owner.limit)
         response = await super().handle_index(request)
         if token is None:
             response.set_cookie(
                 COOKIE,
                 secrets.token_urlsafe(32),
-                max_age=30 * 24 * 3600,
+                max_age=identity.COOKIE_MAX_AGE,
                 httponly=True,
-                samesite="Strict",
+                samesite="Lax",
+                path="/",
             )
         return response
 
-    async def handle_websocket(self, request: web.Request) -> web.StreamResponse:
+    async def handle_websocket(self, request: web.Request) -> web.StreamResponse:  # type: ignore[override]  # refusals are plain HTTP answers
         token = self._token(request)
-        if token is None or self.owner.active >= self.owner.limit:
-            return _full_page(self.owner.limit) if token else web.Response(status=403)
+        if token is None:
+            return web.Response(status=403, text="Open the page first.")
+        if self._full(token):
+            return _full_page(self.owner.limit)
+        previous = self.owner.sessions.pop(token, None)
+        if previous is not None:  # a reload or a second tab: one wizard per state folder
+            previous.cancel()
+            with contextlib.suppress(BaseException):
+                await previous
         home = browser_dir(self.owner.state_root, token)
         for sub in ("state", "data", "config", "cache", "workspace"):
             (home / sub).mkdir(parents=True, exist_ok=True, mode=0o700)
+        write_claim(home, token)
         self.command = wizard_command(self.owner.sandbox_host, home)
-        self.owner.active += 1
+        task = asyncio.current_task()
+        assert task is not None
+        self.owner.sessions[token] = task
         try:
             return await super().handle_websocket(request)
         finally:
-            self.owner.active -= 1
+            if self.owner.sessions.get(token) is task:
+                del self.owner.sessions[token]
 
     async def on_startup(self, app: web.Application) -> None:  # no logo on the trainer's screen
         return None
@@ -124,10 +156,16 @@ class WebLearners:
         self.sandbox_host = sandbox_host
         self.state_root = state_root
         self.limit = limit
-        self.active = 0  # wizards running now (touched on the server's loop only)
+        # browser token -> the task serving its wizard (touched on the server's loop only)
+        self.sessions: dict[str, asyncio.Task] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
         self._runner: web.AppRunner | None = None
         self._thread: threading.Thread | None = None
+
+    @property
+    def active(self) -> int:
+        """Wizards running now, one per browser."""
+        return len(self.sessions)
 
     @property
     def url(self) -> str:
@@ -146,7 +184,7 @@ class WebLearners:
             await self._runner.setup()
             site = web.TCPSite(self._runner, self.host, self.port)
             await site.start()
-            sockets = site._server.sockets if site._server else []  # type: ignore[union-attr]
+            sockets = site._server.sockets if site._server else []  # type: ignore[attr-defined]
             self.port = sockets[0].getsockname()[1]
             server.public_url = self.url.rstrip("/")
 
@@ -173,8 +211,17 @@ class WebLearners:
         if loop is None or self._runner is None:
             return
         runner = self._runner
+
+        async def shut() -> None:
+            tasks = list(self.sessions.values())
+            for task in tasks:  # each wizard's handler stops its process as it unwinds
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            await runner.cleanup()
+            await asyncio.sleep(0.1)  # let the subprocess transports report connection_lost
+
         with contextlib.suppress(Exception):
-            asyncio.run_coroutine_threadsafe(runner.cleanup(), loop).result(15)
+            asyncio.run_coroutine_threadsafe(shut(), loop).result(20)
         loop.call_soon_threadsafe(loop.stop)
         if self._thread is not None:
             self._thread.join(10)

@@ -94,7 +94,8 @@ def routes(ctx: SandboxContext) -> list[Route]:
             session = signed_in(ctx, request)
             item, _gw = preview_item(session, dataset_id)
         else:
-            item = next((i for i in catalog.public_directory(ctx) if i["id"] == dataset_id), None)
+            found = (i for i in catalog.public_directory(ctx) if i["id"] == dataset_id)
+            item = next(found, None)  # type: ignore[arg-type]
             if item is None:
                 raise NOT_FOUND
         products = [

@@ -78,7 +78,7 @@ def routes(ctx: SandboxContext) -> list[Route]:
                 "This sign-in form did not come from this portal's own page. Open the "
                 "Login page again and sign in from there.",
             )
-        refusal = auth.check_sign_in(ctx, username, form.get("passcode", ""))
+        refusal = auth.check_sign_in(ctx, username, form.get("passcode", ""), request)
         if refusal is not None:
             return form_page(
                 request,
@@ -88,7 +88,9 @@ def routes(ctx: SandboxContext) -> list[Route]:
                 errors={refusal.field: refusal.message},
                 status=refusal.status,
             )
+        username = auth.signed_in_name(request, username)
         response = redirect(return_to)
+        auth.keep_claim(request, response)
         sessions.start(ctx, response, username, secure=request.url.scheme == "https")
         return response
 

@@ -125,16 +125,14 @@ def create_request(
     found = product(ctx, product_id)
     if found is None:
         raise FormRefusal("Product not elligible for requesting access")
-    if not app_id:
-        raise FormRefusal("Select an application to consume the API", "application")
-    app = _own_application(ctx, owner, app_id)
+    env = next((e for e in found.environments if e.get("name") == env_name), None)
+    if env is not None and not env.get("active") and not member:
+        raise FormRefusal("Product not elligible for requesting access")
+    app = _own_application(ctx, owner, app_id) if app_id else None
     if app is None:
         raise FormRefusal("Select an application to consume the API", "application")
-    env = next((e for e in found.environments if e.get("name") == env_name), None)
     if env is None or not requestable(env):
         raise FormRefusal("Select an API Environment", "environment")
-    if not env.get("active") and not member:
-        raise FormRefusal("Product not elligible for requesting access")
     client_id = f"{env['appId']}-{app_id}"
     taken = ctx.db.query_one("SELECT 1 FROM consumers WHERE client_id=?", (client_id,))
     open_request = ctx.db.query_one(

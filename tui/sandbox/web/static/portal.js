@@ -60,7 +60,10 @@
   });
 
   document.addEventListener("keydown", function (event) {
-    if (event.key === "Escape") { closeMenus(null); }
+    if (event.key !== "Escape") { return; }
+    var open = document.querySelector(".menu-button[aria-expanded=true]");
+    closeMenus(null);
+    if (open) { open.focus(); }
   });
 
   document.addEventListener("change", function (event) {

@@ -8,7 +8,7 @@ import pytest
 from tests.services.provider_kit import StaticTokens, mock_client, sandbox_target, unique_user
 from tui.sandbox.tokens import issue_provider_token
 from tui.services.errors import WizardError
-from tui.services.gateways import (
+from tui.services.gateway import (
     DISPLAY_NAME_MESSAGE,
     GATEWAY_ID_MESSAGE,
     Gateway,
@@ -86,7 +86,7 @@ async def test_portal_messages_match_ours(user_client: ApiClient) -> None:
 
 
 async def test_duplicate_id_is_explained(user_client: ApiClient) -> None:
-    from tui.services.gateways import CREATE_HINTS
+    from tui.services.gateway import CREATE_HINTS
 
     gw = await GatewaysService(user_client).create("Dup Source")
     with pytest.raises(WizardError) as info:

@@ -11,12 +11,7 @@ import pytest
 from tests.services.consumer_world import World, build_world
 from tui.sandbox.context import SHARED_IDP_ISSUER
 from tui.sandbox.server import SandboxServer
-from tui.services.credentials import ConsumerCredentials, CredentialsService
-from tui.services.errors import WizardError
-from tui.services.http import ApiClient
-from tui.services.target import Target
-from tui.services.tokens import (
-    CURL_TEMPLATE,
+from tui.services.consumer_token import (
     ConsumerToken,
     ConsumerTokenService,
     audiences,
@@ -24,6 +19,11 @@ from tui.services.tokens import (
     format_countdown,
     seconds_left,
 )
+from tui.services.credentials import ConsumerCredentials, CredentialsService
+from tui.services.errors import WizardError
+from tui.services.http import ApiClient
+from tui.services.shell_commands import TOKEN_REQUEST as CURL_TEMPLATE
+from tui.services.target import Target
 
 
 @pytest.fixture

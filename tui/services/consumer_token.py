@@ -16,16 +16,6 @@ from typing import Any
 
 from .errors import WizardError
 
-# The tutorial's request, with the values replaced by the shell variables it exports.
-CURL_TEMPLATE = """RESPONSE=$(curl -X POST "$URL" \\
-  -H "Content-Type: application/x-www-form-urlencoded" \\
-  -d "client_id=$CID" \\
-  -d "client_secret=$CSC" \\
-  -d "grant_type=client_credentials" \\
-  -d "scopes=openid")
-echo "$RESPONSE" | jq
-export TOKEN=$(echo "$RESPONSE" | jq -r '.access_token')"""
-
 CLAIM_HELP: dict[str, str] = {
     "iss": "Issuer: the Keycloak realm that signed the token. The gateway accepts only the "
     "issuers listed in the plugin's allowed_iss.",

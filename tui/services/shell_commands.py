@@ -1,6 +1,7 @@
 """The real ``gwa`` / ``curl`` command for each step, with the learner's own values filled in.
 
-Shown in every step's help so the learner can redo the tutorial without the wizard. Secrets
+One builder per command; ``tui.steps.STEPS`` names each step's builder, and F1, the command
+box under a step and the exported script all call them, so the three always agree. Secrets
 never appear: the client secret and the token stay ``$CSC`` and ``$TOKEN``, and the
 credentials block asks the learner to paste the secret themselves.
 """
@@ -11,18 +12,31 @@ import shlex
 
 from .session import Session
 from .target import split_host_port
+from .tutorial_defaults import (
+    API_URL_PLACEHOLDER,
+    DEFAULT_ORG,
+    DEFAULT_ORG_UNIT,
+    DEFAULT_OUT_FILE,
+    DEFAULT_TEMPLATE,
+    DEFAULT_UPSTREAM,
+)
 
-DEFAULT_ORG = "ministry-of-citizens-services"
-DEFAULT_ORG_UNIT = "databc"
-DEFAULT_OUT = "gw-config.yaml"
 
-TOKEN_REQUEST = """RESPONSE=$(curl -X POST "$URL" \\
-  -H "Content-Type: application/x-www-form-urlencoded" \\
-  -d "client_id=$CID" \\
-  -d "client_secret=$CSC" \\
-  -d "grant_type=client_credentials" \\
-  -d "scopes=openid")
+def token_curl(flags: str = "", indent: str = "") -> str:
+    """The tutorial's token request (client-credentials grant), once for every caller."""
+    first = f"curl {flags} -X POST" if flags else "curl -X POST"
+    lines = [
+        f'{first} "$URL" \\',
+        '  -H "Content-Type: application/x-www-form-urlencoded" \\',
+        '  -d "client_id=$CID" \\',
+        '  -d "client_secret=$CSC" \\',
+        '  -d "grant_type=client_credentials" \\',
+        '  -d "scopes=openid"',
+    ]
+    return f"\n{indent}".join(lines)
 
+
+TOKEN_REQUEST = f"""RESPONSE=$({token_curl()})
 echo "$RESPONSE" | jq
 export TOKEN=$(echo "$RESPONSE" | jq -r '.access_token')"""
 
@@ -52,59 +66,55 @@ def _api_url(session: Session) -> str:
     if session.env_host:
         scheme = "http" if session.target_kind == "sandbox" else session.scheme or "https"
         return f"{scheme}://{session.env_host}/uuid"
-    return "https://<MYSERVICE>-dev-api-gov-bc-ca.test.api.gov.bc.ca/uuid"
+    return API_URL_PLACEHOLDER
 
 
-def equivalent(step_id: str, session: Session) -> str:
-    """The command(s) for ``step_id`` (one of tui.steps.STEP_IDS); KeyError for others."""
-    builder = _BUILDERS[step_id]
-    return builder(session)
-
-
-def _target(s: Session) -> str:
+def target_command(s: Session) -> str:
     lines = [f"gwa config set host {_q(_or(s.host, '<host>'))}"]
     if s.scheme == "http":
         lines.append("gwa config set scheme http")
     return "\n".join(lines)
 
 
-def _login(s: Session) -> str:
+def login_command(s: Session) -> str:
     if s.login_method == "client_credentials":
         return f'gwa login --client-id {_q(_or(s.client_id, "<client id>"))} --client-secret "$CSC"'
     return "gwa login"
 
 
-def _gateway(s: Session) -> str:
+def gateway_command(s: Session) -> str:
+    if s.gateway_picked and s.gateway_id:  # an existing gateway: make it the current one
+        return f"gwa config set gateway {_q(s.gateway_id)}"
     if s.gateway_display_name:
         return f"gwa gateway create --display-name {_q(s.gateway_display_name)}"
     return "gwa gateway create"
 
 
-def _template(s: Session) -> str:
+def template_command(s: Session) -> str:
     parts = [
         "gwa generate-config",
-        f"--template {_q(s.template or 'client-credentials-shared-idp')}",
+        f"--template {_q(s.template or DEFAULT_TEMPLATE)}",
         f"--service {_q(_or(s.service, '<service>'))}",
-        f"--upstream {_q(_or(s.upstream, 'https://httpbin.org'))}",
+        f"--upstream {_q(_or(s.upstream, DEFAULT_UPSTREAM))}",
     ]
     if s.org and s.org != DEFAULT_ORG:
         parts.append(f"--org {_q(s.org)}")
     if s.org_unit and s.org_unit != DEFAULT_ORG_UNIT:
         parts.append(f"--org-unit {_q(s.org_unit)}")
-    parts.append(f"--out {_q(_or(s.out_file, DEFAULT_OUT))}")
+    parts.append(f"--out {_q(_or(s.out_file, DEFAULT_OUT_FILE))}")
     return " ".join(parts)
 
 
-def _review(s: Session) -> str:
-    name = _or(s.out_file, DEFAULT_OUT)
+def review_command(s: Session) -> str:
+    name = _or(s.out_file, DEFAULT_OUT_FILE)
     return f"# Review {name} in your editor: nothing is sent to APS until you apply it."
 
 
-def _apply(s: Session) -> str:
-    return f"gwa apply -i {_q(_or(s.out_file, DEFAULT_OUT))}"
+def apply_command(s: Session) -> str:
+    return f"gwa apply -i {_q(_or(s.out_file, DEFAULT_OUT_FILE))}"
 
 
-def _status(s: Session) -> str:
+def status_command(s: Session) -> str:
     return "gwa status --hosts"
 
 
@@ -128,12 +138,13 @@ def _connect_to(s: Session, url: str) -> str:
     return f"--connect-to {_q(f'{host}:{port}:{address}:{port}')} "
 
 
-def _try_it(s: Session) -> str:
+def try_it_command(s: Session) -> str:
     url = _api_url(s)
-    return f"curl {_connect_to(s, url)}{_q(url)}"
+    # -i: show the status line too, so the learner sees the 401 itself.
+    return f"curl -i {_connect_to(s, url)}{_q(url)}"
 
 
-def _credentials(s: Session) -> str:
+def credentials_command(s: Session) -> str:
     return "\n".join(
         [
             f"export CID={_dq(_or(s.client_id, '<paste the Client ID>'))}",
@@ -143,30 +154,14 @@ def _credentials(s: Session) -> str:
     )
 
 
-def _token(s: Session) -> str:
+def token_command(s: Session) -> str:
     return TOKEN_REQUEST
 
 
-def _call(s: Session) -> str:
+def call_command(s: Session) -> str:
     url = _api_url(s)
     return f'curl {_connect_to(s, url)}{_q(url)} -H "Authorization: Bearer $TOKEN"'
 
 
-def _cleanup(s: Session) -> str:
+def cleanup_command(s: Session) -> str:
     return "gwa gateway current\ngwa gateway destroy --force"
-
-
-_BUILDERS = {
-    "target": _target,
-    "login": _login,
-    "gateway": _gateway,
-    "template": _template,
-    "review": _review,
-    "apply": _apply,
-    "status": _status,
-    "try_it": _try_it,
-    "credentials": _credentials,
-    "token": _token,
-    "call": _call,
-    "cleanup": _cleanup,
-}

@@ -1,4 +1,4 @@
-"""Gateways: create, list, read and destroy (contract §5), with the portal's own rules.
+"""Gateways: create, list, read and destroy (docs/contract.md#s5), with the portal's own rules.
 
 Names are checked locally with the portal's exact regular expressions and messages before
 anything is sent, so the Gateway step can validate as the learner types. The portal's 422

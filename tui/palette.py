@@ -7,25 +7,24 @@ from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
+from screens.base import WizardStep
+from screens.host import StepHost
+
 from .steps import STEPS
 
 
 class WizardCommands(Provider):
     def _commands(self) -> list[tuple[str, str, Callable[[], object]]]:
-        from screens.base import WizardStep
-
-        app = self.app
         found: list[tuple[str, str, Callable[[], object]]] = []
-        can_goto = getattr(app, "can_goto", None)
-        goto = getattr(app, "goto", None)
-        if can_goto is not None and goto is not None:
+        host = self.app
+        if isinstance(host, StepHost):
             for info in STEPS:
-                if can_goto(info.id):
+                if host.can_goto(info.id):
                     found.append(
                         (
                             f"Go to step: {info.title}",
                             "Show this step again (done steps keep their results)",
-                            partial(goto, info.id),
+                            partial(host.goto, info.id),
                         )
                     )
         screen = self.screen
@@ -40,8 +39,8 @@ class WizardCommands(Provider):
                 )
         return found
 
-    def _copy(self, screen: object, command: str) -> None:
-        screen.run_worker(screen.copy_text(command, "Command"))  # type: ignore[attr-defined]
+    def _copy(self, screen: WizardStep, command: str) -> None:
+        screen.run_worker(screen.copy_text(command, "Command"))
 
     async def discover(self) -> Hits:
         for title, help_text, callback in self._commands():

@@ -1,0 +1,84 @@
+"""A learner with only a browser: ``sandbox serve --web-port`` serves the wizard itself.
+
+The page opens, the terminal in it shows the wizard's Target step (read from what the
+server sends the page's terminal), keys typed in the page reach the wizard, each browser
+gets its own state folder (kept across a reload), and past the limit the page says so."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tui.sandbox.classroom.web_learners import WebLearners
+
+pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning")
+
+
+@pytest.fixture
+def web(class_sandbox, tmp_path: Path) -> Iterator[WebLearners]:
+    server = WebLearners(
+        host="127.0.0.1",
+        port=0,
+        public_host=None,
+        sandbox_host=class_sandbox.ctx.portal_hostport,
+        state_root=tmp_path / "browsers",
+        limit=1,
+    )
+    server.start()
+    yield server
+    server.stop()
+
+
+class Terminal:
+    """Everything the wizard wrote to the page's terminal, as text."""
+
+    def __init__(self, page) -> None:
+        self.page = page
+        self.chunks: list[str] = []
+        page.on("websocket", lambda ws: ws.on("framereceived", self._frame))
+
+    def _frame(self, payload) -> None:
+        data = payload if isinstance(payload, bytes) else str(payload).encode()
+        self.chunks.append(data.decode("utf-8", "ignore"))
+
+    def wait_for(self, text: str, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while text not in "".join(self.chunks):
+            assert time.monotonic() < deadline, f"{text!r} never reached the page"
+            self.page.wait_for_timeout(200)
+
+
+def test_the_page_shows_the_wizard_and_keys_reach_it(chromium, web, class_sandbox) -> None:
+    context = chromium.new_context(viewport={"width": 1280, "height": 720})
+    page = context.new_page()
+    terminal = Terminal(page)
+    page.goto(web.url)
+    terminal.wait_for("Step 1 of 12: Target")
+    terminal.wait_for(class_sandbox.ctx.portal_hostport)  # already pointed at this sandbox
+    page.focus("textarea.xterm-helper-textarea")  # the page's terminal takes the keys
+    page.keyboard.type("zqx")
+    terminal.wait_for("zqx")  # the wizard echoed what was typed in the browser
+    homes = list(web.state_root.iterdir())
+    assert len(homes) == 1 and (homes[0] / "state").is_dir()
+
+    terminal.chunks.clear()
+    page.reload()  # a reload: a new wizard process, the same private folder
+    terminal.wait_for("Step 1 of 12: Target")
+    assert list(web.state_root.iterdir()) == homes
+    context.close()
+
+
+def test_past_the_limit_the_page_says_so(chromium, web) -> None:
+    first = chromium.new_context()
+    page = first.new_page()
+    terminal = Terminal(page)
+    page.goto(web.url)
+    terminal.wait_for("Step 1 of 12: Target")
+    second = chromium.new_context().new_page()
+    response = second.goto(web.url)
+    assert response.status == 503
+    assert "No free browser wizard right now" in second.inner_text("body")
+    first.close()

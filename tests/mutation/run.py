@@ -1,0 +1,132 @@
+"""Mutation testing, one module at a time: ``uv run python tests/mutation/run.py MODULE``.
+
+mutmut (configured in ``pyproject.toml``, ``[tool.mutmut]``) plants small bugs in one module
+and runs only the tests that exercise it; a mutant no test notices "survives". Each module
+below names its source file(s) and the test files that guard it, so a run stays bounded (a few
+minutes). ``MODULE`` is a name below, or ``--list``. Then ``run.py MODULE --survivors`` shows
+each surviving mutant's diff (without running again). Survivors that are equivalent (no
+observable difference) are listed with the reason in ``docs/mutation.md``.
+
+Developers run this; CI does not (it is CPU-heavy).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# module -> (source files to mutate, test files that guard them)
+MODULES: dict[str, tuple[list[str], list[str]]] = {
+    "lua_pattern": (
+        ["tui/sandbox/lua_pattern.py"],
+        ["tests/sandbox/test_lua_pattern.py", "tests/sandbox/test_jwt_keycloak.py"],
+    ),
+    "jwt_keycloak": (["tui/sandbox/jwt_keycloak.py"], ["tests/sandbox/test_jwt_keycloak.py"]),
+    "consumers": (
+        ["tui/sandbox/consumers.py"],
+        ["tests/sandbox/test_consumers.py", "tests/sandbox/test_isolation.py"],
+    ),
+    "gateways": (
+        ["tui/sandbox/gateways.py"],
+        ["tests/sandbox/test_portal_gateways.py", "tests/sandbox/test_isolation.py"],
+    ),
+    "publish": (
+        ["tui/sandbox/publish.py", "tui/sandbox/publish_config.py"],
+        ["tests/sandbox/test_publish.py", "tests/sandbox/test_isolation.py"],
+    ),
+    "device_flow": (
+        ["tui/sandbox/device_flow.py"],
+        ["tests/sandbox/test_device_flow.py", "tests/services/test_login_sandbox.py"],
+    ),
+    "keycloak": (
+        ["tui/sandbox/keycloak.py", "tui/sandbox/oauth.py"],
+        ["tests/sandbox/test_keycloak.py", "tests/sandbox/test_shared_idp.py"],
+    ),
+    "session": (["tui/services/session.py"], ["tests/services/test_session.py"]),
+    "secrets": (["tui/services/secrets.py"], ["tests/services/test_secrets.py"]),
+    "export": (["tui/services/export.py"], ["tests/services/test_export.py"]),
+    "credentials": (["tui/services/credentials.py"], ["tests/services/test_credentials.py"]),
+    "http": (["tui/services/http.py"], ["tests/services/test_http.py"]),
+    "login": (
+        ["tui/services/login.py"],
+        ["tests/services/test_login.py", "tests/services/test_login_sandbox.py"],
+    ),
+}
+
+
+def configure(module: str) -> None:
+    """Narrow mutmut's configuration (read from pyproject.toml) to one module's files."""
+    from mutmut import configuration
+
+    sources, tests = MODULES[module]
+    config = configuration.config()
+    config.only_mutate = sources
+    config.pytest_add_cli_args_test_selection = [t for t in tests if (ROOT / t).exists()]
+
+
+def summary() -> dict[str, int]:
+    """Counts by status from mutmut's result files (after a run)."""
+    from mutmut.__main__ import collect_source_file_mutation_data
+    from mutmut.stats import status_by_exit_code
+
+    _, data = collect_source_file_mutation_data(mutant_names=())
+    counts: dict[str, int] = {}
+    for mutation_data in data.values():
+        for key, exit_code in mutation_data.exit_code_by_key.items():
+            del key
+            status = status_by_exit_code[exit_code]
+            counts[status] = counts.get(status, 0) + 1
+    return counts
+
+
+def show_survivors() -> int:
+    from mutmut.__main__ import cli, collect_source_file_mutation_data
+    from mutmut.stats import status_by_exit_code
+
+    _, data = collect_source_file_mutation_data(mutant_names=())
+    for mutation_data in data.values():
+        for name, exit_code in mutation_data.exit_code_by_key.items():
+            if status_by_exit_code[exit_code] in ("survived", "no tests"):
+                cli.main(["show", name], standalone_mode=False)
+    return 0
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0] in {"-h", "--help", "--list"}:
+        print(__doc__)
+        print("Modules:", ", ".join(MODULES))
+        return 0 if argv else 2
+    module = argv[0]
+    if module not in MODULES:
+        print(f"Unknown module {module!r}. Known: {', '.join(MODULES)}", file=sys.stderr)
+        return 2
+    os.chdir(ROOT)
+    if argv[1:] == ["--survivors"]:
+        configure(module)
+        return show_survivors()
+    # mutmut caches verdicts across runs and would not notice new tests: start clean.
+    shutil.rmtree(ROOT / "mutants", ignore_errors=True)
+    configure(module)
+    from mutmut.__main__ import cli
+
+    children = os.environ.get("MUTMUT_CHILDREN", "1")  # CPU is shared: one mutant at a time
+    try:
+        cli.main(["run", "--max-children", children], standalone_mode=False)
+    except SystemExit as stop:
+        if stop.code:
+            return int(stop.code)
+    counts = summary()
+    killed = counts.get("killed", 0) + counts.get("timeout", 0)
+    total = sum(v for k, v in counts.items() if k not in {"not checked", "skipped"})
+    rate = 100.0 * killed / total if total else 0.0
+    print(json.dumps({"module": module, "counts": counts, "kill_rate": round(rate, 1)}))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

@@ -1,0 +1,124 @@
+"""decK's words in a publish's ``results`` (issue #12): service names, the multi-line diff."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.sandbox.portal_kit import (
+    client,
+    config_text,
+    new_gateway,
+    publish,
+    service_doc,
+    service_name,
+    user,
+)
+from tui.sandbox.deck_diff import ascii_diff, go_number
+
+
+@pytest.fixture
+def provider(sandbox):
+    with client(sandbox, user("deck")) as c:
+        yield c, new_gateway(c)
+
+
+def service_id(sandbox, gw: str, name: str) -> str:
+    row = sandbox.ctx.db.query_one(
+        "SELECT id FROM kong_services WHERE gateway_id=? AND name=?", (gw, name)
+    )
+    return row["id"]
+
+
+def test_an_update_prints_decks_multi_line_diff(provider, sandbox):
+    c, gw = provider
+    name = service_name()
+    doc = service_doc(gw, name, sandbox.info.upstream_url)
+    assert publish(c, gw, config_text(doc)).status_code == 200
+    sid = service_id(sandbox, gw, f"{name}-dev")
+    doc["retries"] = 2
+    r = publish(c, gw, config_text(doc))
+    assert r.status_code == 200, r.text
+    host, port = doc["host"], doc["port"]
+    assert r.json()["results"] == (
+        f"updating service {name}-dev  {{\n"
+        '   "connect_timeout": 60000,\n'
+        '   "enabled": true,\n'
+        f'   "host": "{host}",\n'
+        f'   "id": "{sid}",\n'
+        f'   "name": "{name}-dev",\n'
+        f'   "port": {port},\n'
+        '   "protocol": "http",\n'
+        '   "read_timeout": 60000,\n'
+        '-  "retries": 0,\n'
+        '+  "retries": 2,\n'
+        '   "tags": [\n'
+        f'     "ns.{gw}"\n'
+        "   ],\n"
+        '   "write_timeout": 60000\n'
+        " }\n"
+        "\n"
+        "Summary:\n  Created: 0\n  Updated: 1\n  Deleted: 0\n"
+    )
+
+
+def test_plugin_lines_name_the_route_and_the_service(provider, sandbox):
+    c, gw = provider
+    name = service_name()
+    doc = service_doc(gw, name, sandbox.info.upstream_url)
+    doc["routes"][0]["plugins"] = [
+        {"name": "cors", "tags": [f"ns.{gw}"], "config": {"origins": ["*"]}}
+    ]
+    first = publish(c, gw, config_text(doc)).json()["results"].splitlines()
+    assert first[:5] == [
+        f"creating service {name}-dev",
+        f"creating route {name}-dev",
+        f"creating plugin cors for route {name}-dev",
+        f"creating plugin jwt-keycloak for service {name}-dev",
+        f"creating plugin request-transformer for service {name}-dev",
+    ]
+    gone = publish(c, gw, "services: []\n").json()["results"].splitlines()
+    assert gone[:5] == [
+        f"deleting plugin cors for route {name}-dev",
+        f"deleting route {name}-dev",
+        f"deleting plugin jwt-keycloak for service {name}-dev",
+        f"deleting plugin request-transformer for service {name}-dev",
+        f"deleting service {name}-dev",
+    ]
+
+
+def test_the_diff_follows_the_json_diff_formatter():
+    old = {"a": 1, "c": {"j": 2, "k": 1}, "list": ["x"], "gone": None}
+    new = {"a": 1, "c": {"j": 3, "k": 1}, "list": ["x", "y"], "z": True}
+    assert ascii_diff(old, new) == (
+        " {\n"
+        '   "a": 1,\n'
+        '   "c": {\n'
+        '-    "j": 2,\n'
+        '+    "j": 3,\n'
+        '     "k": 1\n'
+        "   },\n"
+        '-  "gone": null,\n'
+        '   "list": [\n'
+        '     "x"\n'
+        '+    "y"\n'
+        "   ]\n"
+        '+  "z": true\n'
+        " }\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("number", "text"),
+    [
+        (60000, "60000"),
+        (1000000, "1e+06"),
+        (2147483646, "2.147483646e+09"),
+        (0.5, "0.5"),
+        (-3, "-3"),
+    ],
+)
+def test_numbers_print_as_go_prints_a_float64(number, text):
+    assert go_number(number) == text
+    assert json.loads(text) == number
