@@ -31,38 +31,41 @@ def _question(step: str) -> quiz.Question:
 async def test_a_wrong_answer_gets_feedback_and_the_right_one_is_marked() -> None:
     app = Host(_question("try_it"))
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
+        await until(pilot, lambda: isinstance(app.screen, QuizModal), "the question")
         await pilot.press("down", "down", "enter")  # c) The route's host name is wrong
-        await pilot.pause()
-        assert app.focused is app.screen.query_one("#quiz-answer")
+        answer = app.screen.query_one("#quiz-answer")
+        await until(pilot, lambda: app.focused is answer, "the focus on Answer")
         await pilot.press("enter")
-        await pilot.pause()
-        feedback = str(app.screen.query_one("#quiz-feedback").content)
-        assert feedback.startswith("✗ Not quite.") and "no Route matched" in feedback
+        feedback = app.screen.query_one("#quiz-feedback")
+        await until(pilot, lambda: str(feedback.content).strip() != "", "the feedback")
+        text = str(feedback.content)
+        assert text.startswith("✗ Not quite.") and "no Route matched" in text
         right = str(app.screen.query_one("#quiz-a").label)
         assert right.endswith("✓ right answer")  # told in words, not only in colour
         assert app.result == []  # the learner reads the feedback first
+        # A Button ignores Enter while its 0.2 s press effect lasts (a double press is one).
+        await until(pilot, lambda: not answer.has_class("-active"), "the press effect to end")
         await pilot.press("enter")  # Continue
-        await pilot.pause()
+        await until(pilot, lambda: app.result != [], "the question to close")
     assert app.result == ["c"]
 
 
 async def test_skipping_asks_nothing_more() -> None:
     app = Host(_question("status"))
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
+        await until(pilot, lambda: isinstance(app.screen, QuizModal), "the question")
         await pilot.press("escape")
-        await pilot.pause()
+        await until(pilot, lambda: app.result != [], "the question to close")
     assert app.result == [None]
 
 
 async def test_answer_without_a_choice_says_what_to_do() -> None:
     app = Host(_question("token"))
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
-        await pilot.pause()
+        await until(pilot, lambda: isinstance(app.screen, QuizModal), "the question")
         app.screen.query_one("#quiz-answer").press()
-        await pilot.pause()
-        assert any("Pick one of the answers" in n.message for n in app._notifications)
+        told = lambda: any("Pick one of the answers" in n.message for n in app._notifications)  # noqa: E731
+        await until(pilot, told, "the hint to pick an answer")
         assert app.result == []
 
 
