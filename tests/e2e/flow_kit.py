@@ -40,6 +40,9 @@ async def pass_quiz(pilot: Pilot, app: WizardApp, answer: str | None = None) -> 
         await wait_for(pilot, lambda: app.focused is app.screen.query_one("#quiz-answer"), "Answer")
         await pilot.press("enter")
         await wait_for(pilot, lambda: app.screen.picked is not None, "the feedback")
+        # A Button ignores Enter while its 0.2 s press effect lasts (a double press is one).
+        answer = app.screen.query_one("#quiz-answer")
+        await wait_for(pilot, lambda: not answer.has_class("-active"), "the press effect to end")
         await pilot.press("enter")  # Continue
     await wait_for(pilot, lambda: not quiz_shown(app), "the question to close")
 
