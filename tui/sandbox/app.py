@@ -125,6 +125,6 @@ def build_apps(ctx: SandboxContext) -> dict[str, Starlette]:
             _closing_clients(ctx),
             observer.middleware(ctx),  # learner events for the class board
         ),
-        "data_plane": _app(ctx, dataplane.routes(ctx), dataplane.lifespan),
+        "data_plane": _app(ctx, dataplane.ROUTES, dataplane.lifespan),
         "upstream": _app(ctx, upstream.routes(ctx)),
     }
