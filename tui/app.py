@@ -154,9 +154,16 @@ class WizardApp(App[int]):
             self.notify(f"Welcome back: resuming at {step_id.replace('_', ' ')}.", timeout=6)
         self.ready_event.set()
 
-    @work(thread=True, exclusive=True, group="warm-up", exit_on_error=False)
-    def warm_up_rest(self) -> None:
-        _warm_up_rest()
+    @work(exclusive=True, group="warm-up", exit_on_error=False)
+    async def warm_up_rest(self) -> None:
+        """Load what later steps need, once the first step has done its own first work (the
+        Target step's check needs the CPU more than these imports do); at most 2 s later."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 2.0
+        screen = self.screen
+        while isinstance(screen, WizardStep) and not screen.ready and loop.time() < deadline:
+            await asyncio.sleep(0.02)
+        await asyncio.to_thread(_warm_up_rest)
         settle_heap()
 
     async def _start_target(self) -> Target:
