@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.classroom.browser import ARGS
-from tests.conftest import start_sandbox
+from tests.sandbox_kit import start_sandbox
 from tui.sandbox import device_flow
 from tui.sandbox.server import SandboxServer
 
