@@ -41,7 +41,11 @@ MODULES: dict[str, tuple[list[str], list[str]]] = {
     ),
     "gateways": (
         ["tui/sandbox/gateways.py"],
-        ["tests/sandbox/test_portal_gateways.py", "tests/sandbox/test_isolation.py"],
+        [
+            "tests/sandbox/test_portal_gateways.py",
+            "tests/sandbox/test_gateway_reuse.py",
+            "tests/sandbox/test_isolation.py",
+        ],
     ),
     "publish": (
         ["tui/sandbox/publish.py", "tui/sandbox/publish_config.py"],
