@@ -33,7 +33,11 @@ MODULES: dict[str, tuple[list[str], list[str]]] = {
     ),
     "jwt_keycloak": (
         ["tui/sandbox/jwt_keycloak.py"],
-        ["tests/sandbox/test_jwt_keycloak.py", "tests/sandbox/test_jwt_keycloak_roles.py"],
+        [
+            "tests/sandbox/test_jwt_keycloak.py",
+            "tests/sandbox/test_jwt_keycloak_roles.py",
+            "tests/sandbox/test_jwt_keycloak_key_rotation.py",
+        ],
     ),
     "consumers": (
         ["tui/sandbox/consumers.py"],

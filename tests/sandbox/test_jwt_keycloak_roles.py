@@ -9,6 +9,7 @@ check reads.
 from __future__ import annotations
 
 import time
+from types import SimpleNamespace
 from typing import Any
 
 import httpx
@@ -117,6 +118,19 @@ def test_every_failed_claim_is_named_in_the_answer(sandbox) -> None:
     )
 
 
+def test_a_token_is_expired_from_its_exp_second_on(sandbox, monkeypatch) -> None:
+    """RFC 7519: a token must not be accepted on or after ``exp``; the plugin's clock is held
+    still at a whole second so the boundary itself is tried."""
+    from tui.sandbox import jwt_keycloak
+
+    now = float(int(time.time()))
+    monkeypatch.setattr(jwt_keycloak, "time", SimpleNamespace(time=lambda: now))
+    api = protected(sandbox)
+    at_exp = api.signed(exp=int(now))
+    assert message(api.call(at_exp)) == (401, 'Token claims invalid: ["exp"]="token expired"')
+    assert api.call(api.signed(exp=int(now) + 1)).status_code == 200
+
+
 def test_a_boolean_expiry_is_not_a_number(sandbox) -> None:
     api = protected(sandbox)
     assert message(api.call(api.signed(exp=True))) == (
@@ -140,4 +154,20 @@ def test_an_unknown_consumer_is_named_as_lua_prints_it(sandbox, azp: Any, named:
     assert message(api.call(api.signed(azp=azp))) == (
         401,
         f"Unable to find consumer {named} for token",
+    )
+
+
+def test_without_custom_id_the_consumer_is_found_by_id_then_by_username(sandbox) -> None:
+    """``consumer_match_claim_custom_id: false`` (the schema default): Kong loads the consumer
+    by its id, then by its username (the client id), and names it to the upstream."""
+    api = protected(sandbox, consumer_match_claim_custom_id=False)
+    for azp in (api.consumer.kong_consumer_id, api.consumer.client_id):
+        response = api.call(api.signed(azp=azp), path="/headers")
+        assert response.status_code == 200
+        seen = {k.lower(): v for k, v in response.json()["headers"].items()}
+        assert seen["x-consumer-id"] == api.consumer.kong_consumer_id
+    stranger = api.signed(azp="00000000-0000-0000-0000-000000000000")
+    assert message(api.call(stranger)) == (
+        401,
+        "Unable to find consumer 00000000-0000-0000-0000-000000000000 for token",
     )
