@@ -23,7 +23,7 @@ from tui.services.secrets import access_token_name, refresh_token_name
 from tui.services.session import Session
 
 from .base import WizardStep
-from .modals import ConfirmModal
+from .modals.confirm import ConfirmModal
 
 
 class CleanupStep(WizardStep):

@@ -111,9 +111,10 @@ class WizardApp(App[int]):
     @work(exclusive=True, group="startup", exit_on_error=False)
     async def start_up(self) -> None:
         try:
-            # Heavy imports (httpx, keyring, yaml, the step modules) happen in a thread, so
-            # the event loop keeps drawing the start-up screen meanwhile, and at the same time
-            # as the sandbox process boots on the other core.
+            # The imports the first step needs (httpx, yaml, the step modules) happen in a
+            # thread, so the event loop keeps drawing the start-up screen meanwhile, and at the
+            # same time as the sandbox process boots on the other core. The rest (keyring,
+            # the help's Markdown) loads once the first step is on screen.
             target, _ = await asyncio.gather(self._start_target(), asyncio.to_thread(_preload))
             self._status(f"Connecting to {target.label} ({target.base_url})…")
             services = self.make_services(target)
@@ -122,6 +123,7 @@ class WizardApp(App[int]):
             saved = None if self.options.fresh else self.store.load()
             if saved is not None and same_target(saved, target.kind, target.host):
                 self._status("Checking that what you did last time still exists…")
+                await asyncio.to_thread(_warm_up_rest)  # the re-check reads the keyring
                 saved.host, saved.scheme = target.host, target.scheme
                 self.session = saved
                 notices += relocate(saved, self.sandbox_moves, self.workspace)
@@ -144,11 +146,16 @@ class WizardApp(App[int]):
         if self._closing or self._closed:
             return  # the learner quit while we were starting
         await self.push_screen(self.build_step(step_id))
+        self.warm_up_rest()
         for notice in notices:
             self.notify(notice, title="Resumed", severity="warning", timeout=12)
         if saved is not None and not notices and step_id != "target":
             self.notify(f"Welcome back: resuming at {step_id.replace('_', ' ')}.", timeout=6)
         self.ready_event.set()
+
+    @work(thread=True, exclusive=True, group="warm-up", exit_on_error=False)
+    def warm_up_rest(self) -> None:
+        _warm_up_rest()
 
     async def _start_target(self) -> Target:
         if self.options.host:
@@ -233,7 +240,7 @@ class WizardApp(App[int]):
         question = quiz.question_after(current.STEP_ID)
         if question is not None and not quiz.answered(self.session.answers, question):
             # Check your understanding first (once per session, skippable), then go on.
-            from screens.modals import QuizModal
+            from screens.modals.quiz import QuizModal
 
             async def answered(key: str | None) -> None:
                 self.record_answer(question, key)
@@ -332,8 +339,18 @@ class WizardApp(App[int]):
 def _preload() -> None:
     """Import the service bundle and every step module (run in a thread at start-up)."""
     bundle = importlib.import_module("tui.services.bundle")
-    bundle.warm_up()  # keyring backend and TLS context, so build_services on the loop is quick
+    bundle.warm_up_transport()  # the TLS context, so build_services on the loop is quick
     importlib.import_module("screens.steps")
+
+
+def _warm_up_rest() -> None:
+    """What no step needs to appear but later use would wait for: the keyring backend (the
+    Login step stores tokens), the help's Markdown parser (F1), the clipboard module. Run in
+    a thread once the first step is on screen."""
+    importlib.import_module("tui.services.secrets").warm_up()
+    importlib.import_module("screens.modals.help")
+    with contextlib.suppress(ImportError):
+        importlib.import_module("pyperclip")
 
 
 def run_wizard(options: WizardOptions, sandbox: EmbeddedSandbox | None = None) -> int:
