@@ -62,7 +62,11 @@ MODULES: dict[str, tuple[list[str], list[str]]] = {
     ),
     "keycloak": (
         ["tui/sandbox/keycloak.py", "tui/sandbox/oauth.py"],
-        ["tests/sandbox/test_keycloak.py", "tests/sandbox/test_shared_idp.py"],
+        [
+            "tests/sandbox/test_keycloak.py",
+            "tests/sandbox/test_shared_idp.py",
+            "tests/sandbox/test_oauth_forms.py",
+        ],
     ),
     "session": (["tui/services/session.py"], ["tests/services/test_session.py"]),
     "secrets": (["tui/services/secrets.py"], ["tests/services/test_secrets.py"]),
