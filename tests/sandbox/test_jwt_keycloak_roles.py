@@ -131,6 +131,21 @@ def test_a_token_is_expired_from_its_exp_second_on(sandbox, monkeypatch) -> None
     assert api.call(api.signed(exp=int(now) + 1)).status_code == 200
 
 
+def test_maximum_expiration_allows_exactly_the_maximum(sandbox, monkeypatch) -> None:
+    """The plugin refuses a token whose ``exp`` is *more* than ``maximum_expiration`` seconds
+    away (the clock held still so the boundary itself is tried); 1 s is a maximum too."""
+    from tui.sandbox import jwt_keycloak
+
+    now = float(int(time.time()))
+    monkeypatch.setattr(jwt_keycloak, "time", SimpleNamespace(time=lambda: now))
+    too_long = (403, 'Token claims invalid: ["exp"]="exceeds maximum allowed expiration"')
+    api = protected(sandbox, maximum_expiration=60)
+    assert api.call(api.signed(exp=int(now) + 60)).status_code == 200
+    assert message(api.call(api.signed(exp=int(now) + 61))) == too_long
+    strict = protected(sandbox, maximum_expiration=1)
+    assert message(strict.call(strict.signed(exp=int(now) + 2))) == too_long
+
+
 def test_a_boolean_expiry_is_not_a_number(sandbox) -> None:
     api = protected(sandbox)
     assert message(api.call(api.signed(exp=True))) == (
