@@ -186,3 +186,17 @@ def test_without_custom_id_the_consumer_is_found_by_id_then_by_username(sandbox)
         401,
         "Unable to find consumer 00000000-0000-0000-0000-000000000000 for token",
     )
+
+
+def test_ignore_not_found_lets_an_unknown_consumer_through_unnamed(sandbox) -> None:
+    """``consumer_match_ignore_not_found``: the call goes through, and no consumer is named to
+    the upstream (Kong only sets the X-Consumer-* headers when it found one)."""
+    api = protected(sandbox, consumer_match_ignore_not_found=True)
+    response = api.call(api.signed(azp="NOBODY-00000000000"), path="/headers")
+    assert response.status_code == 200
+    seen = {k.lower() for k in response.json()["headers"]}
+    assert "x-consumer-id" not in seen and "x-consumer-custom-id" not in seen
+    known = api.call(api.signed(), path="/headers").json()["headers"]
+    assert {k.lower(): v for k, v in known.items()}["x-consumer-id"] == (
+        api.consumer.kong_consumer_id
+    )
