@@ -200,3 +200,20 @@ def test_ignore_not_found_lets_an_unknown_consumer_through_unnamed(sandbox) -> N
     assert {k.lower(): v for k, v in known.items()}["x-consumer-id"] == (
         api.consumer.kong_consumer_id
     )
+
+
+def test_a_caller_cannot_claim_to_be_the_anonymous_consumer(sandbox) -> None:
+    """An authenticated call never carries a client's own X-Anonymous-Consumer upstream."""
+    api = protected(sandbox)
+    response = api.call(api.signed(), path="/headers", headers={"X-Anonymous-Consumer": "true"})
+    assert response.status_code == 200
+    assert "x-anonymous-consumer" not in {k.lower() for k in response.json()["headers"]}
+
+
+def test_an_anonymous_consumer_that_does_not_exist_is_kongs_500(sandbox) -> None:
+    api = protected(sandbox, anonymous="00000000-0000-0000-0000-000000000000")
+    response = api.call()
+    assert (response.status_code, response.json()) == (
+        500,
+        {"message": "An unexpected error occurred"},
+    )
