@@ -54,7 +54,12 @@ MODULES: dict[str, tuple[list[str], list[str]]] = {
     ),
     "publish": (
         ["tui/sandbox/publish.py", "tui/sandbox/publish_config.py"],
-        ["tests/sandbox/test_publish.py", "tests/sandbox/test_isolation.py"],
+        [
+            "tests/sandbox/test_publish.py",
+            "tests/sandbox/test_publish_limits.py",
+            "tests/sandbox/test_hostile_publish.py",
+            "tests/sandbox/test_isolation.py",
+        ],
     ),
     "device_flow": (
         ["tui/sandbox/device_flow.py"],
