@@ -63,7 +63,11 @@ MODULES: dict[str, tuple[list[str], list[str]]] = {
     ),
     "device_flow": (
         ["tui/sandbox/device_flow.py"],
-        ["tests/sandbox/test_device_flow.py", "tests/services/test_login_sandbox.py"],
+        [
+            "tests/sandbox/test_device_flow.py",
+            "tests/services/test_login_sandbox.py",
+            "tests/classroom/test_throttle.py",
+        ],
     ),
     "keycloak": (
         ["tui/sandbox/keycloak.py", "tui/sandbox/oauth.py"],
