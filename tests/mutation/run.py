@@ -65,6 +65,7 @@ MODULES: dict[str, tuple[list[str], list[str]]] = {
         ["tui/sandbox/device_flow.py"],
         [
             "tests/sandbox/test_device_flow.py",
+            "tests/sandbox/test_device_code_single_use.py",
             "tests/services/test_login_sandbox.py",
             "tests/classroom/test_throttle.py",
         ],
