@@ -54,15 +54,29 @@ MODULES: dict[str, tuple[list[str], list[str]]] = {
     ),
     "publish": (
         ["tui/sandbox/publish.py", "tui/sandbox/publish_config.py"],
-        ["tests/sandbox/test_publish.py", "tests/sandbox/test_isolation.py"],
+        [
+            "tests/sandbox/test_publish.py",
+            "tests/sandbox/test_publish_limits.py",
+            "tests/sandbox/test_hostile_publish.py",
+            "tests/sandbox/test_isolation.py",
+        ],
     ),
     "device_flow": (
         ["tui/sandbox/device_flow.py"],
-        ["tests/sandbox/test_device_flow.py", "tests/services/test_login_sandbox.py"],
+        [
+            "tests/sandbox/test_device_flow.py",
+            "tests/sandbox/test_device_code_single_use.py",
+            "tests/services/test_login_sandbox.py",
+            "tests/classroom/test_throttle.py",
+        ],
     ),
     "keycloak": (
         ["tui/sandbox/keycloak.py", "tui/sandbox/oauth.py"],
-        ["tests/sandbox/test_keycloak.py", "tests/sandbox/test_shared_idp.py"],
+        [
+            "tests/sandbox/test_keycloak.py",
+            "tests/sandbox/test_shared_idp.py",
+            "tests/sandbox/test_oauth_forms.py",
+        ],
     ),
     "session": (["tui/services/session.py"], ["tests/services/test_session.py"]),
     "secrets": (["tui/services/secrets.py"], ["tests/services/test_secrets.py"]),

@@ -264,3 +264,31 @@ def test_access_requested_again_after_a_revoke_is_not_left_on_hold(flow, sandbox
     ).json()
     assert again["clientId"] == held["clientId"]
     assert consumer_token(sandbox, again["clientId"], again["clientSecret"]).status_code == 200
+
+
+def test_credentials_are_issued_only_where_a_credential_issuer_applies(flow, sandbox):
+    """A public environment, or one whose issuer does not inherit from the shared IdP, gets
+    no credential (and nothing is registered)."""
+    from tests.sandbox.portal_kit import dataset_doc, issuer_doc, product_doc
+
+    c, gw, name, _env_app = flow
+    url = f"/ds/api/v3/gateways/{gw}"
+    own_issuer = issuer_doc(gw) | {"name": f"{gw} own"}
+    del own_issuer["inheritFrom"]
+    assert c.put(f"{url}/issuers", json=own_issuer).status_code == 200
+    assert c.put(f"{url}/datasets", json=dataset_doc(name)).status_code == 200
+    cases = {
+        f"{name} open": (
+            {"flow": "public", "credentialIssuer": None},
+            "The sandbox issues credentials only for client-credentials environments with a "
+            "credential issuer",
+        ),
+        f"{name} own": ({"credentialIssuer": f"{gw} own"}, "Communication error with issuer"),
+    }
+    for product_name, (env, reason) in cases.items():
+        doc = product_doc(gw, name, **env) | {"name": product_name}
+        assert c.put(f"{url}/products", json=doc).status_code == 200, product_name
+        product = next(p for p in c.get(f"{url}/products").json() if p["name"] == product_name)
+        r = issue_consumer(c, gw, product["environments"][0]["appId"])
+        assert (r.status_code, r.json()) == (422, {"message": reason})
+    assert c.get(f"{url}/consumers").json() == []

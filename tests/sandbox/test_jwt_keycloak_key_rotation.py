@@ -30,6 +30,7 @@ class Issuer:
 
     def __init__(self) -> None:
         self.key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        self.key_fetches = 0
         issuer = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -37,6 +38,7 @@ class Issuer:
                 if self.path == "/.well-known/openid-configuration":
                     body: Any = {"issuer": issuer.url, "jwks_uri": issuer.url + "/jwks"}
                 elif self.path == "/jwks":
+                    issuer.key_fetches += 1
                     public = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(issuer.key.public_key()))
                     body = {"keys": [public | {"use": "sig", "alg": "RS256", "kid": "k"}]}
                 else:
@@ -68,8 +70,9 @@ class Issuer:
         return jwt.encode(claims, key or self.key, algorithm="RS256", headers={"kid": "k"})
 
     def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        if self.thread.is_alive():
+            self.server.shutdown()
+            self.server.server_close()
 
 
 @pytest.fixture
@@ -122,3 +125,25 @@ def test_a_token_signed_by_a_dropped_key_is_refused_even_if_it_passed_before(
     issuer.rotate()
     assert call(sandbox, host, issuer.token()).status_code == 200  # the new key is in use
     assert message(call(sandbox, host, before)) == (401, "Invalid token signature")
+
+
+def test_keys_are_fetched_again_only_when_no_key_verifies(sandbox, issuer) -> None:
+    """A token its cached key verifies costs the issuer nothing, even past the grace period:
+    a class of learners calling their APIs does not hammer the issuer."""
+    host = api_trusting(sandbox, issuer, grace=0)
+    token = issuer.token()
+    for _ in range(3):
+        assert call(sandbox, host, token).status_code == 200
+    assert issuer.key_fetches == 1
+    issuer.rotate()
+    assert call(sandbox, host, issuer.token()).status_code == 200
+    assert issuer.key_fetches == 2
+
+
+def test_an_issuer_gone_when_its_keys_are_fetched_again_is_a_403(sandbox, issuer) -> None:
+    host = api_trusting(sandbox, issuer, grace=0)
+    assert call(sandbox, host, issuer.token()).status_code == 200
+    issuer.rotate()
+    issuer.close()
+    refused = call(sandbox, host, issuer.token())
+    assert message(refused) == (403, "Unable to get public key for issuer")

@@ -131,6 +131,21 @@ def test_a_token_is_expired_from_its_exp_second_on(sandbox, monkeypatch) -> None
     assert api.call(api.signed(exp=int(now) + 1)).status_code == 200
 
 
+def test_maximum_expiration_allows_exactly_the_maximum(sandbox, monkeypatch) -> None:
+    """The plugin refuses a token whose ``exp`` is *more* than ``maximum_expiration`` seconds
+    away (the clock held still so the boundary itself is tried); 1 s is a maximum too."""
+    from tui.sandbox import jwt_keycloak
+
+    now = float(int(time.time()))
+    monkeypatch.setattr(jwt_keycloak, "time", SimpleNamespace(time=lambda: now))
+    too_long = (403, 'Token claims invalid: ["exp"]="exceeds maximum allowed expiration"')
+    api = protected(sandbox, maximum_expiration=60)
+    assert api.call(api.signed(exp=int(now) + 60)).status_code == 200
+    assert message(api.call(api.signed(exp=int(now) + 61))) == too_long
+    strict = protected(sandbox, maximum_expiration=1)
+    assert message(strict.call(strict.signed(exp=int(now) + 2))) == too_long
+
+
 def test_a_boolean_expiry_is_not_a_number(sandbox) -> None:
     api = protected(sandbox)
     assert message(api.call(api.signed(exp=True))) == (
@@ -170,4 +185,35 @@ def test_without_custom_id_the_consumer_is_found_by_id_then_by_username(sandbox)
     assert message(api.call(stranger)) == (
         401,
         "Unable to find consumer 00000000-0000-0000-0000-000000000000 for token",
+    )
+
+
+def test_ignore_not_found_lets_an_unknown_consumer_through_unnamed(sandbox) -> None:
+    """``consumer_match_ignore_not_found``: the call goes through, and no consumer is named to
+    the upstream (Kong only sets the X-Consumer-* headers when it found one)."""
+    api = protected(sandbox, consumer_match_ignore_not_found=True)
+    response = api.call(api.signed(azp="NOBODY-00000000000"), path="/headers")
+    assert response.status_code == 200
+    seen = {k.lower() for k in response.json()["headers"]}
+    assert "x-consumer-id" not in seen and "x-consumer-custom-id" not in seen
+    known = api.call(api.signed(), path="/headers").json()["headers"]
+    assert {k.lower(): v for k, v in known.items()}["x-consumer-id"] == (
+        api.consumer.kong_consumer_id
+    )
+
+
+def test_a_caller_cannot_claim_to_be_the_anonymous_consumer(sandbox) -> None:
+    """An authenticated call never carries a client's own X-Anonymous-Consumer upstream."""
+    api = protected(sandbox)
+    response = api.call(api.signed(), path="/headers", headers={"X-Anonymous-Consumer": "true"})
+    assert response.status_code == 200
+    assert "x-anonymous-consumer" not in {k.lower() for k in response.json()["headers"]}
+
+
+def test_an_anonymous_consumer_that_does_not_exist_is_kongs_500(sandbox) -> None:
+    api = protected(sandbox, anonymous="00000000-0000-0000-0000-000000000000")
+    response = api.call()
+    assert (response.status_code, response.json()) == (
+        500,
+        {"message": "An unexpected error occurred"},
     )
