@@ -14,6 +14,7 @@ import httpx
 import pytest
 
 from tests.sandbox.kong_fixtures import gateway_url, new_gateway_id, publish, unpublish
+from tui.sandbox.dataplane import NO_ROUTE
 
 
 @pytest.fixture
@@ -64,3 +65,29 @@ def test_a_stored_service_with_unusable_timeouts_still_proxies(sandbox, gateway,
     r = _call(sandbox, host, "/")
     assert r.status_code == 200, r.text
     assert httpx.URL(r.json()["url"]).path == "/anything/"
+
+
+def test_a_stored_regex_path_re2_cannot_compile_matches_nothing(sandbox, gateway):
+    host = f"rx-{uuid.uuid4().hex[:6]}.example"
+    upstream = sandbox.ctx.upstream_url + "/anything"
+    publish(
+        sandbox,
+        gateway,
+        {
+            "name": "bad-rx",
+            "url": upstream,
+            "routes": [{"hosts": [host], "paths": [r"~/(?=look)"]}],
+        },
+    )
+    publish(
+        sandbox,
+        gateway,
+        {
+            "name": "good-rx",
+            "url": upstream,
+            "routes": [{"hosts": [host], "paths": [r"~/items/\d+$"]}],
+        },
+    )
+    refused = _call(sandbox, host, "/look")
+    assert (refused.status_code, refused.json()) == (404, {"message": NO_ROUTE})
+    assert _call(sandbox, host, "/items/7").status_code == 200  # the other route still serves
