@@ -156,6 +156,18 @@ def test_service_values_kong_refuses_fail_the_sync(sandbox, provider, change, me
             "paths: should start with: / (fixed path) or ~/ (regex path)",
         ),
         (lambda r: r.update(paths=["/items\x7f"]), "paths: invalid path"),
+        (
+            lambda r: r.update(paths=["~/items/" + "a" * 1020]),
+            "paths: invalid regex: '/items/" + "a" * 1020 + "' (longer than 1024 characters)",
+        ),
+        (
+            lambda r: r.update(paths=["~/items/\x01"]),
+            "paths: invalid regex: '/items/\x01' (contains control characters)",
+        ),
+        (
+            lambda r: r.update(paths=["~/items/(unclosed"]),
+            "paths: invalid regex: '/items/(unclosed' (RE2 returned: missing ): /items/(unclosed)",
+        ),
         (lambda r: r.update(path_handling="v2"), "path_handling: expected one of: v0, v1"),
         (
             lambda r: r.update(regex_priority=2**31),
