@@ -58,7 +58,14 @@ MODULES: dict[str, tuple[list[str], list[str]]] = {
             "tests/unit/test_steps.py",
         ],
     ),
-    "credentials": (["tui/services/credentials.py"], ["tests/services/test_credentials.py"]),
+    "credentials": (
+        ["tui/services/credentials.py"],
+        [
+            "tests/services/test_credentials.py",
+            "tests/services/test_credentials_answers.py",
+            "tests/services/test_credentials_paste.py",
+        ],
+    ),
     "http": (["tui/services/http.py"], ["tests/services/test_http.py"]),
     "login": (
         ["tui/services/login.py"],
