@@ -279,15 +279,27 @@ async def test_401_resends_the_same_multipart_body() -> None:
 
 
 async def test_parallel_401s_share_one_refresh() -> None:
-    import asyncio
+    # The refresh is held until all three requests have met their 401, so the three really
+    # overlap however loaded the machine is (a fixed pause here would be a guess).
+    all_refused = asyncio.Event()
+    refused: list[httpx.Request] = []
+    expire = _expire_first("new")
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        response = expire(request)
+        if response.status_code == 401:
+            refused.append(request)
+            if len(refused) == 3:
+                all_refused.set()
+        return response
 
     class Rotating(StaticTokens):
         async def refresh(self) -> bool:
-            await asyncio.sleep(0.01)  # a real refresh takes a round trip
+            await asyncio.wait_for(all_refused.wait(), timeout=30)
             return await super().refresh()
 
     tokens = Rotating("old", next_token="new")
-    client, rec = mock_client(_expire_first("new"), tokens=tokens)
+    client, rec = mock_client(answer, tokens=tokens)
     results = await asyncio.gather(
         *(client.request("GET", f"/x/{i}", action="List") for i in range(3))
     )

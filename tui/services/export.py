@@ -23,6 +23,8 @@ from ..steps import STEPS
 from .shell_commands import apply_command, gateway_command, status_command, token_curl
 from .tutorial_defaults import (
     API_URL_PLACEHOLDER,
+    DEFAULT_ORG,
+    DEFAULT_ORG_UNIT,
     DEFAULT_OUT_FILE,
     DEFAULT_TEMPLATE,
     DEFAULT_UPSTREAM,
@@ -55,6 +57,17 @@ def _api_url(session: Any) -> str:
 
 def _out_file(session: Any) -> str:
     return session.out_file or DEFAULT_OUT_FILE
+
+
+def _org_lines(session: Any) -> str:
+    """``--org``/``--org-unit`` lines when the learner chose others than the tutorial's (as the
+    Template step's command has them), so the replay generates the same config."""
+    lines = ""
+    if session.org and session.org != DEFAULT_ORG:
+        lines += f"    --org {_q(session.org)} \\\n"
+    if session.org_unit and session.org_unit != DEFAULT_ORG_UNIT:
+        lines += f"    --org-unit {_q(session.org_unit)} \\\n"
+    return lines
 
 
 def build_script(session: Any) -> str:
@@ -105,7 +118,7 @@ provider() {{
   gwa generate-config --template {_q(template)} \\
     --service {_q(service)} \\
     --upstream "$UPSTREAM" \\
-    --out {_q(_out_file(session))}
+{_org_lines(session)}    --out {_q(_out_file(session))}
   # gwa keeps an upstream's :port in the service's host: line, which Kong refuses
   # ("host: must not have a port"); drop it there (port: already holds it).
   sed -i.bak -E 's/^(host: [^:]+):[0-9]+$/\\1/' {_q(_out_file(session))}
