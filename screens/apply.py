@@ -84,14 +84,17 @@ retry key re-sends only what failed, which fixes it.
 
     @on(Button.Pressed, "#apply")
     def action_apply(self) -> None:
-        self.apply()
+        # One publish per intent: ctrl+a pressed again while it runs does not restart it.
+        if self.intents.claim("apply", "#apply", notice="The file is being applied; one moment."):
+            self.apply()
 
     @property
     def failed_keys(self) -> frozenset[str]:
         return frozenset(k for k, r in self.results.items() if not r.ok)
 
     def retry_failed(self) -> None:
-        self.apply(only=self.failed_keys or None)
+        if self.intents.claim("apply", "#apply", notice="The file is being applied; one moment."):
+            self.apply(only=self.failed_keys or None)
 
     @work(exclusive=True, group="apply", exit_on_error=False, description="Applying the file")
     async def apply(self, only: frozenset[str] | None = None) -> None:
@@ -100,7 +103,10 @@ retry key re-sends only what failed, which fixes it.
             self.results.clear()
             self.order.clear()
             self.query_one("#apply-log", LogLines).clear_lines()
-        async with self.operation("Applying…", retry=self.retry_failed) as op:
+        async with (
+            self.intents.hold("apply", "#apply"),
+            self.operation("Applying…", retry=self.retry_failed) as op,
+        ):
             try:
                 text = await asyncio.to_thread(self.path.read_text, encoding="utf-8")
             except OSError as exc:

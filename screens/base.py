@@ -81,6 +81,7 @@ from tui.steps import STEP_IDS, StepInfo, step
 from tui.widgets import BusyLine, CommandBox, ErrorPanel, StepSidebar, WizardHeader
 
 from .host import StepHost, host_of
+from .intents import Intents
 
 __all__ = ["Operation", "StepHost", "WizardStep", "unexpected_error"]
 
@@ -153,6 +154,8 @@ class WizardStep(Screen[None]):
         self.services = services
         self._retry: Callable[[], object] | None = None
         self._entered_at = time.monotonic()
+        # One create/apply/revoke per intent (screens/intents.py): a triple press runs once.
+        self.intents = Intents(self)
 
     # -- layout -----------------------------------------------------------------------------
     @property

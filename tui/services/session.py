@@ -52,6 +52,7 @@ class Session:
     token_endpoint: str = ""
     credentials_source: str = ""  # rest | handoff
     consumer_revoked: bool = False
+    issued_consumers: list[str] = field(default_factory=list)  # client ids issued this session
     # Check your understanding: {"step", "question", "answer", "correct"?} per question asked
     answers: list[dict[str, Any]] = field(default_factory=list)
     # Progress
