@@ -245,7 +245,25 @@ class WizardStep(Screen[None]):
         await self.host.complete_step(self)
 
     def action_back(self) -> None:
-        self.host.go_back(self)
+        self.leave("go back", lambda: self.host.go_back(self))
+
+    # -- unsaved changes: leaving a step never drops them silently ----------------------------
+    def unsaved_changes(self) -> str:
+        """What leaving now would lose, in words ('' when nothing); steps that edit override."""
+        return ""
+
+    async def save_changes(self) -> bool:
+        """Save what :meth:`unsaved_changes` names; False (error shown) when it failed."""
+        return True
+
+    def discard_changes(self) -> None:
+        """Drop the unsaved changes (back to what was saved)."""
+
+    def leave(self, verb: str, go: Callable[[], object]) -> None:
+        """Call ``go`` now, or, with unsaved changes, after asking: save, discard or stay."""
+        from .leaving import leave
+
+        leave(self, verb, go)
 
     def action_retry(self) -> None:
         retry = self._retry

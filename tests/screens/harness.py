@@ -16,6 +16,7 @@ from textual.app import App
 
 from screens.base import WizardStep
 from screens.host import StepHost
+from screens.leaving import quit_or_ask
 from tui.options import default_state_dir
 from tui.services.export import retire_session
 from tui.services.session import Session, SessionStore
@@ -77,6 +78,9 @@ class StepHarness(App[None]):
         self.completed.append(current.STEP_ID)
         self.save_session()
         current.refresh_chrome()
+
+    async def action_quit(self) -> None:
+        quit_or_ask(self)  # as WizardApp does: unsaved edits ask first
 
     def go_back(self, current: WizardStep) -> None:
         self.backs += 1
