@@ -120,6 +120,17 @@ with the real `gwa`.
         if not self.session.upstream and target is not None and target.kind == "custom":
             self.detect_class_sandbox()
 
+    def on_screen_resume(self) -> None:
+        super().on_screen_resume()
+        # Back from Apply (which may have found the host taken): never keep an old
+        # "✓ available"; ask the portal again.
+        name = self.available_for
+        if name is not None and name == self.query_one("#service", Input).value:
+            self.available_for = None
+            host = f"{templates.kebab_case(name)}{templates.ROUTE_SUFFIX}"
+            self._message("#service-message", "#service", None, f"Route host: {host} (checking…)")
+            self.check_name()
+
     @work(
         exclusive=True,
         group="template.upstream",
@@ -202,6 +213,7 @@ with the real `gwa`.
                 "#service-message", "#service", None, f"✓ {name} is available. Route host: {host}"
             )
         else:
+            self._invalidate()  # a file written for a taken name cannot be applied
             self.suggestion = found.suggestion
             hint = " Press ctrl+g to use the suggestion." if found.suggestion else ""
             self._message(

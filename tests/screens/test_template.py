@@ -187,3 +187,29 @@ async def test_a_real_portal_keeps_httpbin_as_the_upstream(tmp_path):
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert app.step.query_one("#upstream").value == "https://httpbin.org"
+
+
+async def test_coming_back_after_the_name_was_taken_does_not_keep_available(
+    session, with_gateway, sandbox, tmp_path
+):
+    from screens.modals import ConfirmModal
+
+    services, user, gateway_id = with_gateway
+    name = f"late-{user}"
+    app = harness(session, services, sandbox, tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await type_into(pilot, "#service", name)
+        await name_checked(pilot)
+        assert f"✓ {name} is available" in body_text(app, "#service-message")
+        # Meanwhile another gateway publishes that name (Apply would now say it is taken).
+        other = await services.gateways.create(f"{user} other")
+        text = generate_config(
+            "client-credentials-shared-idp", name, sandbox.info.upstream_url, other.gateway_id
+        )
+        assert (await services.apply.apply(other.gateway_id, text)).ok
+        await app.push_screen(ConfirmModal("away"))  # leave the step and come back
+        app.pop_screen()
+        await name_checked(pilot)
+        message = body_text(app, "#service-message")
+        assert "✓" not in message and "already in use" in message
+        assert app.step.suggestion and not app.step.ready
