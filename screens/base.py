@@ -73,7 +73,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Footer, Input, Static
 from textual.worker import Worker, WorkerState
 
 from tui.services.errors import WizardError
@@ -197,7 +197,11 @@ class WizardStep(Screen[None]):
         label = self.host.target_label or s.target_kind
         header = self.query_one_optional("#wizard-header", WizardHeader)
         if header is not None:
-            header.show(label, s.username, s.gateway_id, s.service)
+            # Only what is true now: no user while the login does not work (it expired, or
+            # a new one is under way), and a destroyed gateway is said to be gone.
+            logged_in = "login" in s.steps_done or (self.STEP_ID == "login" and self.ready)
+            gateway = f"{s.gateway_id} (destroyed)" if s.gateway_destroyed else s.gateway_id
+            header.show(label, s.username if logged_in else "", gateway, s.service)
         sidebar = self.query_one_optional("#wizard-sidebar", StepSidebar)
         if sidebar is not None:
             sidebar.show(self.STEP_ID, s.steps_done)
@@ -321,6 +325,13 @@ class WizardStep(Screen[None]):
         if panel is not None:
             panel.clear()
         self.refresh_bindings()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        # An error about what was typed before is stale once the learner changes the input
+        # (an edit made by the step itself, before the learner acts, clears nothing).
+        panel = self.query_one_optional("#step-error", ErrorPanel)
+        if panel is not None and panel.shown and event.input.has_focus:
+            self.clear_error()
 
     @contextlib.asynccontextmanager
     async def operation(

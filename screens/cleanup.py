@@ -361,6 +361,8 @@ Afterwards, clear the shell variables you exported: `unset CID CSC URL TOKEN`.
             await self._refresh_after_failure()
             return
         self.destroyed = True
+        self.session.gateway_destroyed = True
+        self.refresh_chrome()  # the header no longer shows it as the current gateway
         cleared = self.clear_saved_session()
         removed = await self.clear_secrets_file()
         also = f"(and {', '.join(extras)}) " if extras else ""

@@ -209,6 +209,9 @@ making another one: several half-used gateways are a common source of confusion.
         self.session.gateway_id = self.gateway_id
         self.session.gateway_display_name = self.display_name
         self.session.gateway_picked = self.picked_existing
-        if changed:  # what was built for another gateway does not apply to this one
+        if changed:
+            self.session.gateway_destroyed = (
+                False  # what was built for another gateway does not apply to this one
+            )
             self.session.unmark("template", "review", "apply", "status")
             self.session.published = []

@@ -205,6 +205,8 @@ async def test_extra_consumers_and_gateways_made_in_this_session_are_cleaned_up_
         await pilot.press("y")
         await settle(pilot)
         assert f"(and {extra.gateway_id}) destroyed" in text_of(app, "#result")
+        # The header no longer shows the destroyed gateway as if it were current.
+        assert f"Gateway: {world.gateway_id} (destroyed)" in text_of(app, "#wizard-header")
     async with world.api_client() as client:
         gone = CleanupService(client)
         assert await gone.verify_gone(extra.gateway_id)

@@ -35,6 +35,7 @@ class Session:
     gateway_display_name: str = ""
     gateway_picked: bool = False  # an existing gateway was chosen (not created here)
     created_gateways: list[str] = field(default_factory=list)  # every one created this session
+    gateway_destroyed: bool = False  # Clean up destroyed the current gateway
     # Template
     template: str = DEFAULT_TEMPLATE
     service: str = ""
