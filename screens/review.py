@@ -141,7 +141,8 @@ saves the file (nothing is sent to APS until the Apply step).
             # A class sandbox reached with --host is not real Kong: check as the sandbox does.
             self.real_kong = await discovery.sandbox_upstream(self.services.client) is None
         self.query_one("#review-lead", Static).update(
-            f"{path} — edit if you like; ctrl+s saves. "
+            f"{path} — edit if you like; ctrl+s saves. The folder is your workspace "
+            "(change it on the Template step). "
             + ("" if HAS_HIGHLIGHTING else "(No YAML highlighting: tree-sitter is not installed.)")
         )
         editor = self.query_one("#yaml", TextArea)

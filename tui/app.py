@@ -98,7 +98,9 @@ class WizardApp(App[int]):
 
     @property
     def workspace(self) -> Path:
-        return self.options.resolved_workspace
+        """The folder the learner chose on the Template step, else --workspace or the default."""
+        chosen = self.session.workspace
+        return Path(chosen) if chosen else self.options.resolved_workspace
 
     @property
     def state_dir(self) -> Path:

@@ -46,7 +46,7 @@ class StepHarness(App[None]):
         self.session = session
         self.services = services
         self.target = target
-        self.workspace = workspace or Path.cwd()
+        self._workspace = workspace or Path.cwd()
         self.state_dir = state_dir or default_state_dir()  # under the test's own XDG_STATE_HOME
         self.store = store
         self.sandbox_upstream = sandbox_upstream
@@ -56,6 +56,11 @@ class StepHarness(App[None]):
         self.saves = 0
         self.adopted: list[Target] = []
         self.went: list[str] = []
+
+    @property
+    def workspace(self) -> Path:
+        """As WizardApp: the folder chosen on screen (kept in the session), else the given one."""
+        return Path(self.session.workspace) if self.session.workspace else self._workspace
 
     @property
     def target_label(self) -> str:

@@ -41,6 +41,7 @@ class Session:
     service: str = ""
     upstream: str = ""
     out_file: str = ""  # path of the generated YAML, as the learner sees it
+    workspace: str = ""  # the folder chosen on screen ("" = the default / --workspace)
     org: str = DEFAULT_ORG
     org_unit: str = DEFAULT_ORG_UNIT
     # Apply / Status
