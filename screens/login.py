@@ -384,9 +384,13 @@ them in a file only you can read.
         result = self.query_one("#login-result", Static)
         result.update(f"✓ Successfully logged in as {user} ({how}).")
         result.display = True
+        # Not "Start the login" beside "✓ Successfully logged in": the button now says what
+        # it would do.
+        self.query_one("#start-device", Button).label = "Log in again (as someone else)"
         self.show_command()
         self._show_storage()
         self.ready = True
+        self.refresh_chrome()
 
     def _show_storage(self) -> None:
         store = self.services.secrets
@@ -423,6 +427,7 @@ them in a file only you can read.
     def _reset_result(self) -> None:
         self.ready = False
         self.query_one("#login-result").display = False
+        self.refresh_chrome()  # a new login is under way: no user in the header meanwhile
 
     async def commit(self) -> None:
         self.session.username = self.username

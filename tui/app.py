@@ -26,6 +26,7 @@ from textual.app import App
 from textual.binding import Binding
 
 from screens.base import WizardStep, unexpected_error
+from screens.leaving import quit_or_ask
 from screens.startup import StartupScreen
 
 from .embedded_sandbox import EmbeddedSandbox, SandboxStartError, launch_for
@@ -97,7 +98,9 @@ class WizardApp(App[int]):
 
     @property
     def workspace(self) -> Path:
-        return self.options.resolved_workspace
+        """The folder the learner chose on the Template step, else --workspace or the default."""
+        chosen = self.session.workspace
+        return Path(chosen) if chosen else self.options.resolved_workspace
 
     @property
     def state_dir(self) -> Path:
@@ -323,6 +326,10 @@ class WizardApp(App[int]):
         return step_id in done or step_id == first_open
 
     # -- shut-down --------------------------------------------------------------------------
+    async def action_quit(self) -> None:
+        """Quit; unsaved edits on the current step (Review's) are never dropped silently."""
+        quit_or_ask(self)
+
     async def on_unmount(self) -> None:
         if self.services is not None:
             with contextlib.suppress(Exception):
