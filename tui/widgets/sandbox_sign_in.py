@@ -26,7 +26,7 @@ class SandboxSignIn(Vertical):
     SandboxSignIn #sandbox-row { height: auto; }
     SandboxSignIn #sandbox-row Static { width: auto; padding: 1 1 0 0; }
     SandboxSignIn #sandbox-user { width: 24; }
-    SandboxSignIn #class-passcode { width: 20; }
+    SandboxSignIn #class-passcode { width: 22; }
     """
 
     def __init__(self, username: str, *, id: str | None = None) -> None:
@@ -37,9 +37,9 @@ class SandboxSignIn(Vertical):
         with Horizontal(id="sandbox-row"):
             yield Static("Sandbox user: ", id="sandbox-user-label", classes="muted")
             yield Input(self._username, id="sandbox-user")
-            yield Static("Class passcode: ", id="class-passcode-label", classes="muted")
+            yield Static("Passcode: ", id="class-passcode-label", classes="muted")
             yield Input(
-                placeholder="from your trainer",
+                placeholder="ask your trainer",
                 password=True,
                 id="class-passcode",
             )
@@ -63,6 +63,6 @@ class SandboxSignIn(Vertical):
 
     def for_class(self, passcode_required: bool) -> None:
         """A class sandbox: the learner's name in class, and the passcode if it asks."""
-        self.query_one("#sandbox-user-label", Static).update("Your name in class: ")
+        self.query_one("#sandbox-user-label", Static).update("Your name: ")
         self.query_one("#sandbox-hint", Static).update(CLASS_HINT)
         self.show_passcode(passcode_required)
