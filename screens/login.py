@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import getpass
 import re
-import webbrowser
 from typing import Any
 
 from textual import on, work
@@ -24,6 +23,7 @@ from tui.widgets import SecretField
 from tui.widgets.sandbox_sign_in import SandboxSignIn
 
 from .base import WizardStep
+from .browser import open_in_browser
 
 SANDBOX_USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,19}$")
 
@@ -279,9 +279,7 @@ them in a file only you can read.
         if self.challenge is None:
             return
         url = self.challenge.verification_uri_complete
-        self.run_worker(
-            asyncio.to_thread(webbrowser.open, url), group="login.browser", exit_on_error=False
-        )
+        self.run_worker(open_in_browser(self.app, url), group="login.browser", exit_on_error=False)
         self.notify(f"Opening {url} in your browser (if one is available).")
 
     @on(Button.Pressed, "#open-browser")
