@@ -213,7 +213,7 @@ class WizardApp(App[int]):
         if self._transport is not None:
             kwargs["transport"] = self._transport
         kwargs["secrets"] = self._secrets if self._secrets is not None else self._secret_store()
-        return build_services(target, **kwargs)
+        return build_services(target, state_dir=self.state_dir, **kwargs)
 
     def _secret_store(self) -> Any:
         """The keyring or memory, or the owner-only file if the learner chose it last time."""
