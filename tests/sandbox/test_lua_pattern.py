@@ -9,6 +9,13 @@ from tui.sandbox.lua_pattern import lua_match, to_regex
 SUBJECT = "ap-gw-1a2b3-default-dev"
 
 
+@pytest.fixture(autouse=True)
+def patterns_read_afresh():
+    """``to_regex`` remembers its translations per process: a translation cached by an earlier
+    test (or by the process a mutation run forks from) would hide a bug from this one."""
+    to_regex.cache_clear()
+
+
 @pytest.mark.parametrize(
     ("pattern", "subject"),
     [
