@@ -57,6 +57,7 @@ MODULES: dict[str, tuple[list[str], list[str]]] = {
         [
             "tests/sandbox/test_publish.py",
             "tests/sandbox/test_publish_limits.py",
+            "tests/sandbox/test_publish_requests.py",
             "tests/sandbox/test_hostile_publish.py",
             "tests/sandbox/test_isolation.py",
         ],
