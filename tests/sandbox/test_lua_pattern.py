@@ -35,6 +35,7 @@ def patterns_read_afresh():
         ("^[abc]+$", "cab"),  # a set
         ("^[a-c]+$", "abcba"),  # a range in a set
         ("^[^0-9]+$", "abc"),  # a negated set
+        ("^ab[^x]$", "abb"),  # a negated set after other characters excludes only its own
         ("^[%d%-]+$", "1-2"),  # classes and escapes inside a set
         ("^[]x]+$", "]x"),  # a ] first in a set is literal
         ("^[a-]+$", "a-"),  # a trailing - in a set is literal
