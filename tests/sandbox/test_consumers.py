@@ -292,3 +292,23 @@ def test_credentials_are_issued_only_where_a_credential_issuer_applies(flow, san
         r = issue_consumer(c, gw, product["environments"][0]["appId"])
         assert (r.status_code, r.json()) == (422, {"message": reason})
     assert c.get(f"{url}/consumers").json() == []
+
+
+def test_an_unknown_action_names_the_one_the_portal_knows(flow, sandbox):
+    c, gw, _name, env_app = flow
+    creds = issue_consumer(c, gw, env_app).json()
+    r = c.put(f"/ds/api/v3/gateways/{gw}/consumers/{creds['clientId']}", params={"action": "x"})
+    assert (r.status_code, r.json()) == (
+        422,
+        {
+            "code": "validation_error",
+            "message": "",
+            "fields": {
+                "action": {
+                    "message": "should be one of the following; ['regenerate']",
+                    "value": "x",
+                }
+            },
+        },
+    )
+    assert consumer_token(sandbox, creds["clientId"], creds["clientSecret"]).status_code == 200
