@@ -9,7 +9,8 @@ each surviving mutant's diff (without running again).
 On a busy machine a module's full run can take an hour: ``run.py MODULE --sample N`` runs only
 every N-th mutant (sorted by name, so every function is visited) and says so in its result.
 After adding tests, ``run.py MODULE --again`` re-runs only the last run's survivors, keeping
-the other verdicts (a new test can kill a mutant, never revive one). Survivors that are equivalent (no
+the other verdicts (a new test can kill a mutant, never revive one); ``--again x_f__mutmut_3
+...`` re-runs only the survivors named (say, all but those listed as equivalent). Survivors that are equivalent (no
 observable difference) are listed with the reason in ``docs/mutation.md``.
 
 Developers run this; CI does not (it is CPU-heavy).
@@ -57,6 +58,7 @@ MODULES: dict[str, tuple[list[str], list[str]]] = {
         [
             "tests/sandbox/test_publish.py",
             "tests/sandbox/test_publish_limits.py",
+            "tests/sandbox/test_publish_requests.py",
             "tests/sandbox/test_hostile_publish.py",
             "tests/sandbox/test_isolation.py",
         ],
@@ -76,6 +78,7 @@ MODULES: dict[str, tuple[list[str], list[str]]] = {
             "tests/sandbox/test_keycloak.py",
             "tests/sandbox/test_shared_idp.py",
             "tests/sandbox/test_oauth_forms.py",
+            "tests/sandbox/test_login_realm_refusals.py",
         ],
     ),
     "session": (["tui/services/session.py"], ["tests/services/test_session.py"]),
@@ -187,9 +190,10 @@ def main(argv: list[str]) -> int:
     options = argv[1:]
     names: list[str] = []
     sample = 1
-    if options == ["--again"]:
+    if options[:1] == ["--again"]:
         configure(module)
-        names = survivors()
+        # optionally only the survivors named (those not listed as equivalent)
+        names = [n for n in survivors() if not options[1:] or n.split(".")[-1] in options[1:]]
         if not names:
             print("No survivors to run again.")
             return 0

@@ -284,6 +284,16 @@ def test_credentials_are_issued_only_where_a_credential_issuer_applies(flow, san
             "credential issuer",
         ),
         f"{name} own": ({"credentialIssuer": f"{gw} own"}, "Communication error with issuer"),
+        f"{name} key": (
+            {"flow": "kong-api-key-only", "credentialIssuer": f"{gw} default"},
+            "The sandbox issues credentials only for client-credentials environments with a "
+            "credential issuer",
+        ),
+        f"{name} noissuer": (
+            {"credentialIssuer": None},
+            "The sandbox issues credentials only for client-credentials environments with a "
+            "credential issuer",
+        ),
     }
     for product_name, (env, reason) in cases.items():
         doc = product_doc(gw, name, **env) | {"name": product_name}
@@ -292,3 +302,51 @@ def test_credentials_are_issued_only_where_a_credential_issuer_applies(flow, san
         r = issue_consumer(c, gw, product["environments"][0]["appId"])
         assert (r.status_code, r.json()) == (422, {"message": reason})
     assert c.get(f"{url}/consumers").json() == []
+
+
+def test_an_unknown_action_names_the_one_the_portal_knows(flow, sandbox):
+    c, gw, _name, env_app = flow
+    creds = issue_consumer(c, gw, env_app).json()
+    r = c.put(f"/ds/api/v3/gateways/{gw}/consumers/{creds['clientId']}", params={"action": "x"})
+    assert (r.status_code, r.json()) == (
+        422,
+        {
+            "code": "validation_error",
+            "message": "",
+            "fields": {
+                "action": {
+                    "message": "should be one of the following; ['regenerate']",
+                    "value": "x",
+                }
+            },
+        },
+    )
+    assert consumer_token(sandbox, creds["clientId"], creds["clientSecret"]).status_code == 200
+
+
+def test_the_credential_is_the_portals_generate_secrets_document(flow, sandbox):
+    c, gw, _name, env_app = flow
+    body = issue_consumer(c, gw, env_app, "doc app").json()
+    assert body["flow"] == "client-credentials"
+    assert json.loads(body["credential"]) == {
+        "flow": "client-credentials",
+        "clientId": body["clientId"],
+        "clientSecret": body["clientSecret"],
+        "issuer": None,
+        "tokenEndpoint": sandbox.info.shared_idp_token_endpoint,
+        "clientPublicKey": None,
+        "clientPrivateKey": None,
+    }
+
+
+def test_a_nameless_application_gets_the_portals_validation_body(flow):
+    c, gw, _name, env_app = flow
+    r = c.post(f"/ds/api/v3/gateways/{gw}/consumers", json={"environmentAppId": env_app})
+    assert (r.status_code, r.json()) == (
+        422,
+        {
+            "code": "validation_error",
+            "message": "",
+            "fields": {"body.application.name": {"message": "'name' is required"}},
+        },
+    )
