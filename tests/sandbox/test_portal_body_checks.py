@@ -60,3 +60,25 @@ def test_pattern_parameters_must_be_a_map_of_strings(provider):
     assert _fields(r) == {
         "body.parameters.port": {"message": "invalid string value", "value": 8080}
     }
+
+
+def test_a_pattern_with_a_bad_service_name_and_url_names_both_parameters(provider):
+    c, gw = provider
+    r = c.put(
+        f"{V3}/gateways/{gw}/pattern",
+        json={
+            "pattern": "simple-service.r1",
+            "parameters": {"service_name": "Bad Name!", "service_url": "ftp://files"},
+        },
+    )
+    assert (r.status_code, r.json()) == (
+        422,
+        {
+            "code": "validation_error",
+            "message": "Invalid input",
+            "fields": {
+                "parameters.service_name": {"message": "invalid service name"},
+                "parameters.service_url": {"message": "invalid url"},
+            },
+        },
+    )

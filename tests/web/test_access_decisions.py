@@ -78,3 +78,36 @@ def test_an_application_name_over_the_limit_is_refused_beside_its_field(sandbox,
         "SELECT 1 FROM web_applications WHERE owner=? AND name=?", (world.username, long_name)
     )
     assert kept is None
+
+
+@pytest.mark.parametrize(
+    ("age", "words"),
+    [
+        (30, "a few seconds ago"),
+        (60, "1 minute ago"),
+        (2 * 3600, "2 hours ago"),
+        (86400, "1 day ago"),
+    ],
+)
+def test_the_review_page_says_how_long_ago_access_was_requested(sandbox, owner, age, words):
+    world, c, csrf, product = owner
+    request_id = _pending_request(sandbox, c, csrf, product, world.username)
+    with sandbox.ctx.db.transaction() as conn:
+        conn.execute(
+            "UPDATE web_access_requests SET created_at=created_at-? WHERE id=?", (age, request_id)
+        )
+    c.post(f"/admin/switch/{world.gateway}", data={"csrf_token": csrf})
+    r = c.get(f"/manager/access-requests/{request_id}")
+    assert r.status_code == 200, r.text
+    assert f"<dt>Requested</dt><dd>{words}</dd>" in r.text
+
+
+@pytest.mark.parametrize("path", ["/manager/gateways/detail", "/manager/consumers"])
+def test_a_gateway_page_without_an_active_gateway_goes_to_my_gateways(sandbox, path):
+    world = tutorial_world(sandbox)
+    c, _csrf = signed_in(world.base, world.username)  # signed in, no gateway chosen yet
+    try:
+        r = c.get(path)
+    finally:
+        c.close()
+    assert (r.status_code, r.headers["location"]) == (303, "/manager/gateways/list")
