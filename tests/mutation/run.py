@@ -100,7 +100,10 @@ MODULES: dict[str, tuple[list[str], list[str]]] = {
             "tests/services/test_credentials_paste.py",
         ],
     ),
-    "http": (["tui/services/http.py"], ["tests/services/test_http.py"]),
+    "http": (
+        ["tui/services/http.py"],
+        ["tests/services/test_http.py", "tests/services/test_http_faults.py"],
+    ),
     "login": (
         ["tui/services/login.py"],
         ["tests/services/test_login.py", "tests/services/test_login_sandbox.py"],

@@ -128,6 +128,9 @@ def test_clean_up_sends_the_learner_to_the_portals_consumers_page() -> None:
     assert (
         consumers_url(Target.sandbox("127.0.0.1:8460")) == "http://127.0.0.1:8460/manager/consumers"
     )
+    # A host typed in capitals is kept as typed, to its last letter.
+    custom = Target("custom", "DEMO-BOX", "https")
+    assert consumers_url(custom) == "https://DEMO-BOX/manager/consumers"
 
 
 def test_client_secrets_of_two_targets_or_two_clients_never_share_a_key() -> None:

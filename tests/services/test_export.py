@@ -153,9 +153,12 @@ def test_a_refused_export_says_why_without_repeating_the_secret(tmp_path: Path) 
     assert SECRET not in str(refused.value)
 
 
-def test_export_writes_utf8_whatever_the_learners_locale(tmp_path: Path) -> None:
+def test_export_writes_the_same_utf8_files_whatever_the_learners_locale(tmp_path: Path) -> None:
     """The report has ✓ and — in it, the script the learner's own file name: a learner whose
-    shell runs in the plain C locale (ASCII) still gets both files, in UTF-8."""
+    shell runs in the plain C locale (ASCII) gets the very files a UTF-8 shell gets."""
+    session = finished_session()
+    session.out_file = "gw-config-\u00e9quipe.yaml"
+    here, _ = write_record(session, tmp_path / "utf8")
     env = os.environ | {"LC_ALL": "C", "LANG": "C", "PYTHONUTF8": "0"}
     env |= {"PYTHONCOERCECLOCALE": "0", "PYTHONIOENCODING": "utf-8"}
     code = (
@@ -167,9 +170,17 @@ def test_export_writes_utf8_whatever_the_learners_locale(tmp_path: Path) -> None
         "write_record(s, Path(sys.argv[1]))"
     )
     done = subprocess.run(
-        [sys.executable, "-c", code, str(tmp_path)], env=env, capture_output=True, text=True
+        [sys.executable, "-c", code, str(tmp_path / "c")],
+        env=env,
+        capture_output=True,
+        text=True,
     )
     assert done.returncode == 0, done.stderr
-    report = (tmp_path / REPORT_NAME).read_text(encoding="utf-8")
+    for name in (REPORT_NAME, SCRIPT_NAME):
+        utf8, c = (tmp_path / "utf8" / name).read_bytes(), (tmp_path / "c" / name).read_bytes()
+        # the script's stamp may differ by a minute between the two runs
+        assert utf8.splitlines()[3:] == c.splitlines()[3:], name
+    report = (tmp_path / "c" / REPORT_NAME).read_text(encoding="utf-8")
     assert "| Login | ✓ | 1 min 05 s |" in report
-    assert "gwa apply -i 'gw-config-équipe.yaml'" in (tmp_path / SCRIPT_NAME).read_text("utf-8")
+    script = (tmp_path / "c" / SCRIPT_NAME).read_text(encoding="utf-8")
+    assert "gwa apply -i 'gw-config-équipe.yaml'" in script

@@ -133,10 +133,12 @@ def words(command: str) -> list[list[str]]:
     return [shlex.split(line) for line in command.splitlines()]
 
 
+@pytest.mark.parametrize("template", ["client-credentials-shared-idp", "quick-start"])
 def test_provider_part_runs_the_wizards_commands_with_the_learners_values(
-    tmp_path: Path,
+    tmp_path: Path, template: str
 ) -> None:
     s = finished_session()
+    s.template, s.out_file = template, f"gw-config-{template}.yaml"
     run = replay(tmp_path, s, "provider")
     assert run.returncode == 0, run.stderr
     assert run.commands("gwa") == [
@@ -339,7 +341,9 @@ def test_a_sandbox_record_shows_how_to_replay_against_a_sandbox_on_fixed_ports(
 ) -> None:
     """The embedded sandbox's ports change every run; the script's note gives a command for a
     ``gwa-wizard sandbox serve`` on its fixed ports, and that command works as written."""
-    s = finished_session()
+    s = finished_session()  # the embedded sandbox's ports of that run, not the fixed ones
+    s.host, s.upstream = "127.0.0.1:39127", "http://127.0.0.1:39129"
+    s.api_url = "http://my-svc-dev-api-gov-bc-ca.localhost:39128/uuid"
     script = build_script(s)
     assert "`gwa-wizard sandbox serve`" in script
     note = script.split("run e.g.\n", 1)[1].split("\nset -euo", 1)[0]

@@ -446,3 +446,31 @@ async def test_the_refresh_is_an_httpx_auth_flow_that_resends_a_fresh_request() 
     first, second = rec.requests
     assert first is not second and first.content == second.content == b'{"a":1}'
     await client.aclose()
+
+
+async def test_the_wizards_client_reaches_the_sandbox_over_https_with_its_ca(sandbox) -> None:
+    """The client trusts the embedded sandbox's own CA (registered at start), so the data plane
+    answers over TLS as it does over plain HTTP."""
+    from tests.sandbox.kong_fixtures import (
+        add_consumer,
+        consumer_token,
+        env_host,
+        new_gateway_id,
+        publish,
+        service_doc,
+    )
+    from tui.services import sandbox_trust
+
+    gateway = new_gateway_id()
+    service = f"tls-{gateway}"
+    publish(sandbox, gateway, service_doc(gateway, service, sandbox.info.upstream_url))
+    token = consumer_token(sandbox, add_consumer(sandbox, gateway))
+    sandbox_trust.trust(sandbox.ctx.certificate_authority().pem)
+    port = sandbox.ctx.data_plane_port
+    async with ApiClient(Target.sandbox(sandbox.info.portal_host)) as client:
+        response = await client.send_raw(
+            "GET",
+            f"https://localhost:{port}/uuid",
+            headers={"Host": env_host(sandbox, service), "Authorization": f"Bearer {token}"},
+        )
+    assert response.status_code == 200 and response.url.scheme == "https"
