@@ -197,11 +197,10 @@ class WizardStep(Screen[None]):
         label = self.host.target_label or s.target_kind
         header = self.query_one_optional("#wizard-header", WizardHeader)
         if header is not None:
-            # Only what is true now: no user while the login does not work (it expired, or
-            # a new one is under way), and a destroyed gateway is said to be gone.
-            logged_in = "login" in s.steps_done or (self.STEP_ID == "login" and self.ready)
+            # Only what is true now: a destroyed gateway is said to be gone (and a login that
+            # no longer works leaves no user: tui/resume.py clears it).
             gateway = f"{s.gateway_id} (destroyed)" if s.gateway_destroyed else s.gateway_id
-            header.show(label, s.username if logged_in else "", gateway, s.service)
+            header.show(label, s.username, gateway, s.service)
         sidebar = self.query_one_optional("#wizard-sidebar", StepSidebar)
         if sidebar is not None:
             sidebar.show(self.STEP_ID, s.steps_done)

@@ -27,6 +27,7 @@ class Intents:
     def __init__(self, screen: Screen[None]) -> None:
         self.screen = screen
         self._running: dict[str, tuple[str, ...]] = {}
+        self._had_focus: dict[str, Button] = {}  # a disabled button loses focus: given back
 
     def running(self, intent: str) -> bool:
         return intent in self._running
@@ -37,23 +38,35 @@ class Intents:
             self.screen.notify(notice or "Already under way; one moment.", title="Please wait")
             return False
         self._running[intent] = buttons
+        self._remember_focus(intent, buttons)
         self._set_disabled(buttons, True)
         return True
 
     def release(self, intent: str) -> None:
         buttons = self._running.pop(intent, ())
         self._set_disabled(buttons, False)
+        button = self._had_focus.pop(intent, None)
+        if button is not None and button.is_attached and not button.disabled:
+            button.focus()  # where the learner was, not wherever focus fell meanwhile
 
     @contextlib.asynccontextmanager
     async def hold(self, intent: str, *buttons: str) -> AsyncIterator[None]:
         """Inside a worker: the intent is claimed (by the press, or now) until the block ends."""
         if intent not in self._running:
             self._running[intent] = buttons
+            self._remember_focus(intent, buttons)
             self._set_disabled(buttons, True)
         try:
             yield
         finally:
             self.release(intent)
+
+    def _remember_focus(self, intent: str, selectors: tuple[str, ...]) -> None:
+        focused = self.screen.focused
+        for selector in selectors:
+            for button in self.screen.query(selector).results(Button):
+                if button is focused:
+                    self._had_focus[intent] = button
 
     def _set_disabled(self, selectors: tuple[str, ...], disabled: bool) -> None:
         for selector in selectors:

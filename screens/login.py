@@ -432,7 +432,6 @@ them in a file only you can read.
     def _reset_result(self) -> None:
         self.ready = False
         self.query_one("#login-result").display = False
-        self.refresh_chrome()  # a new login is under way: no user in the header meanwhile
 
     async def commit(self) -> None:
         self.session.username = self.username
