@@ -27,6 +27,7 @@ from textual.app import App
 from textual.binding import Binding
 
 from screens.base import WizardStep, unexpected_error
+from screens.leaving import quit_or_ask
 from screens.startup import StartupScreen
 
 from .embedded_sandbox import EmbeddedSandbox, SandboxStartError, launch_for
@@ -98,7 +99,9 @@ class WizardApp(App[int]):
 
     @property
     def workspace(self) -> Path:
-        return self.options.resolved_workspace
+        """The folder the learner chose on the Template step, else --workspace or the default."""
+        chosen = self.session.workspace
+        return Path(chosen) if chosen else self.options.resolved_workspace
 
     @property
     def state_dir(self) -> Path:
@@ -210,7 +213,7 @@ class WizardApp(App[int]):
         if self._transport is not None:
             kwargs["transport"] = self._transport
         kwargs["secrets"] = self._secrets if self._secrets is not None else self._secret_store()
-        return build_services(target, **kwargs)
+        return build_services(target, state_dir=self.state_dir, **kwargs)
 
     def _secret_store(self) -> Any:
         """The keyring or memory, or the owner-only file if the learner chose it last time."""
@@ -333,6 +336,10 @@ class WizardApp(App[int]):
         return step_id in done or step_id == first_open
 
     # -- shut-down --------------------------------------------------------------------------
+    async def action_quit(self) -> None:
+        """Quit; unsaved edits on the current step (Review's) are never dropped silently."""
+        quit_or_ask(self)
+
     async def on_unmount(self) -> None:
         if self.services is not None:
             with contextlib.suppress(Exception):

@@ -11,14 +11,16 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from .choice import ChoiceModal
     from .confirm import ConfirmModal
     from .error import ErrorModal
     from .help import HelpModal
     from .quiz import QuizModal
 
-__all__ = ["ConfirmModal", "ErrorModal", "HelpModal", "QuizModal"]
+__all__ = ["ChoiceModal", "ConfirmModal", "ErrorModal", "HelpModal", "QuizModal"]
 
 _MODULES = {
+    "ChoiceModal": "choice",
     "ConfirmModal": "confirm",
     "ErrorModal": "error",
     "HelpModal": "help",

@@ -2,17 +2,20 @@
 
 ``build_services(target)`` creates the single :class:`ApiClient`, the :class:`SecretStore`
 (OS keyring, else memory), the :class:`LoginService` (which is also the client's token
-source) and one service object per concern. ``await services.aclose()`` at the end.
+source; with ``state_dir`` it keeps its class-sandbox name claims there) and one service
+object per concern. ``await services.aclose()`` at the end.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
 
 from .apply import ApplyService
+from .class_claim import ClassClaims
 from .cleanup import CleanupService
 from .clipboard import Clipboard
 from .consumer_token import ConsumerTokenService
@@ -64,11 +67,12 @@ def build_services(
     transport: httpx.AsyncBaseTransport | None = None,
     secrets: SecretStore | None = None,
     clipboard: Any = None,
+    state_dir: Path | None = None,
 ) -> Services:
     """Everything the steps need for ``target``; ``transport`` is a test seam (MockTransport)."""
     store = secrets if secrets is not None else SecretStore()
     client = ApiClient(target, transport=transport)
-    login = LoginService(client, store)
+    login = LoginService(client, store, ClassClaims(state_dir) if state_dir else None)
     client.tokens = login
     return Services(
         target=target,
