@@ -389,9 +389,13 @@ them in a file only you can read.
         result = self.query_one("#login-result", Static)
         result.update(f"✓ Successfully logged in as {user} ({how}).")
         result.display = True
+        # Not "Start the login" beside "✓ Successfully logged in": the button now says what
+        # it would do.
+        self.query_one("#start-device", Button).label = "Log in again (as someone else)"
         self.show_command()
         self._show_storage()
         self.ready = True
+        self.refresh_chrome()
 
     def _show_storage(self) -> None:
         store = self.services.secrets

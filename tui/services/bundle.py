@@ -32,8 +32,13 @@ from .target import Target
 
 def warm_up() -> None:
     """Do the slow first-time work (keyring backend, TLS context) now. Blocking: call it from
-    a thread at start-up, so :func:`build_services` on the event loop costs next to nothing."""
+    a thread, so the first use of either on the event loop costs next to nothing."""
     warm_up_keyring()
+    warm_up_transport()
+
+
+def warm_up_transport() -> None:
+    """Only what :func:`build_services` itself needs (the keyring is loaded on first use)."""
     httpx.AsyncHTTPTransport(verify=shared_ssl_context())  # imports httpcore, builds TLS
 
 
