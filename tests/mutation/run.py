@@ -7,6 +7,12 @@ minutes). ``MODULE`` is a name below, or ``--list``. Then ``run.py MODULE --surv
 each surviving mutant's diff (without running again). Survivors that are equivalent (no
 observable difference) are listed with the reason in ``docs/mutation.md``.
 
+Two options, for a module whose guards are slow (the sandbox-backed ones):
+``run.py MODULE --tests FILE...`` runs against only those test files (a quick first pass), and
+``run.py MODULE --only NAME...`` runs only the named mutants (``fnmatch`` patterns, e.g. the
+survivors of the quick pass) against the module's full guards. Mutants killed by fewer tests
+stay killed by more, so the two passes add up to the full run's verdicts.
+
 Developers run this; CI does not (it is CPU-heavy).
 """
 
@@ -72,16 +78,21 @@ MODULES: dict[str, tuple[list[str], list[str]]] = {
     ),
     "login": (
         ["tui/services/login.py"],
-        ["tests/services/test_login.py", "tests/services/test_login_sandbox.py"],
+        [
+            "tests/services/test_login.py",
+            "tests/services/test_login_answers.py",
+            "tests/services/test_login_sandbox.py",
+        ],
     ),
 }
 
 
-def configure(module: str) -> None:
+def configure(module: str, tests_override: list[str] | None = None) -> None:
     """Narrow mutmut's configuration (read from pyproject.toml) to one module's files."""
     from mutmut import configuration
 
     sources, tests = MODULES[module]
+    tests = tests_override or tests
     config = configuration.config()
     config.only_mutate = sources
     config.pytest_add_cli_args_test_selection = [t for t in tests if (ROOT / t).exists()]
@@ -127,14 +138,19 @@ def main(argv: list[str]) -> int:
     if argv[1:] == ["--survivors"]:
         configure(module)
         return show_survivors()
+    option, names = (argv[1], argv[2:]) if len(argv) > 2 else ("", [])
+    if option not in {"", "--tests", "--only"}:
+        print(f"Unknown option {option!r}: use --survivors, --tests FILE... or --only NAME...")
+        return 2
     # mutmut caches verdicts across runs and would not notice new tests: start clean.
     shutil.rmtree(ROOT / "mutants", ignore_errors=True)
-    configure(module)
+    configure(module, names if option == "--tests" else None)
     from mutmut.__main__ import cli
 
     children = os.environ.get("MUTMUT_CHILDREN", "1")  # CPU is shared: one mutant at a time
+    only = names if option == "--only" else []
     try:
-        cli.main(["run", "--max-children", children], standalone_mode=False)
+        cli.main(["run", "--max-children", children, *only], standalone_mode=False)
     except SystemExit as stop:
         if stop.code:
             return int(stop.code)
