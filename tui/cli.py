@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from . import __version__
 from .options import APP_NAME, WizardOptions, default_data_dir, default_state_dir
+from .services.class_claim import claims_file
 from .services.tutorial_defaults import DEFAULT_ORG, DEFAULT_ORG_UNIT, DEFAULT_OUT_FILE
 
 if TYPE_CHECKING:
@@ -151,6 +152,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "locate":
         options = _options(args)
         print(f"session:   {options.resolved_state_dir / 'session.json'}")
+        print(f"class names: {claims_file(options.resolved_state_dir)}")
         print(f"sandbox:   {options.resolved_data_dir}")
         print(f"workspace: {options.resolved_workspace}")
         return 0

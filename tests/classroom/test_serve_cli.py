@@ -1,5 +1,6 @@
 """``gwa-wizard sandbox serve`` as a trainer sees it: the trainer link, the learner command
-naming the public host, a warning for 0.0.0.0 without a passcode, one line per learner event."""
+naming the public host, a warning for 0.0.0.0 without a passcode, one line per learner event,
+and the browser wizard's URL."""
 
 from __future__ import annotations
 
@@ -87,3 +88,19 @@ def test_serve_on_every_interface_warns_and_names_the_public_host(tmp_path: Path
     finally:
         proc.send_signal(signal.SIGINT)
         proc.communicate(timeout=20)
+
+
+def test_the_printout_names_the_browser_wizard_url_and_it_answers(tmp_path: Path) -> None:
+    proc, lines = _serve("--passcode", "tulip", "--web-port", "0", tmp_path=tmp_path)
+    try:
+        line = next(line for line in lines if line.startswith("Learners with only a browser"))
+        url = line.split()[-1]
+        assert re.fullmatch(r"http://127\.0\.0\.1:\d+/", url), url
+        page = httpx.get(url)
+        assert page.status_code == 200
+        assert "aps_learner" in page.headers.get("set-cookie", "")  # the browser's identity
+        assert "HttpOnly" in page.headers["set-cookie"]
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.communicate(timeout=30)
+    assert proc.returncode == 0

@@ -28,8 +28,8 @@ import yaml
 from hypothesis import HealthCheck, Phase, given, settings
 from jsonschema import Draft202012Validator
 
-from tests.conftest import start_sandbox
 from tests.sandbox.portal_kit import client, new_gateway, service_name, tutorial, user
+from tests.sandbox_kit import start_sandbox
 from tui.sandbox.tokens import issue_provider_token
 
 CASES_PER_OPERATION = 8

@@ -99,3 +99,19 @@ async def test_server_error_then_refresh(tmp_path):
         await pilot.press("f5")
         await shown(pilot)
         assert app.step.url == "https://a-dev-api-gov-bc-ca.test.api.gov.bc.ca/uuid"
+
+
+async def test_the_host_column_is_never_cut_at_120_columns(session, with_gateway, sandbox):
+    services, user, gateway_id = with_gateway
+    session.service = f"orders-api-{user}"  # a route host long enough to crowd the table
+    await publish(services, gateway_id, session.service, sandbox.info.upstream_url)
+    app = StepHarness(StatusStep, session, services, target=sandbox_target(sandbox))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await shown(pilot)
+        table = app.step.query_one("#services")
+        labels = [str(c.label) for c in table.columns.values()]
+        host = str(table.get_row_at(0)[labels.index("Host")])
+        assert f"{session.service}-dev-api-gov-bc-ca" in host
+        assert table.virtual_size.width <= table.size.width  # nothing cut, no sideways scroll
+        if "Upstream" not in labels:  # moved under the table, not lost
+            assert f"Upstream: {sandbox.info.upstream_url}" in body_text(app, "#reasons")

@@ -30,6 +30,7 @@ from .tutorial_defaults import (
     EXAMPLE_SERVICE,
     TEST_HOST,
 )
+from .wording import published_list
 
 SCRIPT_NAME = "gwa-tutorial.sh"
 LAST_SESSION_NAME = "last-session.json"  # the finished tutorial, kept for `gwa-wizard export`
@@ -191,7 +192,7 @@ def build_report(session: Any) -> str:
         f"| Service | `{session.service or '—'}` |",
         f"| Upstream | `{session.upstream or '—'}` |",
         f"| Config file | `{session.out_file or '—'}` |",
-        f"| Published | {', '.join(session.published) if session.published else '—'} |",
+        f"| Published | {published_list(session.published) or '—'} |",
         f"| Consumer (Client ID) | `{session.client_id or '—'}`"
         + (
             f" ({ISSUED_VIA.get(session.credentials_source, session.credentials_source)})"
