@@ -12,11 +12,10 @@ import httpx
 import pytest
 
 from tests.services.provider_kit import mock_client
+from tui.services.class_claim import CLASS_CLAIM_COOKIE, CLASS_CLAIM_ENV, ClassClaims
 from tui.services.discovery import Discovery
 from tui.services.errors import WizardError
 from tui.services.login import (
-    CLASS_CLAIM_COOKIE,
-    CLASS_CLAIM_ENV,
     DeviceChallenge,
     LoginService,
     jwt_claims,
@@ -385,6 +384,21 @@ async def test_the_approval_page_accepting_or_redirecting_means_approved(status:
             "Start the login again to get a new code.",
         ),
         (
+            409,
+            '<p class="error">That name is taken</p>',
+            "Approve the login on the sandbox failed: That name is taken",
+            "On a class sandbox a name belongs to the first browser or wizard that signs in "
+            "with it (names compare ignoring case and surrounding spaces).",
+            "Pick another name, or ask your trainer to release it on the class board.",
+        ),
+        (
+            429,
+            "",
+            "Approve the login on the sandbox failed (status 429)",
+            "Too many wrong tries came from this computer, so the sandbox pauses it.",
+            "Wait the time the message says, then approve again.",
+        ),
+        (
             500,
             "",
             "Approve the login on the sandbox failed (status 500)",
@@ -434,3 +448,27 @@ async def test_a_terminal_wizard_sends_no_claim(monkeypatch: pytest.MonkeyPatch)
     await login.approve_on_sandbox(challenge(), "amy")
     await login.client.aclose()
     assert "Cookie" not in rec.requests[0].headers
+
+
+async def test_a_first_sign_in_keeps_the_name_claim_for_the_next_approval(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a class sandbox the claim answered to the first sign-in is kept (state dir) and shown
+    with the next approval, so a relaunched wizard still owns its name."""
+    monkeypatch.delenv(CLASS_CLAIM_ENV, raising=False)
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(
+            303, headers={"Set-Cookie": f"{CLASS_CLAIM_COOKIE}={CLAIM}; HttpOnly; Path=/"}
+        )
+
+    claims = ClassClaims(tmp_path / "state")
+    client, rec = mock_client(answer)
+    login = LoginService(client, SecretStore(), claims)
+    login.discovery = DISCOVERY
+    await login.approve_on_sandbox(challenge(), "amy")
+    await LoginService(client, SecretStore(), claims).approve_on_sandbox(challenge(), "amy")
+    await client.aclose()
+    assert claims.get(client.target.base_url) == CLAIM
+    assert "Cookie" not in rec.requests[0].headers
+    assert rec.requests[1].headers["Cookie"] == f"{CLASS_CLAIM_COOKIE}={CLAIM}"
