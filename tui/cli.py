@@ -205,7 +205,7 @@ def serve_sandbox(args: argparse.Namespace) -> int:
     from .sandbox import context as sandbox_context
     from .sandbox.classroom import events
     from .sandbox.classroom.board import trainer_link
-    from .sandbox.server import SandboxServer
+    from .sandbox.server import SandboxServer, freeze_heap
 
     data_dir = args.data_dir or default_data_dir() / "sandbox"
     config = sandbox_context.SandboxConfig(
@@ -223,6 +223,7 @@ def serve_sandbox(args: argparse.Namespace) -> int:
     try:
         server = SandboxServer(config)
         info = server.start()
+        freeze_heap()
     except OSError as exc:
         print(
             f"error: could not listen on {args.host}: {exc.strerror or exc}.\n"

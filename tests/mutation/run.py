@@ -106,7 +106,11 @@ MODULES: dict[str, tuple[list[str], list[str]]] = {
     ),
     "login": (
         ["tui/services/login.py"],
-        ["tests/services/test_login.py", "tests/services/test_login_sandbox.py"],
+        [
+            "tests/services/test_login.py",
+            "tests/services/test_login_answers.py",
+            "tests/services/test_login_sandbox.py",
+        ],
     ),
 }
 

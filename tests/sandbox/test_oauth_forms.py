@@ -138,3 +138,45 @@ def test_token_answers_and_refusals_are_never_cached(sandbox, consumer) -> None:
     for response in (granted, refused):
         assert response.headers["cache-control"] == "no-store"
         assert response.headers["pragma"] == "no-cache"
+
+
+def test_a_consumer_token_answer_has_keycloaks_fields(sandbox, consumer) -> None:
+    """The shared IdP's answer to the tutorial's token request (docs/contract.md#s4.4): no
+    refresh token for a client-credentials grant, and Keycloak's default scopes."""
+    response = httpx.post(
+        sandbox.ctx.shared_idp_token_endpoint,
+        data={
+            "grant_type": "client_credentials",
+            "client_id": consumer.client_id,
+            "client_secret": consumer.client_secret,
+        },
+    )
+    body = response.json()
+    assert set(body) == {
+        "access_token",
+        "expires_in",
+        "refresh_expires_in",
+        "token_type",
+        "not-before-policy",
+        "scope",
+    }
+    assert (body["expires_in"], body["refresh_expires_in"]) == (300, 0)
+    assert (body["token_type"], body["not-before-policy"], body["scope"]) == (
+        "Bearer",
+        0,
+        "profile email",
+    )
+
+
+def test_the_cli_client_cannot_use_the_client_credentials_grant(sandbox) -> None:
+    response = httpx.post(
+        f"{sandbox.ctx.login_issuer}/protocol/openid-connect/token",
+        data={"client_id": "gwa-cli", "grant_type": "client_credentials"},
+    )
+    assert (response.status_code, response.json()) == (
+        400,
+        {
+            "error": "unauthorized_client",
+            "error_description": "Public client not allowed to retrieve service account",
+        },
+    )

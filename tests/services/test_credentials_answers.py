@@ -96,6 +96,7 @@ async def test_environments_read_every_field_and_default_what_is_missing() -> No
             ],
         },
         {"environments": None},
+        {"environments": [{"name": "test"}]},  # a product without a name or an appId
     ]
     client, _ = mock_client(lambda r: httpx.Response(200, json=products))
     envs = await CredentialsService(client).environments("gw-1a2b3")
@@ -108,6 +109,7 @@ async def test_environments_read_every_field_and_default_what_is_missing() -> No
         ("my-svc API", "P1", "dev", "E1", "client-credentials", True, True)
         + (("my-svc-dev",), "gw-1a2b3 default"),
         ("my-svc API", "P1", "", "", "", False, False, (), ""),
+        ("", "", "test", "", "", False, False, (), ""),
     ]
 
 
@@ -167,6 +169,7 @@ async def test_issue_takes_200_as_well_as_201_as_created(status: int) -> None:
     creds = await CredentialsService(client).issue("gw-1a2b3", "E1", "app")
     await client.aclose()
     assert creds.client_id == GOOD_ID
+    assert creds.application == "app"  # the answer names none: the name asked for
 
 
 async def test_the_credentials_of_this_run_stay_in_memory_as_issued() -> None:
