@@ -7,7 +7,6 @@ or over the sandbox's API shortcut."""
 from __future__ import annotations
 
 import asyncio
-import webbrowser
 from typing import Any
 
 from textual import on, work
@@ -23,7 +22,8 @@ from tui.services.secrets import access_token_name, refresh_token_name
 from tui.services.session import Session
 
 from .base import WizardStep
-from .modals import ConfirmModal
+from .browser import open_in_browser
+from .modals.confirm import ConfirmModal
 
 
 class CleanupStep(WizardStep):
@@ -276,10 +276,7 @@ Afterwards, clear the shell variables you exported: `unset CID CSC URL TOKEN`.
     async def action_open_portal(self) -> None:
         url = self.walkthrough().start_url
         await self.copy_text(url, "The portal URL")
-        try:
-            opened = await asyncio.to_thread(webbrowser.open, url)
-        except Exception:
-            opened = False
+        opened = await open_in_browser(self.app, url)
         self.notify(
             f"Opened {url}." if opened else f"Open {url} in your browser.",
             severity="information" if opened else "warning",

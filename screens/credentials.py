@@ -7,8 +7,6 @@ walk-through first; elsewhere the walk-through is the fallback when REST is refu
 
 from __future__ import annotations
 
-import asyncio
-import webbrowser
 from typing import Any
 
 from textual import on, work
@@ -32,6 +30,7 @@ from tui.widgets import CommandBox, SecretField
 
 from . import credentials_help
 from .base import WizardStep
+from .browser import open_in_browser
 
 MASK = "•" * 16
 STORE_WORDS = {
@@ -319,11 +318,7 @@ class CredentialsStep(WizardStep):
     async def action_open_portal(self) -> None:
         url = self.walkthrough().start_url
         await self.copy_text(url, "The portal URL")
-        opened = False
-        try:
-            opened = await asyncio.to_thread(webbrowser.open, url)
-        except Exception:
-            opened = False
+        opened = await open_in_browser(self.app, url)
         if opened:
             self.notify(f"Opened {url} in your browser.")
         else:
