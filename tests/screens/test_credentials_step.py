@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 
 import pytest
@@ -315,4 +316,34 @@ async def test_a_newly_issued_secret_is_masked_everywhere_on_screen(world: World
         await pilot.press("ctrl+t")
         await pilot.pause()
         assert secret not in app.export_screenshot()
+    await services.aclose()
+
+
+async def test_issue_pressed_three_times_quickly_issues_one_consumer(world: World) -> None:
+    session, services = world_session(world), world_services(world)
+    app = harness(CredentialsStep, world, session, services)
+    real_issue, gate, calls = services.credentials.issue, asyncio.Event(), []
+
+    async def gated_issue(*args: object) -> object:  # the real issue, held until the presses end
+        calls.append(args)
+        await gate.wait()
+        return await real_issue(*args)
+
+    services.credentials.issue = gated_issue  # type: ignore[method-assign]
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+g", "ctrl+g", "ctrl+g")  # impatient, as a learner is
+        await until(pilot, lambda: len(calls) == 1, "the issue to start")
+        assert app.step.query_one("#issue").disabled  # greyed out while it runs
+        gate.set()
+        await settle(pilot)
+        assert "✓ Credentials" in text_of(app, "#creds")
+        assert not app.step.query_one("#issue").disabled  # usable again afterwards
+        assert any("being generated" in n.message for n in app._notifications)
+    rows = world.server.ctx.db.query(
+        "SELECT client_id FROM consumers WHERE gateway_id=?", (world.gateway_id,)
+    )
+    assert len(rows) == 1
+    # Recorded (and saved) at once, so Clean up knows every consumer this session made.
+    assert session.issued_consumers == [rows[0]["client_id"]] and app.saves >= 1
     await services.aclose()

@@ -159,6 +159,6 @@ def build_apps(ctx: SandboxContext) -> dict[str, Starlette]:
             portal_lifespan,
             observer.middleware(ctx),  # learner events for the class board
         ),
-        "data_plane": _app(ctx, dataplane.routes(ctx), dataplane.lifespan),
+        "data_plane": _app(ctx, dataplane.ROUTES, dataplane.lifespan),
         "upstream": _app(ctx, upstream.ROUTES),
     }
