@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.classroom.conftest import PASSCODE
-from tests.conftest import start_sandbox
+from tests.sandbox_kit import start_sandbox
 from tests.services.provider_kit import sandbox_target
 from tui.sandbox.classroom.web_learners import write_claim
 from tui.services.class_claim import CLASS_CLAIM_ENV, ClassClaims, claims_file
