@@ -563,3 +563,21 @@ async def test_an_approval_that_cannot_connect_names_the_approval() -> None:
         await login.approve_on_sandbox(challenge(), "amy")
     await login.client.aclose()
     assert info.value.what.startswith("Approve the login on the sandbox failed")
+
+
+async def test_requests_to_the_login_server_never_carry_the_portal_token() -> None:
+    answer = {"device_code": "d", "user_code": "U", "verification_uri": "v", "access_token": "a"}
+    login, rec = service(json_answer(200, answer))
+    await login.secrets.set(access_token_name(login.host), "portal-token")
+    assert await login.access_token() == "portal-token"
+    await login.start_device()
+    login._access = "portal-token"  # each grant below saves its own token: put it back
+    await login.poll_once(challenge())
+    login._access = "portal-token"
+    await login.client_credentials("sa", "s3cret")  # drops the refresh token: put one back
+    await login.secrets.set(refresh_token_name(login.host), "r-1")
+    login._access = "portal-token"
+    await login.refresh()
+    await login.client.aclose()
+    assert len(rec.requests) == 4
+    assert [r.headers.get("Authorization") for r in rec.requests] == [None] * 4
