@@ -102,6 +102,11 @@ Calling that URL now, without a token, should be refused with 401: that is the n
             "them. F5 refreshes."
         )
 
+    def on_resize(self) -> None:
+        # A wider or narrower terminal: fit the columns again (the host is never cut).
+        if self.rows:
+            self.call_after_refresh(self._show, self.rows)
+
     def action_refresh(self) -> None:
         self.load()
 

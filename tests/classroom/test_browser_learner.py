@@ -7,6 +7,7 @@ learner's own browser and the name is that browser's, and past the limit the pag
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -48,10 +49,15 @@ class Terminal:
         data = payload if isinstance(payload, bytes) else str(payload).encode()
         self.chunks.append(data.decode("utf-8", "ignore"))
 
+    def tail(self) -> str:
+        """The last of what the page received, escape sequences dropped (for a failure)."""
+        text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", " ", "".join(self.chunks))
+        return re.sub(r"[\s▕▔▁▊▎]+", " ", text)[-1500:]
+
     def wait_for(self, text: str, timeout: float = 60) -> None:
         deadline = time.monotonic() + timeout
         while text not in "".join(self.chunks):
-            assert time.monotonic() < deadline, f"{text!r} never reached the page"
+            assert time.monotonic() < deadline, f"{text!r} never reached the page:\n{self.tail()}"
             self.page.wait_for_timeout(200)
 
 
@@ -67,7 +73,6 @@ def test_the_page_shows_the_wizard_and_keys_reach_it(chromium, web, class_sandbo
     terminal.wait_for("zqx")  # the wizard echoed what was typed in the browser
     homes = list(web.state_root.iterdir())
     assert len(homes) == 1 and (homes[0] / "state").is_dir()
-
     terminal.chunks.clear()
     page.reload()  # a reload: a new wizard process, the same private folder
     terminal.wait_for("Step 1 of 12: Target")
@@ -98,6 +103,9 @@ def test_the_login_page_opens_in_the_learners_browser_and_the_name_is_theirs(
     approval.click("button[value=approve]")
     assert "You are signed in as Nora" in approval.inner_text("body")
     terminal.wait_for("logged in as Nora")  # the wizard in the page got its tokens
+    terminal.chunks.clear()
+    page.reload()  # a new wizard process with this browser's folder: it resumes at Login
+    terminal.wait_for("Step 2 of 12: Login")
 
     browser_cookie = next(c for c in context.cookies() if c["name"] == identity.COOKIE)
     assert browser_cookie["httpOnly"]  # one cookie: the page's wizard and its tabs share it

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import httpx
+import pytest
 
 from tests.unit.test_cli import _free_port_block
 from tui.cli import exposure_warnings
@@ -91,11 +92,14 @@ def test_serve_on_every_interface_warns_and_names_the_public_host(tmp_path: Path
 
 
 def test_the_printout_names_the_browser_wizard_url_and_it_answers(tmp_path: Path) -> None:
-    proc, lines = _serve("--passcode", "tulip", "--web-port", "0", tmp_path=tmp_path)
+    proc, lines = _serve(
+        "--passcode", "tulip", "--web-port", "0", "--web-limit", "3", tmp_path=tmp_path
+    )
     try:
         line = next(line for line in lines if line.startswith("Learners with only a browser"))
-        url = line.split()[-1]
-        assert re.fullmatch(r"http://127\.0\.0\.1:\d+/", url), url
+        found = re.search(r"(http://127\.0\.0\.1:\d+/)  \(at most 3 at once\)$", line)
+        assert found, line
+        url = found.group(1)
         page = httpx.get(url)
         assert page.status_code == 200
         assert "aps_learner" in page.headers.get("set-cookie", "")  # the browser's identity
@@ -104,3 +108,11 @@ def test_the_printout_names_the_browser_wizard_url_and_it_answers(tmp_path: Path
         proc.send_signal(signal.SIGINT)
         proc.communicate(timeout=30)
     assert proc.returncode == 0
+
+
+def test_a_web_limit_below_one_is_refused_with_the_rule(capsys) -> None:
+    from tui.cli import main
+
+    with pytest.raises(SystemExit):
+        main(["sandbox", "serve", "--web-port", "0", "--web-limit", "0"])
+    assert "is not a whole number of at least 1" in capsys.readouterr().err

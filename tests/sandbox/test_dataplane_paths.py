@@ -14,7 +14,9 @@ import httpx
 import pytest
 
 from tests.sandbox.kong_fixtures import gateway_url, new_gateway_id, publish, unpublish
+from tests.sandbox.test_status_faults import Garbage
 from tui.sandbox.dataplane import NO_ROUTE
+from tui.sandbox.proxy import BAD_GATEWAY
 
 
 @pytest.fixture
@@ -91,3 +93,22 @@ def test_a_stored_regex_path_re2_cannot_compile_matches_nothing(sandbox, gateway
     refused = _call(sandbox, host, "/look")
     assert (refused.status_code, refused.json()) == (404, {"message": NO_ROUTE})
     assert _call(sandbox, host, "/items/7").status_code == 200  # the other route still serves
+
+
+def test_an_upstream_that_answers_garbage_is_kongs_502(sandbox, gateway):
+    host = f"garbage-{uuid.uuid4().hex[:6]}.example"
+    garbage = Garbage()
+    try:
+        publish(
+            sandbox,
+            gateway,
+            {
+                "name": "ssh",
+                "url": f"http://127.0.0.1:{garbage.port}",
+                "routes": [{"hosts": [host]}],
+            },
+        )
+        r = _call(sandbox, host, "/")
+    finally:
+        garbage.sock.close()
+    assert (r.status_code, r.json()) == (502, {"message": BAD_GATEWAY})

@@ -138,3 +138,65 @@ def test_token_answers_and_refusals_are_never_cached(sandbox, consumer) -> None:
     for response in (granted, refused):
         assert response.headers["cache-control"] == "no-store"
         assert response.headers["pragma"] == "no-cache"
+
+
+def test_a_consumer_token_answer_has_keycloaks_fields(sandbox, consumer) -> None:
+    """The shared IdP's answer to the tutorial's token request (docs/contract.md#s4.4): no
+    refresh token for a client-credentials grant, and Keycloak's default scopes."""
+    response = httpx.post(
+        sandbox.ctx.shared_idp_token_endpoint,
+        data={
+            "grant_type": "client_credentials",
+            "client_id": consumer.client_id,
+            "client_secret": consumer.client_secret,
+        },
+    )
+    body = response.json()
+    assert set(body) == {
+        "access_token",
+        "expires_in",
+        "refresh_expires_in",
+        "token_type",
+        "not-before-policy",
+        "scope",
+    }
+    assert (body["expires_in"], body["refresh_expires_in"]) == (300, 0)
+    assert (body["token_type"], body["not-before-policy"], body["scope"]) == (
+        "Bearer",
+        0,
+        "profile email",
+    )
+
+
+def test_the_cli_client_cannot_use_the_client_credentials_grant(sandbox) -> None:
+    response = httpx.post(
+        f"{sandbox.ctx.login_issuer}/protocol/openid-connect/token",
+        data={"client_id": "gwa-cli", "grant_type": "client_credentials"},
+    )
+    assert (response.status_code, response.json()) == (
+        400,
+        {
+            "error": "unauthorized_client",
+            "error_description": "Public client not allowed to retrieve service account",
+        },
+    )
+
+
+@pytest.mark.parametrize("realm", ["login", "shared"])
+def test_discovery_has_what_openid_discovery_requires_with_keycloaks_values(sandbox, realm):
+    """OpenID Connect Discovery 1.0 §3 requires issuer, authorization_endpoint, jwks_uri,
+    response_types_supported, subject_types_supported and id_token_signing_alg_values_supported;
+    an OIDC library pointed at the sandbox reads these, and the auth methods it may use."""
+    base = sandbox.ctx.login_issuer if realm == "login" else sandbox.ctx.shared_idp_base
+    doc = httpx.get(f"{base}/.well-known/openid-configuration").json()
+    oidc = f"{base}/protocol/openid-connect"
+    assert doc["authorization_endpoint"] == f"{oidc}/auth"
+    assert doc["end_session_endpoint"] == f"{oidc}/logout"
+    assert doc["response_types_supported"] == ["code"]
+    assert doc["subject_types_supported"] == ["public"]
+    assert doc["id_token_signing_alg_values_supported"] == ["RS256"]
+    assert doc["token_endpoint_auth_methods_supported"] == [
+        "client_secret_basic",
+        "client_secret_post",
+    ]
+    assert doc["scopes_supported"] == ["openid", "profile", "email"]

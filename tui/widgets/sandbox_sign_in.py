@@ -12,9 +12,11 @@ EMBEDDED_HINT = (
     "as this user, exactly what your browser would do."
 )
 CLASS_HINT = (
-    "On this class sandbox ctrl+l signs in on the verification page as this name, exactly "
-    "what your browser would do. The first sign-in makes the name yours: the wizard keeps "
-    "that claim in its state folder, so the name stays yours when you restart the wizard."
+    "On this class sandbox ctrl+l signs in on the verification page as this name, as your "
+    "browser would. The first sign-in makes the name this wizard's: it keeps the claim in its "
+    "state folder, so the name stays yours after a restart. Will you also use the portal's web "
+    "pages? Then sign in with ctrl+o in your browser instead: a name belongs to one browser "
+    "or one wizard."
 )
 
 
