@@ -67,20 +67,31 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual import events
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
 from tui.services.errors import WizardError
 from tui.steps import STEP_IDS, StepInfo, step
-from tui.widgets import BusyLine, CommandBox, ErrorPanel, StepSidebar, WizardHeader
+from tui.widgets import (
+    BusyLine,
+    CommandBox,
+    ErrorPanel,
+    FocusScroll,
+    StepSidebar,
+    WizardFooter,
+    WizardHeader,
+)
 
 from .host import StepHost, host_of
+
+# How often a step checks that the focus is on something visible (see keep_focus_visible).
+FOCUS_GUARD_SECONDS = 0.2
 
 __all__ = ["Operation", "StepHost", "WizardStep", "unexpected_error"]
 
@@ -171,12 +182,12 @@ class WizardStep(Screen[None]):
             yield StepSidebar(self.STEP_ID, self.session.steps_done, id="wizard-sidebar")
             with Vertical(id="step-pane"):
                 yield Static(self.title_text, id="step-title")
-                with VerticalScroll(id="step-body"):
+                with FocusScroll(id="step-body"):
                     yield from self.compose_body()
                     yield CommandBox(id="step-command")
                     yield ErrorPanel(id="step-error")
                 yield BusyLine(id="step-busy")
-        yield Footer()
+        yield WizardFooter()
 
     def compose_body(self) -> ComposeResult:
         """Yield the step's own widgets (override)."""
@@ -202,6 +213,27 @@ class WizardStep(Screen[None]):
     def on_screen_resume(self) -> None:
         self._entered_at = time.monotonic()
         self.refresh_chrome()
+
+    # -- focus ------------------------------------------------------------------------------
+    @on(events.Mount)
+    def _start_focus_guard(self) -> None:
+        self.set_interval(FOCUS_GUARD_SECONDS, self.keep_focus_visible, name="focus-guard")
+
+    def keep_focus_visible(self) -> None:
+        """If the focused widget was hidden, move the focus to the next stop after it.
+
+        Hiding a widget does not move the focus in Textual: the keys then go to something the
+        learner cannot see (Enter pressed a hidden button again). A step that hides the
+        focused widget should move the focus itself; this catches the ones that do not.
+        """
+        focused = self.focused
+        chain = self.focus_chain
+        if focused is None or focused in chain:
+            return
+        order = {node: index for index, node in enumerate(self.walk_children(with_self=False))}
+        where = order.get(focused, -1)
+        after = [node for node in chain if order.get(node, -1) > where]
+        self.set_focus(after[0] if after else (chain[0] if chain else None))
 
     # -- readiness and navigation -----------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
