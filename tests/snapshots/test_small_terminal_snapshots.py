@@ -17,6 +17,7 @@ from screens.cleanup import CleanupStep
 from screens.credentials import CredentialsStep
 from screens.gateway import GatewayStep
 from screens.login import LoginStep
+from screens.modals import QuizModal
 from screens.review import ReviewStep
 from screens.status import StatusStep
 from screens.summary import SummaryScreen
@@ -28,6 +29,7 @@ from tests.screens.harness import StepHarness
 from tests.snapshots import test_consumer_snapshots as consumer
 from tests.snapshots import test_provider_snapshots as provider
 from tests.waiting import until
+from tui.lessons import quiz
 from tui.services.bundle import build_services
 from tui.services.secrets import SecretStore
 from tui.services.session import Session
@@ -221,6 +223,20 @@ def test_cleanup_inventory_at_80x24(snap_compare) -> None:
 
 def test_summary_at_80x24(snap_compare) -> None:
     async def run_before(pilot) -> None:
+        await pilot.pause()
+
+    app = consumer.app_for(SummaryScreen, consumer.Backend(), consumer.summary_session())
+    assert snap_compare(app, run_before=run_before, terminal_size=SMALL)
+
+
+def test_quiz_at_80x24(snap_compare) -> None:
+    """The check-your-understanding question: long choices wrap, the chosen one is marked."""
+
+    async def run_before(pilot) -> None:
+        await pilot.pause()
+        pilot.app.push_screen(QuizModal(quiz.question_after("status")))
+        await until(pilot, lambda: isinstance(pilot.app.screen, QuizModal), "the question")
+        await pilot.press("down", "enter")
         await pilot.pause()
 
     app = consumer.app_for(SummaryScreen, consumer.Backend(), consumer.summary_session())
