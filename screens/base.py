@@ -73,6 +73,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
@@ -89,9 +90,6 @@ from tui.widgets import (
 )
 
 from .host import StepHost, host_of
-
-# How often a step checks that the focus is on something visible (see keep_focus_visible).
-FOCUS_GUARD_SECONDS = 0.2
 
 __all__ = ["Operation", "StepHost", "WizardStep", "unexpected_error"]
 
@@ -215,25 +213,24 @@ class WizardStep(Screen[None]):
         self.refresh_chrome()
 
     # -- focus ------------------------------------------------------------------------------
-    @on(events.Mount)
-    def _start_focus_guard(self) -> None:
-        self.set_interval(FOCUS_GUARD_SECONDS, self.keep_focus_visible, name="focus-guard")
+    @on(events.DescendantBlur)
+    def _focus_lost(self, event: events.DescendantBlur) -> None:
+        self.call_after_refresh(self.keep_focus_after, event.widget)
 
-    def keep_focus_visible(self) -> None:
-        """If the focused widget was hidden, move the focus to the next stop after it.
+    def keep_focus_after(self, widget: Widget) -> None:
+        """If ``widget`` lost the focus by being hidden or disabled and nothing took it, put it
+        on the next stop after ``widget`` (else the first).
 
-        Hiding a widget does not move the focus in Textual: the keys then go to something the
-        learner cannot see (Enter pressed a hidden button again). A step that hides the
-        focused widget should move the focus itself; this catches the ones that do not.
+        Textual moves the focus of a hidden widget to a sibling, or to nothing when no sibling
+        can take it; then no stop shows the focus and Enter does nothing until a Tab.
         """
-        focused = self.focused
         chain = self.focus_chain
-        if focused is None or focused in chain:
+        if self.focused is not None or widget in chain or not chain or not self.is_current:
             return
         order = {node: index for index, node in enumerate(self.walk_children(with_self=False))}
-        where = order.get(focused, -1)
+        where = order.get(widget, -1)
         after = [node for node in chain if order.get(node, -1) > where]
-        self.set_focus(after[0] if after else (chain[0] if chain else None))
+        self.set_focus(after[0] if after else chain[0])
 
     # -- readiness and navigation -----------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

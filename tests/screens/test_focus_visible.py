@@ -12,8 +12,11 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
+from textual.containers import Vertical
+from textual.widgets import Button
 
 from screens.apply import ApplyStep
+from screens.base import WizardStep
 from screens.call import CallStep
 from screens.cleanup import CleanupStep
 from screens.credentials import CredentialsStep
@@ -37,6 +40,7 @@ from tui.lessons import quiz
 from tui.services.bundle import build_services
 from tui.services.credentials import CredentialsService, secret_name
 from tui.services.secrets import SecretStore
+from tui.services.session import Session
 
 SMALL = (80, 24)
 
@@ -234,3 +238,26 @@ async def test_the_help_scrolls_with_the_arrows_at_once(session, sandbox) -> Non
         await until(pilot, lambda: app.screen.focused is scroll, "the help text to take the focus")
         await pilot.press("down", "down")
         assert scroll.scroll_y > 0
+
+
+class HidingStep(WizardStep):
+    """A button alone in its box, then another: hiding the first leaves no sibling to focus."""
+
+    STEP_ID = "apply"
+
+    def compose_body(self):
+        with Vertical(id="box"):
+            yield Button("Start", id="start")
+        yield Button("Next thing", id="next-thing")
+
+
+async def test_hiding_the_focused_button_moves_the_focus_to_the_next_stop() -> None:
+    app = StepHarness(HidingStep, Session(), None)
+    async with app.run_test(size=(100, 30)) as pilot:
+        start = app.screen.query_one("#start")
+        start.focus()
+        await pilot.pause()
+        start.display = False  # as a step hides the button it has just used
+        following = app.screen.query_one("#next-thing")
+        await until(pilot, lambda: app.screen.focused is following, "the focus on the next stop")
+        assert await invisible_stops(pilot) == []
