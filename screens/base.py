@@ -74,7 +74,7 @@ from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Static
+from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState
 
 from tui.services.errors import WizardError
@@ -90,6 +90,7 @@ from tui.widgets import (
 )
 
 from .host import StepHost, host_of
+from .intents import Intents
 
 __all__ = ["Operation", "StepHost", "WizardStep", "unexpected_error"]
 
@@ -162,6 +163,8 @@ class WizardStep(Screen[None]):
         self.services = services
         self._retry: Callable[[], object] | None = None
         self._entered_at = time.monotonic()
+        # One create/apply/revoke per intent (screens/intents.py): a triple press runs once.
+        self.intents = Intents(self)
 
     # -- layout -----------------------------------------------------------------------------
     @property
@@ -203,7 +206,10 @@ class WizardStep(Screen[None]):
         label = self.host.target_label or s.target_kind
         header = self.query_one_optional("#wizard-header", WizardHeader)
         if header is not None:
-            header.show(label, s.username, s.gateway_id, s.service)
+            # Only what is true now: a destroyed gateway is said to be gone (and a login that
+            # no longer works leaves no user: tui/resume.py clears it).
+            gateway = f"{s.gateway_id} (destroyed)" if s.gateway_destroyed else s.gateway_id
+            header.show(label, s.username, gateway, s.service)
         sidebar = self.query_one_optional("#wizard-sidebar", StepSidebar)
         if sidebar is not None:
             sidebar.show(self.STEP_ID, s.steps_done)
@@ -271,7 +277,25 @@ class WizardStep(Screen[None]):
         await self.host.complete_step(self)
 
     def action_back(self) -> None:
-        self.host.go_back(self)
+        self.leave("go back", lambda: self.host.go_back(self))
+
+    # -- unsaved changes: leaving a step never drops them silently ----------------------------
+    def unsaved_changes(self) -> str:
+        """What leaving now would lose, in words ('' when nothing); steps that edit override."""
+        return ""
+
+    async def save_changes(self) -> bool:
+        """Save what :meth:`unsaved_changes` names; False (error shown) when it failed."""
+        return True
+
+    def discard_changes(self) -> None:
+        """Drop the unsaved changes (back to what was saved)."""
+
+    def leave(self, verb: str, go: Callable[[], object]) -> None:
+        """Call ``go`` now, or, with unsaved changes, after asking: save, discard or stay."""
+        from .leaving import leave
+
+        leave(self, verb, go)
 
     def action_retry(self) -> None:
         retry = self._retry
@@ -329,6 +353,13 @@ class WizardStep(Screen[None]):
         if panel is not None:
             panel.clear()
         self.refresh_bindings()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        # An error about what was typed before is stale once the learner changes the input
+        # (an edit made by the step itself, before the learner acts, clears nothing).
+        panel = self.query_one_optional("#step-error", ErrorPanel)
+        if panel is not None and panel.shown and event.input.has_focus:
+            self.clear_error()
 
     @contextlib.asynccontextmanager
     async def operation(

@@ -14,6 +14,7 @@ from textual.widgets import Static
 from tui.lessons import next_steps, quiz
 from tui.services.export import TARGET_LABELS, write_record
 from tui.services.session import Session
+from tui.services.wording import published_list
 from tui.steps import STEPS
 from tui.widgets import FocusScroll, WizardFooter
 
@@ -62,7 +63,7 @@ def summary_content(s: Session) -> Content:
         ("Gateway", gateway + (": destroyed" if cleaned else "")),
         ("Service", f"{s.service or '—'} → upstream {s.upstream or '—'}"),
         ("Config file", s.out_file or "—"),
-        ("Published", ", ".join(s.published) or "—"),
+        ("Published", published_list(s.published) or "—"),
         (
             "Consumer",
             (s.client_id or "—")

@@ -4,7 +4,13 @@ mutmut (configured in ``pyproject.toml``, ``[tool.mutmut]``) plants small bugs i
 and runs only the tests that exercise it; a mutant no test notices "survives". Each module
 below names its source file(s) and the test files that guard it, so a run stays bounded (a few
 minutes). ``MODULE`` is a name below, or ``--list``. Then ``run.py MODULE --survivors`` shows
-each surviving mutant's diff (without running again). Survivors that are equivalent (no
+each surviving mutant's diff (without running again).
+
+On a busy machine a module's full run can take an hour: ``run.py MODULE --sample N`` runs only
+every N-th mutant (sorted by name, so every function is visited) and says so in its result.
+After adding tests, ``run.py MODULE --again`` re-runs only the last run's survivors, keeping
+the other verdicts (a new test can kill a mutant, never revive one); ``--again x_f__mutmut_3
+...`` re-runs only the survivors named (say, all but those listed as equivalent). Survivors that are equivalent (no
 observable difference) are listed with the reason in ``docs/mutation.md``.
 
 Developers run this; CI does not (it is CPU-heavy).
@@ -26,35 +32,85 @@ MODULES: dict[str, tuple[list[str], list[str]]] = {
         ["tui/sandbox/lua_pattern.py"],
         ["tests/sandbox/test_lua_pattern.py", "tests/sandbox/test_jwt_keycloak.py"],
     ),
-    "jwt_keycloak": (["tui/sandbox/jwt_keycloak.py"], ["tests/sandbox/test_jwt_keycloak.py"]),
+    "jwt_keycloak": (
+        ["tui/sandbox/jwt_keycloak.py"],
+        [
+            "tests/sandbox/test_jwt_keycloak.py",
+            "tests/sandbox/test_jwt_keycloak_roles.py",
+            "tests/sandbox/test_jwt_keycloak_key_rotation.py",
+            "tests/sandbox/test_jwt_keycloak_decoding.py",
+        ],
+    ),
     "consumers": (
         ["tui/sandbox/consumers.py"],
         ["tests/sandbox/test_consumers.py", "tests/sandbox/test_isolation.py"],
     ),
     "gateways": (
         ["tui/sandbox/gateways.py"],
-        ["tests/sandbox/test_portal_gateways.py", "tests/sandbox/test_isolation.py"],
+        [
+            "tests/sandbox/test_portal_gateways.py",
+            "tests/sandbox/test_gateway_reuse.py",
+            "tests/sandbox/test_isolation.py",
+        ],
     ),
     "publish": (
         ["tui/sandbox/publish.py", "tui/sandbox/publish_config.py"],
-        ["tests/sandbox/test_publish.py", "tests/sandbox/test_isolation.py"],
+        [
+            "tests/sandbox/test_publish.py",
+            "tests/sandbox/test_publish_limits.py",
+            "tests/sandbox/test_publish_requests.py",
+            "tests/sandbox/test_hostile_publish.py",
+            "tests/sandbox/test_isolation.py",
+        ],
     ),
     "device_flow": (
         ["tui/sandbox/device_flow.py"],
-        ["tests/sandbox/test_device_flow.py", "tests/services/test_login_sandbox.py"],
+        [
+            "tests/sandbox/test_device_flow.py",
+            "tests/sandbox/test_device_code_single_use.py",
+            "tests/services/test_login_sandbox.py",
+            "tests/classroom/test_throttle.py",
+        ],
     ),
     "keycloak": (
         ["tui/sandbox/keycloak.py", "tui/sandbox/oauth.py"],
-        ["tests/sandbox/test_keycloak.py", "tests/sandbox/test_shared_idp.py"],
+        [
+            "tests/sandbox/test_keycloak.py",
+            "tests/sandbox/test_shared_idp.py",
+            "tests/sandbox/test_oauth_forms.py",
+            "tests/sandbox/test_login_realm_refusals.py",
+        ],
     ),
     "session": (["tui/services/session.py"], ["tests/services/test_session.py"]),
     "secrets": (["tui/services/secrets.py"], ["tests/services/test_secrets.py"]),
-    "export": (["tui/services/export.py"], ["tests/services/test_export.py"]),
-    "credentials": (["tui/services/credentials.py"], ["tests/services/test_credentials.py"]),
-    "http": (["tui/services/http.py"], ["tests/services/test_http.py"]),
+    "export": (
+        ["tui/services/export.py"],
+        [
+            "tests/services/test_export.py",
+            "tests/services/test_export_replay.py",
+            "tests/services/test_export_report.py",
+            "tests/unit/test_steps.py",
+        ],
+    ),
+    "credentials": (
+        ["tui/services/credentials.py"],
+        [
+            "tests/services/test_credentials.py",
+            "tests/services/test_credentials_answers.py",
+            "tests/services/test_credentials_paste.py",
+        ],
+    ),
+    "http": (
+        ["tui/services/http.py"],
+        ["tests/services/test_http.py", "tests/services/test_http_faults.py"],
+    ),
     "login": (
         ["tui/services/login.py"],
-        ["tests/services/test_login.py", "tests/services/test_login_sandbox.py"],
+        [
+            "tests/services/test_login.py",
+            "tests/services/test_login_answers.py",
+            "tests/services/test_login_sandbox.py",
+        ],
     ),
 }
 
@@ -96,6 +152,35 @@ def show_survivors() -> int:
     return 0
 
 
+def generate() -> list[str]:
+    """Write the module's mutants (as ``mutmut run`` does first) and return their names."""
+    from mutmut.__main__ import collect_source_file_mutation_data, create_mutants
+    from mutmut.utils.file_utils import copy_also_copy_files, copy_src_dir, setup_source_paths
+
+    (ROOT / "mutants").mkdir(exist_ok=True)
+    copy_src_dir()
+    copy_also_copy_files()
+    setup_source_paths()
+    create_mutants(1)
+    _, data = collect_source_file_mutation_data(mutant_names=())
+    return sorted(
+        name for mutation_data in data.values() for name in mutation_data.exit_code_by_key
+    )
+
+
+def survivors() -> list[str]:
+    from mutmut.__main__ import collect_source_file_mutation_data
+    from mutmut.stats import status_by_exit_code
+
+    _, data = collect_source_file_mutation_data(mutant_names=())
+    return sorted(
+        name
+        for mutation_data in data.values()
+        for name, exit_code in mutation_data.exit_code_by_key.items()
+        if status_by_exit_code[exit_code] in ("survived", "no tests")
+    )
+
+
 def main(argv: list[str]) -> int:
     if not argv or argv[0] in {"-h", "--help", "--list"}:
         print(__doc__)
@@ -109,14 +194,34 @@ def main(argv: list[str]) -> int:
     if argv[1:] == ["--survivors"]:
         configure(module)
         return show_survivors()
-    # mutmut caches verdicts across runs and would not notice new tests: start clean.
-    shutil.rmtree(ROOT / "mutants", ignore_errors=True)
-    configure(module)
+    options = argv[1:]
+    names: list[str] = []
+    sample = 1
+    if options[:1] == ["--again"]:
+        configure(module)
+        # optionally only the survivors named (those not listed as equivalent)
+        names = [n for n in survivors() if not options[1:] or n.split(".")[-1] in options[1:]]
+        if not names:
+            print("No survivors to run again.")
+            return 0
+        # the test-to-function map must include the tests added since
+        (ROOT / "mutants" / "mutmut-stats.json").unlink(missing_ok=True)
+    else:
+        if options[:1] == ["--sample"] and len(options) == 2 and options[1].isdigit():
+            sample = max(1, int(options[1]))
+        elif options:
+            print(f"Unknown options {options!r}", file=sys.stderr)
+            return 2
+        # mutmut caches verdicts across runs and would not notice new tests: start clean.
+        shutil.rmtree(ROOT / "mutants", ignore_errors=True)
+        configure(module)
+        if sample > 1:
+            names = generate()[::sample]
     from mutmut.__main__ import cli
 
     children = os.environ.get("MUTMUT_CHILDREN", "1")  # CPU is shared: one mutant at a time
     try:
-        cli.main(["run", "--max-children", children], standalone_mode=False)
+        cli.main(["run", "--max-children", children, *names], standalone_mode=False)
     except SystemExit as stop:
         if stop.code:
             return int(stop.code)
@@ -124,7 +229,10 @@ def main(argv: list[str]) -> int:
     killed = counts.get("killed", 0) + counts.get("timeout", 0)
     total = sum(v for k, v in counts.items() if k not in {"not checked", "skipped"})
     rate = 100.0 * killed / total if total else 0.0
-    print(json.dumps({"module": module, "counts": counts, "kill_rate": round(rate, 1)}))
+    result: dict[str, object] = {"module": module, "counts": counts, "kill_rate": round(rate, 1)}
+    if sample > 1:
+        result["sample"] = f"every {sample}th mutant"
+    print(json.dumps(result))
     return 0
 
 

@@ -170,3 +170,183 @@ def test_revoke_is_scoped_to_own_gateway(flow, sandbox):
         assert other.get(f"/ds/api/v3/gateways/{their_gw}/consumers").json() == []
     listed = c.get(f"/ds/api/v3/gateways/{gw}/consumers").json()
     assert [row["clientId"] for row in listed] == [mine]
+
+
+def test_regenerate_is_scoped_to_own_gateway(flow, sandbox):
+    """Another learner cannot rotate my secret through their own gateway: mine still works."""
+    c, gw, _name, env_app = flow
+    mine = issue_consumer(c, gw, env_app).json()
+    with client(sandbox, user("other")) as other:
+        their_gw = new_gateway(other)
+        url = f"/ds/api/v3/gateways/{their_gw}/consumers/{mine['clientId']}"
+        r = other.put(url, params={"action": "regenerate"})
+        assert r.status_code == 404
+        assert mine["clientSecret"] not in r.text
+    assert consumer_token(sandbox, mine["clientId"], mine["clientSecret"]).status_code == 200
+
+
+def test_an_application_of_another_gateway_cannot_be_borrowed(flow, sandbox):
+    c, gw, _name, env_app = flow
+    with client(sandbox, user("other")) as other:
+        their_gw = new_gateway(other)
+        product = tutorial(other, their_gw, service_name(), sandbox.info.upstream_url)
+        theirs = issue_consumer(other, their_gw, product["environments"][0]["appId"]).json()
+    app_id = theirs["application"]["appId"]
+    r = c.post(
+        f"/ds/api/v3/gateways/{gw}/consumers",
+        json={"environmentAppId": env_app, "application": {"appId": app_id}},
+    )
+    assert (r.status_code, r.json()) == (422, {"message": f"Application {app_id} not found"})
+
+
+def test_an_existing_application_gets_a_second_environment_credential(flow, sandbox):
+    """Reusing an application by appId keeps its name, in the answer and in the listing."""
+    c, gw, _name, env_app = flow
+    first = issue_consumer(c, gw, env_app, "reporting").json()
+    app_id = first["application"]["appId"]
+    regenerated = c.put(
+        f"/ds/api/v3/gateways/{gw}/consumers/{first['clientId']}",
+        params={"action": "regenerate"},
+    ).json()
+    assert regenerated["application"] == {"appId": app_id, "name": "reporting"}
+    listed = c.get(f"/ds/api/v3/gateways/{gw}/consumers").json()
+    assert listed == [
+        {
+            "clientId": first["clientId"],
+            "environmentAppId": env_app,
+            "application": {"appId": app_id, "name": "reporting"},
+            "labels": {},
+        }
+    ]
+
+
+def test_labels_are_kept_and_listed_in_issue_order(flow):
+    c, gw, _name, env_app = flow
+    url = f"/ds/api/v3/gateways/{gw}/consumers"
+    one = c.post(
+        url,
+        json={"environmentAppId": env_app, "application": {"name": "one"}, "labels": {"t": "a"}},
+    ).json()
+    two = issue_consumer(c, gw, env_app, "two").json()
+    listed = c.get(url).json()
+    assert [row["clientId"] for row in listed] == [one["clientId"], two["clientId"]]
+    assert [row["labels"] for row in listed] == [{"t": "a"}, {}]
+    assert [row["application"]["name"] for row in listed] == ["one", "two"]
+
+
+def test_a_held_client_gets_no_token_until_approved(flow, sandbox):
+    """An access request that needs approval: refused by the shared IdP, then accepted."""
+    from tui.sandbox import consumers
+
+    _c, gw, _name, env_app = flow
+    body = {"environmentAppId": env_app, "application": {"name": "waits"}}
+    held = consumers.issue(sandbox.ctx, gw, body, enabled=False)
+    assert not consumers.is_enabled(sandbox.ctx, held["clientId"])
+    refused = consumer_token(sandbox, held["clientId"], held["clientSecret"])
+    assert refused.status_code == 401
+    consumers.enable(sandbox.ctx, held["clientId"])
+    assert consumers.is_enabled(sandbox.ctx, held["clientId"])
+    assert consumer_token(sandbox, held["clientId"], held["clientSecret"]).status_code == 200
+
+
+def test_access_requested_again_after_a_revoke_is_not_left_on_hold(flow, sandbox):
+    """Revoking a held client forgets the hold: the application's next credential works."""
+    from tui.sandbox import consumers
+
+    c, gw, _name, env_app = flow
+    body = {"environmentAppId": env_app, "application": {"name": "again"}}
+    held = consumers.issue(sandbox.ctx, gw, body, enabled=False)
+    assert c.delete(f"/ds/api/v3/gateways/{gw}/consumers/{held['clientId']}").status_code == 200
+    app_id = held["application"]["appId"]
+    again = c.post(
+        f"/ds/api/v3/gateways/{gw}/consumers",
+        json={"environmentAppId": env_app, "application": {"appId": app_id}},
+    ).json()
+    assert again["clientId"] == held["clientId"]
+    assert consumer_token(sandbox, again["clientId"], again["clientSecret"]).status_code == 200
+
+
+def test_credentials_are_issued_only_where_a_credential_issuer_applies(flow, sandbox):
+    """A public environment, or one whose issuer does not inherit from the shared IdP, gets
+    no credential (and nothing is registered)."""
+    from tests.sandbox.portal_kit import dataset_doc, issuer_doc, product_doc
+
+    c, gw, name, _env_app = flow
+    url = f"/ds/api/v3/gateways/{gw}"
+    own_issuer = issuer_doc(gw) | {"name": f"{gw} own"}
+    del own_issuer["inheritFrom"]
+    assert c.put(f"{url}/issuers", json=own_issuer).status_code == 200
+    assert c.put(f"{url}/datasets", json=dataset_doc(name)).status_code == 200
+    cases = {
+        f"{name} open": (
+            {"flow": "public", "credentialIssuer": None},
+            "The sandbox issues credentials only for client-credentials environments with a "
+            "credential issuer",
+        ),
+        f"{name} own": ({"credentialIssuer": f"{gw} own"}, "Communication error with issuer"),
+        f"{name} key": (
+            {"flow": "kong-api-key-only", "credentialIssuer": f"{gw} default"},
+            "The sandbox issues credentials only for client-credentials environments with a "
+            "credential issuer",
+        ),
+        f"{name} noissuer": (
+            {"credentialIssuer": None},
+            "The sandbox issues credentials only for client-credentials environments with a "
+            "credential issuer",
+        ),
+    }
+    for product_name, (env, reason) in cases.items():
+        doc = product_doc(gw, name, **env) | {"name": product_name}
+        assert c.put(f"{url}/products", json=doc).status_code == 200, product_name
+        product = next(p for p in c.get(f"{url}/products").json() if p["name"] == product_name)
+        r = issue_consumer(c, gw, product["environments"][0]["appId"])
+        assert (r.status_code, r.json()) == (422, {"message": reason})
+    assert c.get(f"{url}/consumers").json() == []
+
+
+def test_an_unknown_action_names_the_one_the_portal_knows(flow, sandbox):
+    c, gw, _name, env_app = flow
+    creds = issue_consumer(c, gw, env_app).json()
+    r = c.put(f"/ds/api/v3/gateways/{gw}/consumers/{creds['clientId']}", params={"action": "x"})
+    assert (r.status_code, r.json()) == (
+        422,
+        {
+            "code": "validation_error",
+            "message": "",
+            "fields": {
+                "action": {
+                    "message": "should be one of the following; ['regenerate']",
+                    "value": "x",
+                }
+            },
+        },
+    )
+    assert consumer_token(sandbox, creds["clientId"], creds["clientSecret"]).status_code == 200
+
+
+def test_the_credential_is_the_portals_generate_secrets_document(flow, sandbox):
+    c, gw, _name, env_app = flow
+    body = issue_consumer(c, gw, env_app, "doc app").json()
+    assert body["flow"] == "client-credentials"
+    assert json.loads(body["credential"]) == {
+        "flow": "client-credentials",
+        "clientId": body["clientId"],
+        "clientSecret": body["clientSecret"],
+        "issuer": None,
+        "tokenEndpoint": sandbox.info.shared_idp_token_endpoint,
+        "clientPublicKey": None,
+        "clientPrivateKey": None,
+    }
+
+
+def test_a_nameless_application_gets_the_portals_validation_body(flow):
+    c, gw, _name, env_app = flow
+    r = c.post(f"/ds/api/v3/gateways/{gw}/consumers", json={"environmentAppId": env_app})
+    assert (r.status_code, r.json()) == (
+        422,
+        {
+            "code": "validation_error",
+            "message": "",
+            "fields": {"body.application.name": {"message": "'name' is required"}},
+        },
+    )

@@ -9,6 +9,13 @@ from tui.sandbox.lua_pattern import lua_match, to_regex
 SUBJECT = "ap-gw-1a2b3-default-dev"
 
 
+@pytest.fixture(autouse=True)
+def patterns_read_afresh():
+    """``to_regex`` remembers its translations per process: a translation cached by an earlier
+    test (or by the process a mutation run forks from) would hide a bug from this one."""
+    to_regex.cache_clear()
+
+
 @pytest.mark.parametrize(
     ("pattern", "subject"),
     [
@@ -28,6 +35,7 @@ SUBJECT = "ap-gw-1a2b3-default-dev"
         ("^[abc]+$", "cab"),  # a set
         ("^[a-c]+$", "abcba"),  # a range in a set
         ("^[^0-9]+$", "abc"),  # a negated set
+        ("^ab[^x]$", "abb"),  # a negated set after other characters excludes only its own
         ("^[%d%-]+$", "1-2"),  # classes and escapes inside a set
         ("^[]x]+$", "]x"),  # a ] first in a set is literal
         ("^[a-]+$", "a-"),  # a trailing - in a set is literal
@@ -80,3 +88,34 @@ def test_patterns_that_do_not_match(pattern: str, subject: str) -> None:
 def test_unsupported_patterns_never_match_anything(pattern: str) -> None:
     assert to_regex(pattern) is None
     assert not lua_match(pattern, pattern) and not lua_match(SUBJECT, pattern)
+
+
+@pytest.mark.parametrize(
+    ("letter", "member", "stranger"),
+    [
+        ("a", "b", "1"),
+        ("d", "7", "X"),
+        ("l", "q", "X"),
+        ("u", "Q", "x"),
+        ("s", "\t", "X"),
+        ("w", "Z", "_"),
+        ("x", "f", "X"),
+        ("p", "~", "X"),
+        ("c", "\x7f", "X"),
+    ],
+)
+def test_each_class_matches_its_own_characters_only(letter: str, member: str, stranger: str):
+    """``%a``, ``%d``, … as Lua defines them, and the upper-case letter as the complement."""
+    assert lua_match(member, f"^%{letter}$") and not lua_match(stranger, f"^%{letter}$")
+    upper = letter.upper()
+    assert lua_match(stranger, f"^%{upper}$") and not lua_match(member, f"^%{upper}$")
+
+
+def test_a_dot_matches_a_newline_too() -> None:
+    assert lua_match("a\nb", "^a.b$")
+
+
+@pytest.mark.parametrize("pattern", ["[a-", "[%", "%"])
+def test_a_pattern_cut_short_never_matches(pattern: str) -> None:
+    assert to_regex(pattern) is None
+    assert not lua_match(SUBJECT, pattern)

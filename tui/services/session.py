@@ -35,11 +35,13 @@ class Session:
     gateway_display_name: str = ""
     gateway_picked: bool = False  # an existing gateway was chosen (not created here)
     created_gateways: list[str] = field(default_factory=list)  # every one created this session
+    gateway_destroyed: bool = False  # Clean up destroyed the current gateway
     # Template
     template: str = DEFAULT_TEMPLATE
     service: str = ""
     upstream: str = ""
     out_file: str = ""  # path of the generated YAML, as the learner sees it
+    workspace: str = ""  # the folder chosen on screen ("" = the default / --workspace)
     org: str = DEFAULT_ORG
     org_unit: str = DEFAULT_ORG_UNIT
     # Apply / Status
@@ -52,6 +54,7 @@ class Session:
     token_endpoint: str = ""
     credentials_source: str = ""  # rest | handoff
     consumer_revoked: bool = False
+    issued_consumers: list[str] = field(default_factory=list)  # client ids issued this session
     # Check your understanding: {"step", "question", "answer", "correct"?} per question asked
     answers: list[dict[str, Any]] = field(default_factory=list)
     # Progress
