@@ -23,6 +23,7 @@ from screens.credentials import CredentialsStep
 from screens.gateway import GatewayStep
 from screens.login import LoginStep
 from screens.modals import ConfirmModal, HelpModal, QuizModal
+from screens.modals.choice import ChoiceModal
 from screens.review import ReviewStep
 from screens.status import StatusStep
 from screens.summary import SummaryScreen
@@ -215,8 +216,11 @@ class ModalHost(StepHarness):
         lambda: QuizModal(quiz.question_after("status")),
         lambda: ConfirmModal("Delete the gateway gw-1a2b3?", yes="Delete"),
         lambda: HelpModal("# Help\n\n" + "A line of help.\n\n" * 40),
+        lambda: ChoiceModal(
+            "You have unsaved edits.", [("save", "Save and go on"), ("discard", "Discard")]
+        ),
     ],
-    ids=["quiz", "confirm", "help"],
+    ids=["quiz", "confirm", "help", "choice"],
 )
 async def test_every_modal_tab_stop_shows_its_focus(modal, session, sandbox) -> None:
     services = build_services(sandbox_target(sandbox), secrets=SecretStore())
