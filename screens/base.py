@@ -67,18 +67,27 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual import events
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static
+from textual.widget import Widget
+from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState
 
 from tui.services.errors import WizardError
 from tui.steps import STEP_IDS, StepInfo, step
-from tui.widgets import BusyLine, CommandBox, ErrorPanel, StepSidebar, WizardHeader
+from tui.widgets import (
+    BusyLine,
+    CommandBox,
+    ErrorPanel,
+    FocusScroll,
+    StepSidebar,
+    WizardFooter,
+    WizardHeader,
+)
 
 from .host import StepHost, host_of
 from .intents import Intents
@@ -174,12 +183,12 @@ class WizardStep(Screen[None]):
             yield StepSidebar(self.STEP_ID, self.session.steps_done, id="wizard-sidebar")
             with Vertical(id="step-pane"):
                 yield Static(self.title_text, id="step-title")
-                with VerticalScroll(id="step-body"):
+                with FocusScroll(id="step-body"):
                     yield from self.compose_body()
                     yield CommandBox(id="step-command")
                     yield ErrorPanel(id="step-error")
                 yield BusyLine(id="step-busy")
-        yield Footer()
+        yield WizardFooter()
 
     def compose_body(self) -> ComposeResult:
         """Yield the step's own widgets (override)."""
@@ -208,6 +217,26 @@ class WizardStep(Screen[None]):
     def on_screen_resume(self) -> None:
         self._entered_at = time.monotonic()
         self.refresh_chrome()
+
+    # -- focus ------------------------------------------------------------------------------
+    @on(events.DescendantBlur)
+    def _focus_lost(self, event: events.DescendantBlur) -> None:
+        self.call_after_refresh(self.keep_focus_after, event.widget)
+
+    def keep_focus_after(self, widget: Widget) -> None:
+        """If ``widget`` lost the focus by being hidden or disabled and nothing took it, put it
+        on the next stop after ``widget`` (else the first).
+
+        Textual moves the focus of a hidden widget to a sibling, or to nothing when no sibling
+        can take it; then no stop shows the focus and Enter does nothing until a Tab.
+        """
+        chain = self.focus_chain
+        if self.focused is not None or widget in chain or not chain or not self.is_current:
+            return
+        order = {node: index for index, node in enumerate(self.walk_children(with_self=False))}
+        where = order.get(widget, -1)
+        after = [node for node in chain if order.get(node, -1) > where]
+        self.set_focus(after[0] if after else chain[0])
 
     # -- readiness and navigation -----------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

@@ -358,7 +358,9 @@ class CredentialsStep(WizardStep):
                 "client_secret": "#paste-secret",
                 "token_endpoint": "#paste-url",
             }[first]
-            self.query_one(selector, Input).focus()
+            # Show the first problem but leave the focus where the learner is: moving it
+            # made the next keystrokes land in another field.
+            self.query_one(selector, Input).scroll_visible(animate=False)
             return
         creds = ConsumerCredentials(clean_pasted(cid), clean_pasted(csc), clean_pasted(url))
         if self.intents.claim("credentials.check", "#use-pasted"):

@@ -8,11 +8,12 @@ from typing import Any
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import Button, Input, OptionList, RadioButton, RadioSet, Static
+from textual.widgets import Button, Input, OptionList, RadioSet, Static
 from textual.widgets.option_list import Option
 
 from tui.services.gateway import default_display_name, display_name_problem
 from tui.services.session import Session
+from tui.widgets import MarkedRadioButton
 
 from .base import WizardStep
 
@@ -62,8 +63,8 @@ making another one: several half-used gateways are a common source of confusion.
             classes="lead",
         )
         with RadioSet(id="gateway-mode"):
-            yield RadioButton("Create a new gateway", id="mode-create", value=True)
-            yield RadioButton("Use one of my gateways", id="mode-pick")
+            yield MarkedRadioButton("Create a new gateway", id="mode-create", value=True)
+            yield MarkedRadioButton("Use one of my gateways", id="mode-pick")
         with Vertical(id="create-box"):
             yield Static("Display name", classes="field-label")
             yield Input(default_display_name(self.session.username or "My"), id="display-name")

@@ -11,7 +11,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Input, RadioButton, RadioSet, Static
+from textual.widgets import Button, Input, RadioSet, Static
 
 from tui.options import secrets_file
 from tui.services.device_poll import PollSchedule
@@ -19,7 +19,7 @@ from tui.services.discovery import SandboxFacts, sandbox_facts
 from tui.services.errors import WizardError
 from tui.services.login import DeviceChallenge, PollResult, username_from_token
 from tui.services.session import Session
-from tui.widgets import SecretField
+from tui.widgets import MarkedRadioButton, SecretField
 from tui.widgets.sandbox_sign_in import SandboxSignIn
 
 from .base import WizardStep
@@ -136,12 +136,12 @@ them in a file only you can read.
             classes="lead",
         )
         with RadioSet(id="method"):
-            yield RadioButton(
+            yield MarkedRadioButton(
                 "Log in with a browser (device login, as gwa login)",
                 id="method-device",
                 value=self.session.login_method != "client_credentials",
             )
-            yield RadioButton(
+            yield MarkedRadioButton(
                 "Service account (client id and secret)",
                 id="method-cc",
                 value=self.session.login_method == "client_credentials",
@@ -244,6 +244,8 @@ them in a file only you can read.
         self.query_one("#user-code", Static).update(" ".join(challenge.user_code))
         self.query_one("#challenge").add_class("-shown")
         self.query_one("#start-device").display = False
+        # The focus was on the button just hidden: put it on the next thing to press.
+        self.query_one("#approve" if self.on_sandbox else "#open-browser", Button).focus()
         self.refresh_bindings()
         self._tick()
         await self.copy_text(challenge.user_code, "The user code")

@@ -10,7 +10,7 @@ from typing import Any
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal
 from textual.timer import Timer
 from textual.widgets import Static, TextArea
 
@@ -18,6 +18,7 @@ from tui.services import discovery, manifest
 from tui.services.errors import WizardError
 from tui.services.session import Session
 from tui.services.wording import plural
+from tui.widgets import FocusScroll
 
 from .base import WizardStep
 
@@ -85,7 +86,14 @@ saves the file (nothing is sent to APS until the Apply step).
     DEFAULT_CSS = """
     ReviewStep #review-row { height: 22; }
     ReviewStep #yaml { width: 1fr; height: 100%; }
-    ReviewStep #review-side { width: 30; height: 100%; padding: 0 0 0 1; }
+    ReviewStep #review-side { width: 30; height: 100%; }
+    /* Under 100 columns the notes go under the editor, so the editor keeps the width. */
+    ReviewStep.-narrow #review-row { layout: vertical; height: 1fr; min-height: 16; }
+    ReviewStep.-narrow #yaml { height: 1fr; min-height: 8; }
+    ReviewStep.-narrow #review-side { width: 1fr; height: 7; border-top: hkey $foreground 20%; }
+    /* The document list is also the file's own --- sections: the field under the cursor
+       and the problems matter more in the few lines left. */
+    ReviewStep.-narrow #documents { display: none; }
     ReviewStep #documents { height: auto; margin-bottom: 1; }
     ReviewStep #field-help { height: auto; border-left: thick $accent; padding: 0 1; }
     ReviewStep #problems { height: auto; margin-top: 1; }
@@ -112,7 +120,7 @@ saves the file (nothing is sent to APS until the Apply step).
         yield Static("", id="review-lead", classes="lead")
         with Horizontal(id="review-row"):
             yield yaml_editor("")
-            with VerticalScroll(id="review-side"):
+            with FocusScroll(id="review-side"):
                 yield Static("", id="documents")
                 yield Static("Move the cursor onto a field to see what it means.", id="field-help")
                 yield Static("", id="problems")

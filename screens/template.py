@@ -11,7 +11,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.timer import Timer
-from textual.widgets import Button, Input, RadioButton, RadioSet, Static
+from textual.widgets import Button, Input, RadioSet, Static
 
 from tui.services import discovery, templates
 from tui.services.errors import WizardError
@@ -20,6 +20,7 @@ from tui.services.tutorial_defaults import DEFAULT_TEMPLATE
 from tui.services.tutorial_defaults import DEFAULT_UPSTREAM as LIVE_UPSTREAM
 from tui.services.tutorial_defaults import WIZARD_OUT_FILE as DEFAULT_OUT
 from tui.services.workspace import prepare_workspace, replaced_lines
+from tui.widgets import MarkedRadioButton
 
 from .base import WizardStep
 
@@ -70,7 +71,7 @@ with the real `gwa`.
     DEFAULT_CSS = """
     TemplateStep #template-help { color: $text-muted; margin: 0 0 0 2; }
     TemplateStep #write { margin-top: 1; }
-    TemplateStep Input { margin: 0 0 0 1; width: 1fr; }
+    TemplateStep Input { width: 1fr; }
     """
 
     def __init__(self, session: Session, services: Any) -> None:
@@ -87,23 +88,23 @@ with the real `gwa`.
         )
         with RadioSet(id="template-choice"):
             for name in templates.TEMPLATES:
-                yield RadioButton(
+                yield MarkedRadioButton(
                     name, id=f"tpl-{name}", value=name == (s.template or DEFAULT_TEMPLATE)
                 )
         yield Static("", id="template-help")
         yield Static("Service name", classes="field-label")
-        yield Input(s.service, placeholder="for example my-service", id="service", compact=True)
+        yield Input(s.service, placeholder="for example my-service", id="service")
         yield Static("", id="service-message", classes="field-message")
         yield Static("Upstream URL (your backend)", classes="field-label")
-        yield Input(s.upstream or self._default_upstream(), id="upstream", compact=True)
+        yield Input(s.upstream or self._default_upstream(), id="upstream")
         yield Static("", id="upstream-message", classes="field-message")
         yield Static(
             "Workspace folder (where your files go; created if missing)", classes="field-label"
         )
-        yield Input(str(self.host.workspace), id="workspace", compact=True)
+        yield Input(str(self.host.workspace), id="workspace")
         yield Static("", id="workspace-message", classes="field-message")
         yield Static("Output file (in your workspace folder)", classes="field-label")
-        yield Input(s.out_file or DEFAULT_OUT, id="out-file", compact=True)
+        yield Input(s.out_file or DEFAULT_OUT, id="out-file")
         yield Static("", id="out-message", classes="field-message")
         yield Button("Write the file", id="write", variant="primary")
         yield Static("", id="template-result", classes="result")

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.classroom.conftest import PASSCODE
-from tests.conftest import start_sandbox
+from tests.sandbox_kit import start_sandbox
 from tests.services.provider_kit import sandbox_target
 from tui.sandbox.classroom.web_learners import write_claim
 from tui.services.class_claim import CLASS_CLAIM_ENV, ClassClaims, claims_file
@@ -143,3 +143,17 @@ async def test_a_throttled_approval_says_to_wait(class_sandbox, tmp_path: Path) 
         assert "Wait" in refused.value.what and "then approve again" in refused.value.fix
     finally:
         await client.aclose()
+
+
+async def test_the_embedded_sandbox_keeps_the_simple_sign_in(sandbox, tmp_path: Path) -> None:
+    """One learner per sandbox: no name is claimed and the wizard keeps no claim file."""
+    for state in (tmp_path / "one", tmp_path / "two"):
+        client = ApiClient(sandbox_target(sandbox))
+        login = LoginService(client, SecretStore(), ClassClaims(state))
+        try:
+            challenge = await login.start_device()
+            await login.approve_on_sandbox(challenge, "kai")  # no passcode, same name twice
+            assert (await login.poll_once(challenge)).state == "done"
+        finally:
+            await client.aclose()
+        assert not claims_file(state).exists()

@@ -50,6 +50,7 @@ MODULES: dict[str, tuple[list[str], list[str]]] = {
         [
             "tests/sandbox/test_portal_gateways.py",
             "tests/sandbox/test_gateway_reuse.py",
+            "tests/sandbox/test_organization_listing.py",
             "tests/sandbox/test_isolation.py",
         ],
     ),

@@ -86,3 +86,29 @@ def test_a_spent_or_denied_code_cannot_be_approved_on_the_page(sandbox, quick_po
     assert device_flow.decide(sandbox.ctx, denied.user_code, "mallory", True) == "used"
     assert poll(sandbox, denied).json()["error"] == "access_denied"
     assert device_flow.decide(sandbox.ctx, "BCDF-GHJK", "erin", True) == "unknown"
+
+
+def test_a_store_full_of_live_codes_is_a_503_not_a_server_error(sandbox, monkeypatch) -> None:
+    """User codes are drawn at random; when 20 draws in a row are all taken, the learner is
+    told to come back later, and the codes already handed out keep working."""
+    monkeypatch.setattr(device_flow, "_new_user_code", lambda: "XWXW-ZXZX")  # this test's own
+    first = start_device(sandbox)
+    url = oidc(sandbox)["device_authorization_endpoint"]
+    full = httpx.post(url, data={"client_id": "gwa-cli"})
+    assert (full.status_code, full.json()) == (
+        503,
+        {"error": "temporarily_unavailable", "error_description": "Too many pending logins"},
+    )
+    assert full.headers["cache-control"] == "no-store"
+    assert poll(sandbox, first).json()["error"] == "authorization_pending"
+
+
+def test_a_device_authorization_answer_is_never_cached(sandbox) -> None:
+    response = httpx.post(
+        oidc(sandbox)["device_authorization_endpoint"], data={"client_id": "gwa-cli"}
+    )
+    assert response.status_code == 200
+    assert (response.headers["cache-control"], response.headers["pragma"]) == (
+        "no-store",
+        "no-cache",
+    )

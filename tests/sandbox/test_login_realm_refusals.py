@@ -50,3 +50,13 @@ def test_only_the_cli_client_ends_a_session_and_only_with_a_live_token(sandbox) 
         400,
         {"error": "invalid_grant", "error_description": "Invalid refresh token"},
     )
+
+
+def test_an_unknown_grant_is_named_unsupported(sandbox) -> None:
+    response = httpx.post(
+        oidc(sandbox)["token_endpoint"], data={"client_id": "gwa-cli", "grant_type": "password"}
+    )
+    assert (response.status_code, response.json()) == (
+        400,
+        {"error": "unsupported_grant_type", "error_description": "Unsupported grant_type"},
+    )

@@ -180,3 +180,23 @@ def test_the_cli_client_cannot_use_the_client_credentials_grant(sandbox) -> None
             "error_description": "Public client not allowed to retrieve service account",
         },
     )
+
+
+@pytest.mark.parametrize("realm", ["login", "shared"])
+def test_discovery_has_what_openid_discovery_requires_with_keycloaks_values(sandbox, realm):
+    """OpenID Connect Discovery 1.0 §3 requires issuer, authorization_endpoint, jwks_uri,
+    response_types_supported, subject_types_supported and id_token_signing_alg_values_supported;
+    an OIDC library pointed at the sandbox reads these, and the auth methods it may use."""
+    base = sandbox.ctx.login_issuer if realm == "login" else sandbox.ctx.shared_idp_base
+    doc = httpx.get(f"{base}/.well-known/openid-configuration").json()
+    oidc = f"{base}/protocol/openid-connect"
+    assert doc["authorization_endpoint"] == f"{oidc}/auth"
+    assert doc["end_session_endpoint"] == f"{oidc}/logout"
+    assert doc["response_types_supported"] == ["code"]
+    assert doc["subject_types_supported"] == ["public"]
+    assert doc["id_token_signing_alg_values_supported"] == ["RS256"]
+    assert doc["token_endpoint_auth_methods_supported"] == [
+        "client_secret_basic",
+        "client_secret_post",
+    ]
+    assert doc["scopes_supported"] == ["openid", "profile", "email"]

@@ -63,3 +63,32 @@ def test_a_trailing_slash_on_a_page_redirects_to_the_page(sandbox: SandboxServer
     answer = _get(sandbox, "GET", "/login/")
     assert answer.status_code in (307, 308)
     assert answer.headers["location"].endswith("/login")
+
+
+def test_a_page_form_streamed_over_the_body_cap_is_413_not_a_page(sandbox: SandboxServer) -> None:
+    cap = sandbox.ctx.config.max_body_bytes
+
+    def chunks():
+        for _ in range(cap // 65536 + 2):
+            yield b"a" * 65536
+
+    with httpx.Client(base_url=sandbox.info.portal_url) as http:
+        answer = http.post(
+            "/login",
+            content=chunks(),
+            headers={"content-type": "application/x-www-form-urlencoded"},
+        )
+    assert answer.status_code == 413
+    assert "larger than the sandbox limit" in answer.json()["message"]
+
+
+def test_a_form_the_parser_refuses_is_answered_with_a_page(sandbox: SandboxServer) -> None:
+    with httpx.Client(base_url=sandbox.info.portal_url) as http:
+        answer = http.post(
+            "/login",
+            content=b"--x\r\nno headers here\r\n",
+            headers={"content-type": "multipart/form-data; boundary=x"},
+        )
+    assert answer.headers["content-type"].startswith("text/html")
+    assert "Something went wrong" in answer.text
+    assert "Traceback" not in answer.text

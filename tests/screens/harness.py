@@ -17,6 +17,7 @@ from textual.app import App
 from screens.base import WizardStep
 from screens.host import StepHost
 from screens.leaving import quit_or_ask
+from tui.app import WizardApp
 from tui.options import default_state_dir
 from tui.services.export import retire_session
 from tui.services.session import Session, SessionStore
@@ -27,6 +28,8 @@ APP_CSS = Path(__file__).resolve().parents[2] / "tui" / "app.tcss"
 
 class StepHarness(App[None]):
     CSS_PATH = str(APP_CSS)
+    # The wizard's own Quit key, so the footer (and its snapshots) is the one learners see.
+    BINDINGS = WizardApp.BINDINGS
 
     def __init__(
         self,

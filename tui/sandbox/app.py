@@ -10,7 +10,7 @@ paths are relative to the mount they belong to: ``portal.ROUTES`` under ``/ds/ap
 ``gwa_api.ROUTES`` under ``/gw/api``, ``keycloak.ROUTES`` under ``/auth``,
 ``service_accounts.ROUTES`` and ``answers.ROUTES`` under ``/sandbox``; at the origin's root, in
 a :class:`RootMount` each, ``web.ROUTES`` (the portal's pages) and ``board.ROUTES`` (the class
-board); ``upstream.ROUTES`` is the whole upstream origin. Handlers are plain module-level
+board); ``upstream.ROUTES`` and ``dataplane.ROUTES`` are whole origins. Handlers are plain module-level
 functions that reach the instance through ``context_of(request)`` (the context lives in
 ``app.state.ctx``) and catch nothing they cannot answer themselves: each mount's exception
 handlers are the one place errors become responses (``portal_errors.mount_handlers``: a

@@ -19,12 +19,11 @@ The trainer frees a name on the class board; deleting the file gives it up on th
 
 from __future__ import annotations
 
-import contextlib
-import json
 import os
 import re
-import tempfile
 from pathlib import Path
+
+from .private_file import read_text_map, write_text_map
 
 # The sandbox's cookie and the environment variable a browser wizard's server sets.
 CLASS_CLAIM_COOKIE = "aps_learner"
@@ -78,29 +77,11 @@ class ClassClaims:
         self._write(data)
 
     def _read(self) -> dict[str, str]:
-        try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return {}
-        if not isinstance(data, dict):
-            return {}
-        return {str(k): str(v) for k, v in data.items()}
+        return read_text_map(self.path)
 
     def _write(self, data: dict[str, str]) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".class-claims-", suffix=".tmp")
-        try:
-            os.fchmod(fd, 0o600)
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(data, handle, indent=1, sort_keys=True)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, self.path)
-            os.chmod(self.path, 0o600)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
+        write_text_map(self.path, data, prefix=".class-claims-")
 
 
 def _key(origin: str) -> str:

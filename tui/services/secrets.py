@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
+
+from .private_file import read_text_map, write_text_map
 
 # ``keyring`` itself is imported on first use (``_keyring_module``): loading it and its
 # backends costs about 0.1 s, which the wizard spends after its first step is on screen
@@ -215,30 +215,12 @@ class SecretStore:
 
     # -- file backend -----------------------------------------------------------------------
     def _read_file(self) -> dict[str, str]:
-        if self._file is None:
-            return {}
-        try:
-            data = json.loads(self._file.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return {}
-        return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+        return {} if self._file is None else read_text_map(self._file)
 
     def _write_file(self, data: dict[str, str]) -> None:
         assert self._file is not None
         self._file.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=self._file.parent, prefix=".secrets-", suffix=".tmp")
-        try:
-            os.fchmod(fd, 0o600)
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(data, handle, indent=1, sort_keys=True)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, self._file)
-            os.chmod(self._file, 0o600)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
+        write_text_map(self._file, data, prefix=".secrets-")
 
     def _file_set(self, name: str, value: str) -> None:
         data = self._read_file()

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
-import tempfile
 import time
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from .private_file import write_private
 from .tutorial_defaults import DEFAULT_ORG, DEFAULT_ORG_UNIT, DEFAULT_TEMPLATE
 
 SESSION_VERSION = 1
@@ -114,18 +113,7 @@ class SessionStore:
     def save(self, session: Session) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         payload = json.dumps(session.to_dict(), indent=2, sort_keys=True)
-        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".session-", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(payload)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.chmod(tmp, 0o600)
-            os.replace(tmp, self.path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
+        write_private(self.path, payload, prefix=".session-")
 
     def clear(self) -> None:
         with contextlib.suppress(FileNotFoundError):
