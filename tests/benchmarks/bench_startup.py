@@ -133,9 +133,9 @@ async def _drive_to_clean_up(pilot: Any) -> None:
     await wait_for(pilot, lambda: isinstance(app.screen, SummaryScreen), "the summary")
 
 
-async def stall_during_flow() -> tuple[float, str, float, int]:
-    """(longest stall in s, the screen it happened on, flow duration in s, probes) while the
-    e2e flow runs Target → Clean up."""
+async def stall_during_flow() -> tuple[float, str, float, int, float, str]:
+    """(longest stall in s, the screen it happened on, flow duration in s, probes, the most
+    main-thread CPU one callback took in s, its screen) while the flow runs Target → Clean up."""
     sys.path.insert(0, str(ROOT))
     from tests.e2e.flow_kit import drive_provider_flow, options_in
     from tui.app import WizardApp
@@ -157,9 +157,22 @@ async def stall_during_flow() -> tuple[float, str, float, int]:
                 where = getattr(app.screen, "STEP_ID", type(app.screen).__name__)
             probes += 1
 
+    # The main thread's own CPU time in each event-loop callback: the stall a callback
+    # causes on a machine where nothing else competes for the core.
+    busiest = [0.0, ""]
+    run_handle = asyncio.Handle._run
+
+    def timed_run(handle: asyncio.Handle) -> None:
+        began = time.thread_time()
+        run_handle(handle)
+        spent = time.thread_time() - began
+        if spent > busiest[0]:
+            busiest[:] = [spent, getattr(app.screen, "STEP_ID", type(app.screen).__name__)]
+
     with tempfile.TemporaryDirectory() as tmp:
         app = WizardApp(options_in(Path(tmp)))
         async with app.run_test(size=(100, 30)) as pilot:
+            asyncio.Handle._run = timed_run  # type: ignore[method-assign]
             task = asyncio.create_task(probe())
             started = time.perf_counter()
             await drive_provider_flow(pilot, "bench-svc")
@@ -167,10 +180,11 @@ async def stall_during_flow() -> tuple[float, str, float, int]:
             duration = time.perf_counter() - started
             done.set()
             await task
-    return worst, where, duration, probes
+            asyncio.Handle._run = run_handle  # type: ignore[method-assign]
+    return worst, where, duration, probes, busiest[0], str(busiest[1])
 
 
-def _flow_in_a_fresh_process() -> tuple[float, str, float, int]:
+def _flow_in_a_fresh_process() -> tuple[float, str, float, int, float, str]:
     out = subprocess.run(
         [sys.executable, __file__, "--flow"],
         cwd=ROOT,
@@ -180,8 +194,8 @@ def _flow_in_a_fresh_process() -> tuple[float, str, float, int]:
         env=_env(),
         timeout=600,
     )
-    worst, where, duration, probes = out.stdout.split()
-    return float(worst), where, float(duration), int(probes)
+    worst, where, duration, probes, cpu, cpu_where = out.stdout.split()
+    return float(worst), where, float(duration), int(probes), float(cpu), cpu_where
 
 
 def _load() -> str:
@@ -194,8 +208,7 @@ def main() -> None:
     parser.add_argument("--flow", action="store_true", help=argparse.SUPPRESS)  # internal
     args = parser.parse_args()
     if args.flow:
-        worst, where, duration, probes = asyncio.run(stall_during_flow())
-        print(worst, where, duration, probes)
+        print(*asyncio.run(stall_during_flow()))
         return
 
     print(f"load average at the start: {_load()}")
@@ -232,12 +245,15 @@ def main() -> None:
     )
 
     first_flow = _flow_in_a_fresh_process()  # compiles what the later steps import
-    worst, where, duration, probes = _flow_in_a_fresh_process()
+    worst, where, duration, probes, cpu, cpu_where = _flow_in_a_fresh_process()
     print("event loop during the e2e flow (Target → Clean up, embedded sandbox):")
     print(f"  first run: longest stall {first_flow[0] * 1000:.1f} ms (on {first_flow[1]})")
     print(
         f"  second run: flow took {duration:.1f} s; {probes} probes; longest stall "
         f"{worst * 1000:.1f} ms (on {where})"
+    )
+    print(
+        f"  most main-thread CPU in one event-loop callback: {cpu * 1000:.1f} ms (on {cpu_where})"
     )
     print(f"load average at the end: {_load()}")
 

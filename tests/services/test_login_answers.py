@@ -463,12 +463,121 @@ async def test_a_first_sign_in_keeps_the_name_claim_for_the_next_approval(
         )
 
     claims = ClassClaims(tmp_path / "state")
-    client, rec = mock_client(answer)
-    login = LoginService(client, SecretStore(), claims)
-    login.discovery = DISCOVERY
-    await login.approve_on_sandbox(challenge(), "amy")
+    client, first = mock_client(answer)
     await LoginService(client, SecretStore(), claims).approve_on_sandbox(challenge(), "amy")
     await client.aclose()
     assert claims.get(client.target.base_url) == CLAIM
-    assert "Cookie" not in rec.requests[0].headers
-    assert rec.requests[1].headers["Cookie"] == f"{CLASS_CLAIM_COOKIE}={CLAIM}"
+    assert "Cookie" not in first.requests[0].headers
+    # A relaunched wizard: a new client, no cookie jar, only the state dir.
+    relaunched, again = mock_client(answer)
+    await LoginService(relaunched, SecretStore(), claims).approve_on_sandbox(challenge(), "amy")
+    await relaunched.aclose()
+    assert again.requests[0].headers["Cookie"] == f"{CLASS_CLAIM_COOKIE}={CLAIM}"
+
+
+async def _failing(call: str, status: int = 500, body: object = None) -> WizardError:
+    login, _ = service(json_answer(status, body or {"message": "boom"}))
+    await login.secrets.set(refresh_token_name(login.host), "r-1")
+    calls = {
+        "start": lambda: login.start_device(),
+        "poll": lambda: login.poll_once(challenge()),
+        "service account": lambda: login.client_credentials("sa", "s3cret"),
+        "refresh": lambda: login.refresh(),
+    }
+    with pytest.raises(WizardError) as info:
+        await calls[call]()
+    await login.client.aclose()
+    return info.value
+
+
+@pytest.mark.parametrize(
+    ("call", "headline"),
+    [
+        ("start", "Start the login failed: boom"),
+        ("poll", "Check the login failed: boom"),
+        ("service account", "Log in with the service account failed: boom"),
+        ("refresh", "Renew the login failed: boom"),
+    ],
+)
+async def test_a_failing_login_call_names_what_the_wizard_was_doing(
+    call: str, headline: str
+) -> None:
+    assert (await _failing(call)).what == headline
+
+
+@pytest.mark.parametrize(
+    ("call", "headline"),
+    [
+        ("poll", "Check the login failed: no access token in the answer"),
+        ("refresh", "Renew the login failed: no access token in the answer"),
+    ],
+)
+async def test_an_answer_without_a_token_names_the_step_it_came_to(
+    call: str, headline: str
+) -> None:
+    assert (await _failing(call, 200, {"token_type": "Bearer"})).what == headline
+
+
+async def test_an_unknown_poll_error_names_the_step() -> None:
+    err = await _failing("poll", 400, {"error": "unsupported_grant_type"})
+    assert err.what.startswith("Check the login failed: unsupported_grant_type")
+
+
+async def test_a_poll_refused_for_its_client_is_explained_like_any_token_request() -> None:
+    body = {"error": "invalid_client", "error_description": "Invalid client credentials"}
+    err = await _failing("poll", 401, body)
+    assert err.status == 401 and "does not know this client id" in err.why
+
+
+async def test_a_login_server_without_device_login_says_to_use_a_service_account() -> None:
+    login, rec = service(json_answer(200, {}))
+    with pytest.raises(WizardError) as info:
+        await login.start_device(Discovery("/x", "u", "i", "https://login.example/token", ""))
+    await login.client.aclose()
+    err = info.value
+    assert err.what == "This login server does not offer device login"
+    assert err.why == "Its settings have no device_authorization_endpoint."
+    assert err.fix == "Use a client-credentials login (service account) instead."
+    assert err.retryable is False and rec.requests == []
+
+
+async def test_the_login_server_found_for_the_device_login_serves_the_next_grants_too() -> None:
+    answer = {"device_code": "d", "user_code": "U", "verification_uri": "v", "access_token": "a"}
+    client, rec = mock_client(json_answer(200, answer))
+    login = LoginService(client, SecretStore())  # nothing discovered yet
+    await login.start_device(DISCOVERY)
+    await login.client_credentials("sa", "s3cret")
+    await client.aclose()
+    assert [str(r.url) for r in rec.requests] == [
+        DISCOVERY.device_authorization_endpoint,
+        DISCOVERY.token_endpoint,  # no second discovery first
+    ]
+
+
+async def test_an_approval_that_cannot_connect_names_the_approval() -> None:
+    def down(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("[Errno 111] Connection refused", request=request)
+
+    login, _ = service(down)
+    with pytest.raises(WizardError) as info:
+        await login.approve_on_sandbox(challenge(), "amy")
+    await login.client.aclose()
+    assert info.value.what.startswith("Approve the login on the sandbox failed")
+
+
+async def test_requests_to_the_login_server_never_carry_the_portal_token() -> None:
+    answer = {"device_code": "d", "user_code": "U", "verification_uri": "v", "access_token": "a"}
+    login, rec = service(json_answer(200, answer))
+    await login.secrets.set(access_token_name(login.host), "portal-token")
+    assert await login.access_token() == "portal-token"
+    await login.start_device()
+    login._access = "portal-token"  # each grant below saves its own token: put it back
+    await login.poll_once(challenge())
+    login._access = "portal-token"
+    await login.client_credentials("sa", "s3cret")  # drops the refresh token: put one back
+    await login.secrets.set(refresh_token_name(login.host), "r-1")
+    login._access = "portal-token"
+    await login.refresh()
+    await login.client.aclose()
+    assert len(rec.requests) == 4
+    assert [r.headers.get("Authorization") for r in rec.requests] == [None] * 4
