@@ -162,6 +162,13 @@ def test_credentials_issued_at_80x24(snap_compare) -> None:
         await consumer.settle(pilot)
         await pilot.press("ctrl+g")
         await consumer.settle(pilot)
+        # The focus moves while the button is disabled, and that scroll is animated: wait for
+        # it, then put the credentials at a fixed place, so every run shows the same lines.
+        await pilot.wait_for_scheduled_animations()
+        screen = pilot.app.screen
+        body = screen.query_one("#step-body")
+        body.scroll_to_widget(screen.query_one("#creds"), animate=False, top=True)
+        await pilot.pause()
 
     app = consumer.app_for(CredentialsStep, consumer.Backend(consumer=False), consumer.session())
     assert snap_compare(app, run_before=run_before, terminal_size=SMALL)
