@@ -112,3 +112,13 @@ def test_a_device_authorization_answer_is_never_cached(sandbox) -> None:
         "no-store",
         "no-cache",
     )
+
+
+def test_a_poll_without_a_device_code_is_an_invalid_request(sandbox) -> None:
+    response = httpx.post(
+        oidc(sandbox)["token_endpoint"], data={"client_id": "gwa-cli", "grant_type": DEVICE_GRANT}
+    )
+    assert (response.status_code, response.json()) == (
+        400,
+        {"error": "invalid_request", "error_description": "Missing parameter: device_code"},
+    )
