@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,13 @@ class ApplyStep(WizardStep):
             "Apply",
             id="apply.run",
             tooltip="Publish the file (again); only what failed is re-sent",
+        ),
+        Binding(
+            "ctrl+t",
+            "pick_name",
+            "Pick another name",
+            id="apply.rename",
+            tooltip="The route host is taken: back to Template, where a free name is suggested",
         ),
     ]
     HELP = """
@@ -62,6 +70,7 @@ retry key re-sends only what failed, which fixes it.
         super().__init__(session, services)
         self.results: dict[str, Any] = {}  # "Kind name" -> ResourceResult (latest)
         self.order: list[str] = []
+        self.host_taken = False  # the last apply met a route host another gateway publishes
 
     @property
     def path(self) -> Path:
@@ -84,23 +93,34 @@ retry key re-sends only what failed, which fixes it.
 
     @on(Button.Pressed, "#apply")
     def action_apply(self) -> None:
-        self.apply()
+        # One publish per intent: ctrl+a pressed again while it runs does not restart it.
+        if self.intents.claim("apply", "#apply", notice="The file is being applied; one moment."):
+            self.apply()
 
     @property
     def failed_keys(self) -> frozenset[str]:
         return frozenset(k for k, r in self.results.items() if not r.ok)
 
     def retry_failed(self) -> None:
-        self.apply(only=self.failed_keys or None)
+        if self.intents.claim("apply", "#apply", notice="The file is being applied; one moment."):
+            self.apply(only=self.failed_keys or None)
 
     @work(exclusive=True, group="apply", exit_on_error=False, description="Applying the file")
     async def apply(self, only: frozenset[str] | None = None) -> None:
         self.ready = False
+        self.host_taken = False
+        self.refresh_bindings()
+        # Nothing of the previous run stays beside the new one (decK's output, the summary).
+        self.query_one("#deck-output").display = False
+        self.query_one("#apply-summary").display = False
         if only is None:
             self.results.clear()
             self.order.clear()
             self.query_one("#apply-log", LogLines).clear_lines()
-        async with self.operation("Applying…", retry=self.retry_failed) as op:
+        async with (
+            self.intents.hold("apply", "#apply"),
+            self.operation("Applying…", retry=self.retry_failed) as op,
+        ):
             try:
                 text = await asyncio.to_thread(self.path.read_text, encoding="utf-8")
             except OSError as exc:
@@ -143,9 +163,20 @@ retry key re-sends only what failed, which fixes it.
             summary.set_class(True, "-error")
             first = failures[0]
             error = first.error or WizardError(f"[{first.kind}] {first.name} failed")
-            self.show_error(
-                error if error.retryable else _retryable(error), retry=self.retry_failed
-            )
+            clash = next((r.error for r in failures if r.error and host_clash(r.error)), None)
+            if clash is not None:
+                # Applying again cannot help: one fix only, a free name chosen in Template.
+                self.host_taken = True
+                summary.update(
+                    f"{published}/{total} published; {len(failures)} failed. "
+                    "The route host is taken: press ctrl+t to pick another service name."
+                )
+                self.show_error(host_taken_error(clash, self.session.service))
+                self.refresh_bindings()
+            else:
+                self.show_error(
+                    error if error.retryable else _retryable(error), retry=self.retry_failed
+                )
         else:
             summary.update(f"✓ {published}/{total} published. Your API is on the gateway.")
             summary.set_class(False, "-error")
@@ -154,12 +185,36 @@ retry key re-sends only what failed, which fixes it.
             self.show_command()
         summary.display = True
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "pick_name":
+            return self.host_taken
+        return super().check_action(action, parameters)
+
+    def action_pick_name(self) -> None:
+        self.host.goto("template")
+
     async def commit(self) -> None:
         self.session.published = [k for k in self.order if self.results[k].ok]
 
 
+HOST_CLASH = "already used in another gateway"
+
+
+def host_clash(error: WizardError) -> bool:
+    """The portal refused the publish because another gateway publishes the route host."""
+    return any(HOST_CLASH in (text or "") for text in (error.detail, error.what, error.why))
+
+
+def host_taken_error(error: WizardError, service: str) -> WizardError:
+    """The clash, with the one fix that works: another name, chosen in Template."""
+    return replace(
+        error,
+        fix=f"Press ctrl+t to go back to Template: it checks {service or 'the name'} again and "
+        "suggests a free name (ctrl+g there uses it); write the file, review it, apply again.",
+        retryable=False,
+    )
+
+
 def _retryable(error: WizardError) -> WizardError:
     """Apply failures may always be retried (after fixing the file, or for the race)."""
-    from dataclasses import replace
-
     return replace(error, retryable=True)

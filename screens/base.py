@@ -67,20 +67,30 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual import events
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widget import Widget
+from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState
 
 from tui.services.errors import WizardError
 from tui.steps import STEP_IDS, StepInfo, step
-from tui.widgets import BusyLine, CommandBox, ErrorPanel, StepSidebar, WizardHeader
+from tui.widgets import (
+    BusyLine,
+    CommandBox,
+    ErrorPanel,
+    FocusScroll,
+    StepSidebar,
+    WizardFooter,
+    WizardHeader,
+)
 
 from .host import StepHost, host_of
+from .intents import Intents
 
 __all__ = ["Operation", "StepHost", "WizardStep", "unexpected_error"]
 
@@ -153,6 +163,8 @@ class WizardStep(Screen[None]):
         self.services = services
         self._retry: Callable[[], object] | None = None
         self._entered_at = time.monotonic()
+        # One create/apply/revoke per intent (screens/intents.py): a triple press runs once.
+        self.intents = Intents(self)
 
     # -- layout -----------------------------------------------------------------------------
     @property
@@ -171,12 +183,12 @@ class WizardStep(Screen[None]):
             yield StepSidebar(self.STEP_ID, self.session.steps_done, id="wizard-sidebar")
             with Vertical(id="step-pane"):
                 yield Static(self.title_text, id="step-title")
-                with VerticalScroll(id="step-body"):
+                with FocusScroll(id="step-body"):
                     yield from self.compose_body()
                     yield CommandBox(id="step-command")
                     yield ErrorPanel(id="step-error")
                 yield BusyLine(id="step-busy")
-        yield Footer()
+        yield WizardFooter()
 
     def compose_body(self) -> ComposeResult:
         """Yield the step's own widgets (override)."""
@@ -194,7 +206,10 @@ class WizardStep(Screen[None]):
         label = self.host.target_label or s.target_kind
         header = self.query_one_optional("#wizard-header", WizardHeader)
         if header is not None:
-            header.show(label, s.username, s.gateway_id, s.service)
+            # Only what is true now: a destroyed gateway is said to be gone (and a login that
+            # no longer works leaves no user: tui/resume.py clears it).
+            gateway = f"{s.gateway_id} (destroyed)" if s.gateway_destroyed else s.gateway_id
+            header.show(label, s.username, gateway, s.service)
         sidebar = self.query_one_optional("#wizard-sidebar", StepSidebar)
         if sidebar is not None:
             sidebar.show(self.STEP_ID, s.steps_done)
@@ -202,6 +217,26 @@ class WizardStep(Screen[None]):
     def on_screen_resume(self) -> None:
         self._entered_at = time.monotonic()
         self.refresh_chrome()
+
+    # -- focus ------------------------------------------------------------------------------
+    @on(events.DescendantBlur)
+    def _focus_lost(self, event: events.DescendantBlur) -> None:
+        self.call_after_refresh(self.keep_focus_after, event.widget)
+
+    def keep_focus_after(self, widget: Widget) -> None:
+        """If ``widget`` lost the focus by being hidden or disabled and nothing took it, put it
+        on the next stop after ``widget`` (else the first).
+
+        Textual moves the focus of a hidden widget to a sibling, or to nothing when no sibling
+        can take it; then no stop shows the focus and Enter does nothing until a Tab.
+        """
+        chain = self.focus_chain
+        if self.focused is not None or widget in chain or not chain or not self.is_current:
+            return
+        order = {node: index for index, node in enumerate(self.walk_children(with_self=False))}
+        where = order.get(widget, -1)
+        after = [node for node in chain if order.get(node, -1) > where]
+        self.set_focus(after[0] if after else chain[0])
 
     # -- readiness and navigation -----------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -242,7 +277,25 @@ class WizardStep(Screen[None]):
         await self.host.complete_step(self)
 
     def action_back(self) -> None:
-        self.host.go_back(self)
+        self.leave("go back", lambda: self.host.go_back(self))
+
+    # -- unsaved changes: leaving a step never drops them silently ----------------------------
+    def unsaved_changes(self) -> str:
+        """What leaving now would lose, in words ('' when nothing); steps that edit override."""
+        return ""
+
+    async def save_changes(self) -> bool:
+        """Save what :meth:`unsaved_changes` names; False (error shown) when it failed."""
+        return True
+
+    def discard_changes(self) -> None:
+        """Drop the unsaved changes (back to what was saved)."""
+
+    def leave(self, verb: str, go: Callable[[], object]) -> None:
+        """Call ``go`` now, or, with unsaved changes, after asking: save, discard or stay."""
+        from .leaving import leave
+
+        leave(self, verb, go)
 
     def action_retry(self) -> None:
         retry = self._retry
@@ -300,6 +353,13 @@ class WizardStep(Screen[None]):
         if panel is not None:
             panel.clear()
         self.refresh_bindings()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        # An error about what was typed before is stale once the learner changes the input
+        # (an edit made by the step itself, before the learner acts, clears nothing).
+        panel = self.query_one_optional("#step-error", ErrorPanel)
+        if panel is not None and panel.shown and event.input.has_focus:
+            self.clear_error()
 
     @contextlib.asynccontextmanager
     async def operation(

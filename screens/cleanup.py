@@ -7,7 +7,6 @@ or over the sandbox's API shortcut."""
 from __future__ import annotations
 
 import asyncio
-import webbrowser
 from typing import Any
 
 from textual import on, work
@@ -23,7 +22,8 @@ from tui.services.secrets import access_token_name, refresh_token_name
 from tui.services.session import Session
 
 from .base import WizardStep
-from .modals import ConfirmModal
+from .browser import open_in_browser
+from .modals.confirm import ConfirmModal
 
 
 class CleanupStep(WizardStep):
@@ -187,8 +187,13 @@ Afterwards, clear the shell variables you exported: `unset CID CSC URL TOKEN`.
             )
         else:
             lines.append(f"  Gateway    {inv.gateway_id or '—'}: gone")
+        if inv.extra_gateways:
+            lines.append(
+                f"  Also made in this session: {', '.join(inv.extra_gateways)} "
+                "(destroyed with your gateway at step 2)"
+            )
         self.query_one("#inventory", Static).update("\n".join(lines))
-        if not inv.gateway_exists and not inv.consumers and not self.destroyed:
+        if inv.empty and not self.destroyed:
             self.destroyed = True
             self.finish(f"Nothing left to clean up: gateway {inv.gateway_id} does not exist.")
         self.render_plan()
@@ -206,7 +211,8 @@ Afterwards, clear the shell variables you exported: `unset CID CSC URL TOKEN`.
     # -- 1. revoke ----------------------------------------------------------------------------
     @on(Button.Pressed, "#revoke")
     def action_revoke(self) -> None:
-        self.revoke()
+        if self.intents.claim("cleanup.revoke", "#revoke", notice="Revoking; one moment."):
+            self.revoke()
 
     @work(exclusive=True, group="cleanup", exit_on_error=False, description="Revoking")
     async def revoke(self) -> None:
@@ -216,7 +222,10 @@ Afterwards, clear the shell variables you exported: `unset CID CSC URL TOKEN`.
             self.notify("No consumer to revoke.")
             return
         handoff: WizardError | None = None
-        async with self.operation("Revoking the consumer's access…", retry=self.revoke) as op:
+        async with (
+            self.intents.hold("cleanup.revoke", "#revoke"),
+            self.operation("Revoking the consumer's access…", retry=self.revoke) as op,
+        ):
             handoff = await self.services.cleanup.revoke_consumers(
                 self.session.gateway_id, consumers
             )
@@ -267,10 +276,7 @@ Afterwards, clear the shell variables you exported: `unset CID CSC URL TOKEN`.
     async def action_open_portal(self) -> None:
         url = self.walkthrough().start_url
         await self.copy_text(url, "The portal URL")
-        try:
-            opened = await asyncio.to_thread(webbrowser.open, url)
-        except Exception:
-            opened = False
+        opened = await open_in_browser(self.app, url)
         self.notify(
             f"Opened {url}." if opened else f"Open {url} in your browser.",
             severity="information" if opened else "warning",
@@ -278,12 +284,16 @@ Afterwards, clear the shell variables you exported: `unset CID CSC URL TOKEN`.
 
     @on(Button.Pressed, "#check")
     def action_check(self) -> None:
-        self.check()
+        if self.intents.claim("cleanup.check", "#check", notice="Checking; one moment."):
+            self.check()
 
     @work(exclusive=True, group="cleanup", exit_on_error=False, description="Checking")
     async def check(self) -> None:
         services = self.services
-        async with self.operation("Checking that the consumer is gone…", retry=self.check) as op:
+        async with (
+            self.intents.hold("cleanup.check", "#check"),
+            self.operation("Checking that the consumer is gone…", retry=self.check) as op,
+        ):
             evidence = await services.cleanup.confirm_revoked(
                 self.session,
                 services.credentials,
@@ -303,10 +313,17 @@ Afterwards, clear the shell variables you exported: `unset CID CSC URL TOKEN`.
     def action_destroy(self) -> None:
         inv = self.inventory
         gw = self.session.gateway_id
-        if inv is not None and not inv.gateway_exists:
+        # The claim covers the question too: ctrl+d twice asks once and destroys once.
+        if not self.intents.claim(
+            "cleanup.destroy", "#destroy", notice="The gateway is being destroyed; one moment."
+        ):
+            return
+        if (inv is not None and inv.empty) or self.destroyed:
+            self.intents.release("cleanup.destroy")
             self.notify("The gateway is already gone.")
             return
         display = inv.display_name if inv else self.session.gateway_display_name
+        extras = inv.extra_gateways if inv else ()
         question = (
             f"Destroy gateway {gw} ({display})?\n\n"
             "This is gwa gateway destroy --force. It removes the gateway's services, routes, "
@@ -314,7 +331,7 @@ Afterwards, clear the shell variables you exported: `unset CID CSC URL TOKEN`.
             "Current gateway (gwa gateway current):\n"
             f"  Display Name  {display}\n"
             f"  Gateway ID    {gw}"
-        )
+        ) + (f"\n\nAlso made in this session, destroyed too: {', '.join(extras)}" if extras else "")
         self.app.push_screen(
             ConfirmModal(question, yes="Destroy (y)", no="Keep it (esc)"), callback=self._confirmed
         )
@@ -323,21 +340,31 @@ Afterwards, clear the shell variables you exported: `unset CID CSC URL TOKEN`.
         if yes:
             self.destroy()
         else:
+            self.intents.release("cleanup.destroy")
             self.notify("Nothing was destroyed.")
 
     @work(exclusive=True, group="cleanup", exit_on_error=False, description="Destroying")
     async def destroy(self) -> None:
         gw = self.session.gateway_id
-        async with self.operation(f"Destroying {gw} with force…", retry=self.destroy) as op:
-            await self.services.cleanup.destroy_and_verify(gw)
+        extras = self.inventory.extra_gateways if self.inventory else ()
+        async with (
+            self.intents.hold("cleanup.destroy", "#destroy"),
+            self.operation(f"Destroying {gw} with force…", retry=self.destroy) as op,
+        ):
+            await self.services.cleanup.destroy_extras(extras)
+            if self.inventory is None or self.inventory.gateway_exists:
+                await self.services.cleanup.destroy_and_verify(gw)
         if op.failed:
             await self._refresh_after_failure()
             return
         self.destroyed = True
+        self.session.gateway_destroyed = True
+        self.refresh_chrome()  # the header no longer shows it as the current gateway
         cleared = self.clear_saved_session()
         removed = await self.clear_secrets_file()
+        also = f"(and {', '.join(extras)}) " if extras else ""
         self.finish(
-            f"✓ Gateway {gw} destroyed and verified gone (reading it now answers 403/404). "
+            f"✓ Gateway {gw} {also}destroyed and verified gone (reading it now answers 403/404). "
             + ("Your saved progress was cleared: the next run starts afresh. " if cleared else "")
             + (f"The owner-only secrets file {removed} was deleted. " if removed else "")
             + "In your shell: unset CID CSC URL TOKEN. Press ctrl+n for the summary."

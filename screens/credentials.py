@@ -7,8 +7,6 @@ walk-through first; elsewhere the walk-through is the fallback when REST is refu
 
 from __future__ import annotations
 
-import asyncio
-import webbrowser
 from typing import Any
 
 from textual import on, work
@@ -32,6 +30,7 @@ from tui.widgets import CommandBox, SecretField
 
 from . import credentials_help
 from .base import WizardStep
+from .browser import open_in_browser
 
 MASK = "•" * 16
 STORE_WORDS = {
@@ -216,11 +215,15 @@ class CredentialsStep(WizardStep):
     # -- REST issue -------------------------------------------------------------------------
     @on(Button.Pressed, "#issue")
     def action_issue(self) -> None:
-        self.issue()
+        # One consumer per intent: ctrl+g pressed three times quickly issues one.
+        if self.intents.claim(
+            "credentials.issue", "#issue", notice="The secrets are being generated; one moment."
+        ):
+            self.issue()
 
     @on(Input.Submitted, "#app-name")
     def _submit_name(self) -> None:
-        self.issue()
+        self.action_issue()
 
     @work(exclusive=True, group="credentials", exit_on_error=False, description="Issuing")
     async def issue(self) -> None:
@@ -234,9 +237,10 @@ class CredentialsStep(WizardStep):
         message.remove_class("-error")
         handoff: WizardError | None = None
         creds: ConsumerCredentials | None = None
-        async with self.operation(
-            "Requesting access and generating secrets…", retry=self.issue
-        ) as op:
+        async with (
+            self.intents.hold("credentials.issue", "#issue"),
+            self.operation("Requesting access and generating secrets…", retry=self.issue) as op,
+        ):
             env = self.environment or await self.fetch_environment()
             if env is None:
                 raise WizardError(
@@ -249,6 +253,9 @@ class CredentialsStep(WizardStep):
                 creds = await self.services.credentials.issue(
                     self.session.gateway_id, env.app_id, name
                 )
+                # Recorded at once: Clean up lists and revokes every consumer made here.
+                self.session.issued_consumers.append(creds.client_id)
+                self.host.save_session()
             except WizardError as exc:
                 if not needs_handoff(exc):
                     raise
@@ -311,11 +318,7 @@ class CredentialsStep(WizardStep):
     async def action_open_portal(self) -> None:
         url = self.walkthrough().start_url
         await self.copy_text(url, "The portal URL")
-        opened = False
-        try:
-            opened = await asyncio.to_thread(webbrowser.open, url)
-        except Exception:
-            opened = False
+        opened = await open_in_browser(self.app, url)
         if opened:
             self.notify(f"Opened {url} in your browser.")
         else:
@@ -327,6 +330,9 @@ class CredentialsStep(WizardStep):
     @on(Button.Pressed, "#use-pasted")
     async def action_use_pasted(self) -> None:
         if not self.query_one("#handoff-box").has_class("-shown"):
+            return
+        if self.intents.running("credentials.check"):
+            self.notify("The pasted values are being checked; one moment.", title="Please wait")
             return
         cid = self.query_one("#paste-id", Input).value
         csc = self.query_one(SecretField).value
@@ -352,18 +358,24 @@ class CredentialsStep(WizardStep):
                 "client_secret": "#paste-secret",
                 "token_endpoint": "#paste-url",
             }[first]
-            self.query_one(selector, Input).focus()
+            # Show the first problem but leave the focus where the learner is: moving it
+            # made the next keystrokes land in another field.
+            self.query_one(selector, Input).scroll_visible(animate=False)
             return
         creds = ConsumerCredentials(clean_pasted(cid), clean_pasted(csc), clean_pasted(url))
-        self.check_pasted(creds)
+        if self.intents.claim("credentials.check", "#use-pasted"):
+            self.check_pasted(creds)
 
     @work(exclusive=True, group="credentials", exit_on_error=False, description="Checking")
     async def check_pasted(self, creds: ConsumerCredentials) -> None:
         """The tutorial's next command, done now: these values must get a token."""
-        async with self.operation(
-            "Checking the pasted values: asking the Token Endpoint for a token…",
-            retry=lambda: self.check_pasted(creds),
-        ) as op:
+        async with (
+            self.intents.hold("credentials.check", "#use-pasted"),
+            self.operation(
+                "Checking the pasted values: asking the Token Endpoint for a token…",
+                retry=lambda: self.check_pasted(creds),
+            ) as op,
+        ):
             await self.services.credentials.verify(creds)
         if op.failed:
             return

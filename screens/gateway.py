@@ -8,11 +8,12 @@ from typing import Any
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import Button, Input, OptionList, RadioButton, RadioSet, Static
+from textual.widgets import Button, Input, OptionList, RadioSet, Static
 from textual.widgets.option_list import Option
 
 from tui.services.gateway import default_display_name, display_name_problem
 from tui.services.session import Session
+from tui.widgets import MarkedRadioButton
 
 from .base import WizardStep
 
@@ -54,7 +55,6 @@ making another one: several half-used gateways are a common source of confusion.
         self.gateway_id = session.gateway_id
         self.display_name = session.gateway_display_name
         self.picked_existing = session.gateway_picked
-        self.creating = False  # one create per intent: Enter pressed twice creates one gateway
         self.created_name: str | None = None  # the display name this screen last created
 
     def compose_body(self) -> ComposeResult:
@@ -63,8 +63,8 @@ making another one: several half-used gateways are a common source of confusion.
             classes="lead",
         )
         with RadioSet(id="gateway-mode"):
-            yield RadioButton("Create a new gateway", id="mode-create", value=True)
-            yield RadioButton("Use one of my gateways", id="mode-pick")
+            yield MarkedRadioButton("Create a new gateway", id="mode-create", value=True)
+            yield MarkedRadioButton("Use one of my gateways", id="mode-pick")
         with Vertical(id="create-box"):
             yield Static("Display name", classes="field-label")
             yield Input(default_display_name(self.session.username or "My"), id="display-name")
@@ -112,13 +112,14 @@ making another one: several half-used gateways are a common source of confusion.
         message.set_class(bool(problem), "-error")
         message.set_class(not problem, "-ok")
         field.set_class(bool(problem), "-error")
-        self.query_one("#create", Button).disabled = bool(problem)
+        busy = self.intents.running("gateway.create")
+        self.query_one("#create", Button).disabled = bool(problem) or busy
         return problem is None
 
     @on(Input.Submitted, "#display-name")
     @on(Button.Pressed, "#create")
     def create_pressed(self) -> None:
-        if self.creating:
+        if self.intents.running("gateway.create"):
             self.notify("The gateway is being created; one moment.")
             return
         name = self.query_one("#display-name", Input).value.strip()
@@ -129,22 +130,21 @@ making another one: several half-used gateways are a common source of confusion.
                 severity="warning",
             )
             return
-        if self._validate():
-            self.creating = True  # set before the worker starts: a second Enter is ignored
-            self.query_one("#create", Button).disabled = True
+        # Claimed before the worker starts: a second Enter is ignored (one create per intent).
+        if self._validate() and self.intents.claim("gateway.create", "#create"):
             self.create()
 
     @work(exclusive=True, group="gateway", exit_on_error=False, description="Creating the gateway")
     async def create(self) -> None:
         name = self.query_one("#display-name", Input).value.strip()
-        button = self.query_one("#create", Button)
-        self.creating, button.disabled = True, True
         try:
-            async with self.operation(f"Creating the gateway {name!r}…", retry=self.create) as op:
+            async with (
+                self.intents.hold("gateway.create", "#create"),
+                self.operation(f"Creating the gateway {name!r}…", retry=self.create) as op,
+            ):
                 gateway = await self.services.gateways.create(name)
         finally:
-            self.creating = False
-            self._validate()  # re-enables the button when the name is fine
+            self._validate()  # disables the button again when the name is not fine
         if op.failed:
             return
         self.session.created_gateways.append(gateway.gateway_id)
@@ -210,6 +210,9 @@ making another one: several half-used gateways are a common source of confusion.
         self.session.gateway_id = self.gateway_id
         self.session.gateway_display_name = self.display_name
         self.session.gateway_picked = self.picked_existing
-        if changed:  # what was built for another gateway does not apply to this one
+        if changed:
+            self.session.gateway_destroyed = (
+                False  # what was built for another gateway does not apply to this one
+            )
             self.session.unmark("template", "review", "apply", "status")
             self.session.published = []

@@ -5,23 +5,25 @@ from __future__ import annotations
 import asyncio
 import getpass
 import re
-import webbrowser
 from typing import Any
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Input, RadioButton, RadioSet, Static
+from textual.widgets import Button, Input, RadioSet, Static
 
 from tui.options import secrets_file
 from tui.services.device_poll import PollSchedule
+from tui.services.discovery import SandboxFacts, sandbox_facts
 from tui.services.errors import WizardError
 from tui.services.login import DeviceChallenge, PollResult, username_from_token
 from tui.services.session import Session
-from tui.widgets import SecretField
+from tui.widgets import MarkedRadioButton, SecretField
+from tui.widgets.sandbox_sign_in import SandboxSignIn
 
 from .base import WizardStep
+from .browser import open_in_browser
 
 SANDBOX_USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,19}$")
 
@@ -107,11 +109,9 @@ them in a file only you can read.
         text-style: bold; color: $accent; width: auto; height: 3;
         border: heavy $accent; padding: 0 2; margin: 0 0 0 3;
     }
-    LoginStep #sandbox-row Static { width: auto; padding: 1 1 0 0; }
     LoginStep #poll-status { color: $text-muted; }
-    LoginStep #challenge-buttons, LoginStep #sandbox-row { height: auto; }
+    LoginStep #challenge-buttons { height: auto; }
     LoginStep #challenge-buttons Button { margin-right: 1; }
-    LoginStep #sandbox-user { width: 24; }
     LoginStep #storage-box { height: auto; display: none; }
     LoginStep #storage-box.-shown { display: block; }
     """
@@ -121,6 +121,7 @@ them in a file only you can read.
         self.challenge: DeviceChallenge | None = None
         self.schedule: PollSchedule | None = None  # the wait for approval, while one runs
         self.username = ""
+        self.class_sandbox: SandboxFacts | None = None  # a class sandbox reached with --host
 
     @property
     def poll_interval(self) -> int:
@@ -135,12 +136,12 @@ them in a file only you can read.
             classes="lead",
         )
         with RadioSet(id="method"):
-            yield RadioButton(
+            yield MarkedRadioButton(
                 "Log in with a browser (device login, as gwa login)",
                 id="method-device",
                 value=self.session.login_method != "client_credentials",
             )
-            yield RadioButton(
+            yield MarkedRadioButton(
                 "Service account (client id and secret)",
                 id="method-cc",
                 value=self.session.login_method == "client_credentials",
@@ -155,15 +156,7 @@ them in a file only you can read.
                     yield Button("Open browser (ctrl+o)", id="open-browser")
                     yield Button("Approve on the sandbox (ctrl+l)", id="approve")
                     yield Button("Cancel (esc)", id="cancel-login")
-                with Horizontal(id="sandbox-row"):
-                    yield Static("Sandbox user: ", classes="muted")
-                    yield Input(local_username(), id="sandbox-user")
-                yield Static(
-                    "On the sandbox there is no IDIR sign-in: ctrl+l submits the sandbox's "
-                    "verification page as this user, exactly what your browser would do.",
-                    id="sandbox-hint",
-                    classes="muted",
-                )
+                yield SandboxSignIn(local_username(), id="sandbox-sign-in")
         with Vertical(id="cc-box"):
             yield Static("Client ID", classes="field-label")
             yield Input(placeholder="the service account's client id", id="cc-id")
@@ -182,6 +175,20 @@ them in a file only you can read.
         self.set_interval(1.0, self._tick)
         if self.session.username and "login" in self.session.steps_done:
             self.check_existing()
+        target = self.host.target
+        if target is not None and target.kind == "custom":
+            self.detect_class_sandbox()
+
+    @work(group="login.class", exit_on_error=False, description="Asking the host about itself")
+    async def detect_class_sandbox(self) -> None:
+        """A class sandbox (a gwa-wizard sandbox reached with --host) gets ctrl+l too."""
+        facts = await sandbox_facts(self.services.client)
+        if facts is None:
+            return
+        self.class_sandbox = facts
+        self.query_one(SandboxSignIn).for_class(facts.passcode_required)
+        self._show_method()
+        self.refresh_bindings()
 
     @property
     def method(self) -> str:
@@ -193,15 +200,14 @@ them in a file only you can read.
     @property
     def on_sandbox(self) -> bool:
         target = self.host.target
-        return bool(target is not None and target.kind == "sandbox")
+        return bool(target is not None and target.kind == "sandbox") or bool(self.class_sandbox)
 
     def _show_method(self) -> None:
         device = self.method == "device"
         self.query_one("#device-box").display = device
         self.query_one("#cc-box").display = not device
         self.query_one("#approve").display = self.on_sandbox
-        self.query_one("#sandbox-row").display = self.on_sandbox
-        self.query_one("#sandbox-hint").display = self.on_sandbox
+        self.query_one(SandboxSignIn).display = self.on_sandbox
 
     @on(RadioSet.Changed, "#method")
     def method_changed(self) -> None:
@@ -238,6 +244,8 @@ them in a file only you can read.
         self.query_one("#user-code", Static).update(" ".join(challenge.user_code))
         self.query_one("#challenge").add_class("-shown")
         self.query_one("#start-device").display = False
+        # The focus was on the button just hidden: put it on the next thing to press.
+        self.query_one("#approve" if self.on_sandbox else "#open-browser", Button).focus()
         self.refresh_bindings()
         self._tick()
         await self.copy_text(challenge.user_code, "The user code")
@@ -273,9 +281,7 @@ them in a file only you can read.
         if self.challenge is None:
             return
         url = self.challenge.verification_uri_complete
-        self.run_worker(
-            asyncio.to_thread(webbrowser.open, url), group="login.browser", exit_on_error=False
-        )
+        self.run_worker(open_in_browser(self.app, url), group="login.browser", exit_on_error=False)
         self.notify(f"Opening {url} in your browser (if one is available).")
 
     @on(Button.Pressed, "#open-browser")
@@ -297,7 +303,8 @@ them in a file only you can read.
         challenge = self.challenge
         if challenge is None:
             return
-        name = self.query_one("#sandbox-user", Input).value.strip()
+        sign_in = self.query_one(SandboxSignIn)
+        name = sign_in.username
         if not SANDBOX_USERNAME.match(name):
             self.notify(
                 "The sandbox user name must be 2-20 letters, digits, '.', '_' or '-'.",
@@ -305,7 +312,7 @@ them in a file only you can read.
             )
             return
         try:
-            await self.services.login.approve_on_sandbox(challenge, name)
+            await self.services.login.approve_on_sandbox(challenge, name, sign_in.passcode)
         except WizardError as error:
             self.show_error(error)
             return
@@ -384,9 +391,13 @@ them in a file only you can read.
         result = self.query_one("#login-result", Static)
         result.update(f"✓ Successfully logged in as {user} ({how}).")
         result.display = True
+        # Not "Start the login" beside "✓ Successfully logged in": the button now says what
+        # it would do.
+        self.query_one("#start-device", Button).label = "Log in again (as someone else)"
         self.show_command()
         self._show_storage()
         self.ready = True
+        self.refresh_chrome()
 
     def _show_storage(self) -> None:
         store = self.services.secrets

@@ -7,16 +7,18 @@ import importlib.util
 from pathlib import Path
 from typing import Any
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal
 from textual.timer import Timer
 from textual.widgets import Static, TextArea
 
 from tui.services import discovery, manifest
 from tui.services.errors import WizardError
 from tui.services.session import Session
+from tui.services.wording import plural
+from tui.widgets import FocusScroll
 
 from .base import WizardStep
 
@@ -84,7 +86,14 @@ saves the file (nothing is sent to APS until the Apply step).
     DEFAULT_CSS = """
     ReviewStep #review-row { height: 22; }
     ReviewStep #yaml { width: 1fr; height: 100%; }
-    ReviewStep #review-side { width: 30; height: 100%; padding: 0 0 0 1; }
+    ReviewStep #review-side { width: 30; height: 100%; }
+    /* Under 100 columns the notes go under the editor, so the editor keeps the width. */
+    ReviewStep.-narrow #review-row { layout: vertical; height: 1fr; min-height: 16; }
+    ReviewStep.-narrow #yaml { height: 1fr; min-height: 8; }
+    ReviewStep.-narrow #review-side { width: 1fr; height: 7; border-top: hkey $foreground 20%; }
+    /* The document list is also the file's own --- sections: the field under the cursor
+       and the problems matter more in the few lines left. */
+    ReviewStep.-narrow #documents { display: none; }
     ReviewStep #documents { height: auto; margin-bottom: 1; }
     ReviewStep #field-help { height: auto; border-left: thick $accent; padding: 0 1; }
     ReviewStep #problems { height: auto; margin-top: 1; }
@@ -111,7 +120,7 @@ saves the file (nothing is sent to APS until the Apply step).
         yield Static("", id="review-lead", classes="lead")
         with Horizontal(id="review-row"):
             yield yaml_editor("")
-            with VerticalScroll(id="review-side"):
+            with FocusScroll(id="review-side"):
                 yield Static("", id="documents")
                 yield Static("Move the cursor onto a field to see what it means.", id="field-help")
                 yield Static("", id="problems")
@@ -140,7 +149,8 @@ saves the file (nothing is sent to APS until the Apply step).
             # A class sandbox reached with --host is not real Kong: check as the sandbox does.
             self.real_kong = await discovery.sandbox_upstream(self.services.client) is None
         self.query_one("#review-lead", Static).update(
-            f"{path} — edit if you like; ctrl+s saves. "
+            f"{path} — edit if you like; ctrl+s saves. The folder is your workspace "
+            "(change it on the Template step). "
             + ("" if HAS_HIGHLIGHTING else "(No YAML highlighting: tree-sitter is not installed.)")
         )
         editor = self.query_one("#yaml", TextArea)
@@ -180,7 +190,7 @@ saves the file (nothing is sent to APS until the Apply step).
         self._update_ready()
 
     def _show_documents(self, summary: list[tuple[str, str, int]]) -> None:
-        lines = [f"{len(summary)} documents:"]
+        lines = [f"{plural(len(summary), 'document')}:" if summary else "No documents yet."]
         lines += [
             f" {i}. {kind} {name} (line {line})" for i, (kind, name, line) in enumerate(summary, 1)
         ]
@@ -209,7 +219,10 @@ saves the file (nothing is sent to APS until the Apply step).
         return [p for p in self.problems if p.severity == "error"]
 
     def _update_ready(self) -> None:
-        self.ready = self.loaded and not self.dirty and not self.errors
+        # Unsaved edits may be ready: Next saves them first (action_next).
+        editor = self.query_one("#yaml", TextArea)
+        checked = self._validated_text == editor.text
+        self.ready = self.loaded and checked and not self.errors
 
     # -- the field under the cursor ---------------------------------------------------------
     @on(TextArea.SelectionChanged, "#yaml")
@@ -239,7 +252,19 @@ saves the file (nothing is sent to APS until the Apply step).
 
     @work(exclusive=True, group="review", exit_on_error=False, description="Saving the file")
     async def save(self) -> None:
-        text = self.query_one("#yaml", TextArea).text
+        if await self.write(self.query_one("#yaml", TextArea).text):
+            path = self.path
+            if self.errors:
+                self.notify(
+                    f"Saved {path.name}, but {plural(len(self.errors), 'problem')} must be "
+                    "fixed before applying.",
+                    severity="warning",
+                )
+            else:
+                self.notify(f"Saved {path.name}.")
+
+    async def write(self, text: str) -> bool:
+        """Save ``text`` atomically and check it; False (error shown) when it failed."""
         path = self.path
         async with self.operation(f"Saving {path.name}…", retry=self.save) as op:
             try:
@@ -251,21 +276,67 @@ saves the file (nothing is sent to APS until the Apply step).
                     fix="Check the folder is writable, then save again.",
                 ) from exc
         if op.failed:
-            return
+            return False
         self.saved_text = text
         self.dirty = self.query_one("#yaml", TextArea).text != text
         await self._validate(text)
-        if self.errors:
-            self.notify(
-                f"Saved {path.name}, but {len(self.errors)} problem(s) must be fixed "
-                "before applying.",
-                severity="warning",
-            )
-        else:
-            self.notify(f"Saved {path.name}.")
+        return True
+
+    # -- leaving with unsaved edits: never silently -------------------------------------------
+    def unsaved_changes(self) -> str:
+        return f"your edits to {self.path.name}" if self.dirty else ""
+
+    async def save_changes(self) -> bool:
+        return await self.write(self.query_one("#yaml", TextArea).text)
+
+    def discard_changes(self) -> None:
+        self.query_one("#yaml", TextArea).load_text(self.saved_text)
+        self.dirty = False
+
+    def on_key(self, event: events.Key) -> None:
+        # Next with edits that do not check out: ask, rather than only saying "not ready".
+        if event.key == "ctrl+n" and self.dirty and not self.ready:
+            event.stop()
+            self.ask_about_broken_edits()
+            return
+        super().on_key(event)
+
+    def ask_about_broken_edits(self) -> None:
+        from .modals import ChoiceModal
+
+        problems = plural(len(self.errors), "problem") if self.errors else "not been checked yet"
+
+        async def answered(choice: str | None) -> None:
+            if choice == "save":
+                await self.save_changes()  # kept on disk; Next waits for the fixes
+            elif choice == "discard":
+                self.discard_changes()
+                await self._validate(self.saved_text)
+                if self.ready:
+                    await super(ReviewStep, self).action_next()
+                else:
+                    self.notify(
+                        f"The saved {self.path.name} has problems too: fix them (F2).",
+                        severity="warning",
+                    )
+
+        self.app.push_screen(
+            ChoiceModal(
+                f"Your unsaved edits to {self.path.name} have {problems}, so they cannot be "
+                "applied yet. Fix them (F2 jumps to the first), or:",
+                [
+                    ("stay", "Stay and fix them"),
+                    ("save", "Save them and stay"),
+                    ("discard", "Discard them and continue"),
+                ],
+            ),
+            callback=answered,
+        )
 
     async def action_next(self) -> None:
-        if self.dirty:
-            self.notify("Save your changes first (ctrl+s).", severity="warning")
-            return
+        # Unsaved edits that check out are saved, then the step goes on: nothing is lost.
+        if self.dirty and self.ready:
+            if not await self.save_changes():
+                return
+            self.notify(f"Saved {self.path.name}.")
         await super().action_next()

@@ -16,6 +16,24 @@ from tui.services.session import Session
 from .base import WizardStep
 
 COLUMNS = ("Status", "Name", "Reason", "Upstream", "Host")
+CELL_PADDING = 2  # DataTable's default: one cell of padding on each side
+
+
+def fitting_columns(cells: list[tuple[str, ...]], width: int) -> tuple[str, ...]:
+    """gwa status --hosts' columns, less Upstream (then Reason) when they do not fit."""
+
+    def needed(columns: tuple[str, ...]) -> int:
+        return sum(
+            max([len(c)] + [len(row[COLUMNS.index(c)]) for row in cells]) + CELL_PADDING
+            for c in columns
+        )
+
+    columns: tuple[str, ...] = COLUMNS
+    for dropped in ("Upstream", "Reason"):  # both are also said in the lines under the table
+        if not cells or width <= 0 or needed(columns) <= width:
+            break
+        columns = tuple(c for c in columns if c != dropped)
+    return columns
 
 
 class StatusStep(WizardStep):
@@ -61,6 +79,8 @@ Calling that URL now, without a token, should be refused with 401: that is the n
     def __init__(self, session: Session, services: Any) -> None:
         super().__init__(session, services)
         self.rows: list[Any] = []
+        self.upstream_below = False  # the table is too narrow: Upstream is listed under it
+        self.reason_below = False  # narrower still: Reason too
         self.mine: Any = None
         self.url = ""
 
@@ -82,6 +102,11 @@ Calling that URL now, without a token, should be refused with 401: that is the n
             "them. F5 refreshes."
         )
 
+    def on_resize(self) -> None:
+        # A wider or narrower terminal: fit the columns again (the host is never cut).
+        if self.rows:
+            self.call_after_refresh(self._show, self.rows)
+
     def action_refresh(self) -> None:
         self.load()
 
@@ -100,10 +125,30 @@ Calling that URL now, without a token, should be refused with 401: that is the n
 
     def _show(self, rows: list[Any]) -> None:
         table = self.query_one("#services", DataTable)
-        table.clear()
-        for row in rows:
-            mark = Text(row.status or "?", style="bold green" if row.up else "bold red")
-            table.add_row(mark, row.name, row.reason, row.upstream, row.host or row.env_host)
+        cells: list[tuple[str, ...]] = [
+            tuple(
+                str(v)
+                for v in (
+                    row.status or "?",
+                    row.name,
+                    row.reason,
+                    row.upstream,
+                    row.host or row.env_host,
+                )
+            )
+            for row in rows
+        ]
+        # The Host column (the address people call) is never cut: when the table would be
+        # wider than the screen, Upstream leaves the table for the lines under it.
+        columns = fitting_columns(cells, table.size.width or self.size.width)
+        self.upstream_below = "Upstream" not in columns
+        self.reason_below = "Reason" not in columns
+        table.clear(columns=True)
+        table.add_columns(*columns)
+        for row, values in zip(rows, cells, strict=True):
+            mark = Text(values[0], style="bold green" if row.up else "bold red")
+            shown = dict(zip(COLUMNS, values, strict=True))
+            table.add_row(mark, *(shown[c] for c in columns[1:]))
         reasons = self.query_one("#reasons", Static)
         url_widget = self.query_one("#api-url", Static)
         if not rows:
@@ -114,7 +159,14 @@ Calling that URL now, without a token, should be refused with 401: that is the n
             return
         wanted = f"{self.session.service}-dev" if self.session.service else ""
         self.mine = next((r for r in rows if r.name == wanted), rows[0])
-        reasons.update("\n".join(f"{r.name}: {r.explanation}" for r in rows))
+        reasons.update(
+            "\n".join(
+                f"{r.name}: {r.explanation}"
+                + (f" Reason: {r.reason}." if self.reason_below and r.reason else "")
+                + (f" Upstream: {r.upstream}" if self.upstream_below and r.upstream else "")
+                for r in rows
+            )
+        )
         scheme = "http" if self.session.target_kind == "sandbox" else self.session.scheme
         host = self.mine.env_host or (self.mine.host or "")
         self.url = status_service.api_url(host, scheme) if host else ""

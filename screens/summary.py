@@ -7,15 +7,16 @@ from typing import Any
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from tui.lessons import next_steps, quiz
 from tui.services.export import TARGET_LABELS, write_record
 from tui.services.session import Session
+from tui.services.wording import published_list
 from tui.steps import STEPS
+from tui.widgets import FocusScroll, WizardFooter
 
 from .host import StepHost, host_of
 
@@ -62,7 +63,7 @@ def summary_content(s: Session) -> Content:
         ("Gateway", gateway + (": destroyed" if cleaned else "")),
         ("Service", f"{s.service or '—'} → upstream {s.upstream or '—'}"),
         ("Config file", s.out_file or "—"),
-        ("Published", ", ".join(s.published) or "—"),
+        ("Published", published_list(s.published) or "—"),
         (
             "Consumer",
             (s.client_id or "—")
@@ -102,7 +103,7 @@ class SummaryScreen(Screen[None]):
     ]
     DEFAULT_CSS = """
     SummaryScreen #summary-title { height: 1; text-style: bold; color: $accent; padding: 0 1; }
-    SummaryScreen #summary-body { height: 1fr; padding: 0 1; }
+    SummaryScreen #summary-body { height: 1fr; padding: 0 1 0 0; }
     SummaryScreen #summary-note { height: auto; color: $text-muted; }
     SummaryScreen #export-result { display: none; height: auto; }
     SummaryScreen #export-result.-shown { display: block; }
@@ -121,7 +122,7 @@ class SummaryScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static("Summary: Protect an API with Client Credential Flow", id="summary-title")
-        with VerticalScroll(id="summary-body"):
+        with FocusScroll(id="summary-body"):
             yield Static("", id="summary-note")
             yield Static("", id="export-result", classes="result")
             yield Static(summary_content(self.session), id="report")
@@ -133,7 +134,7 @@ class SummaryScreen(Screen[None]):
                     id="answers",
                 )
             yield Static(_next_steps_content(), id="next-steps")
-        yield Footer()
+        yield WizardFooter()
 
     def on_mount(self) -> None:
         note = "Press ctrl+e to export a replay script and this report (no secrets); ctrl+q quits."
@@ -143,6 +144,14 @@ class SummaryScreen(Screen[None]):
                 "next run starts afresh."
             )
         self.query_one("#summary-note", Static).update(note)
+        self.call_after_refresh(self._focus_body)
+
+    def _focus_body(self) -> None:
+        # The report is the only thing to move in: focus it (once laid out, it knows whether
+        # it overflows) so the arrow keys scroll it without a Tab first.
+        body = self.query_one("#summary-body", FocusScroll)
+        if self.focused is None and body.focusable:
+            body.focus()
 
     def _secret_values(self) -> list[str]:
         """Values that must never appear in an export (when this run still knows them)."""

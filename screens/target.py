@@ -13,7 +13,7 @@ from textual.widgets import Button, Input, RadioButton, RadioSet, Static
 from tui.services.errors import WizardError
 from tui.services.session import Session
 from tui.services.target import PROD_HOST, TEST_HOST, Target, host_problem, parse_host
-from tui.widgets import CommandBox
+from tui.widgets import CommandBox, MarkedRadioButton
 
 from .base import WizardStep
 
@@ -82,7 +82,9 @@ The scheme (https, or http for a class sandbox) is a separate setting, exactly a
         )
         with RadioSet(id="target-kind"):
             for kind, label in CHOICES:
-                yield RadioButton(label, id=f"kind-{kind}", value=kind == self._initial_kind())
+                yield MarkedRadioButton(
+                    label, id=f"kind-{kind}", value=kind == self._initial_kind()
+                )
         with Vertical(id="custom-box"):
             yield Static("Host (bare name, optionally :port)", classes="field-label")
             with Horizontal(id="custom-row"):
@@ -92,10 +94,12 @@ The scheme (https, or http for a class sandbox) is a separate setting, exactly a
                     id="custom-host",
                 )
                 with RadioSet(id="scheme"):
-                    yield RadioButton(
+                    yield MarkedRadioButton(
                         "https", id="scheme-https", value=self.session.scheme != "http"
                     )
-                    yield RadioButton("http", id="scheme-http", value=self.session.scheme == "http")
+                    yield MarkedRadioButton(
+                        "http", id="scheme-http", value=self.session.scheme == "http"
+                    )
             yield Static("", id="host-message", classes="field-message")
         yield Button("Check the host", id="check", variant="primary")
         yield Static("", id="target-result", classes="result")

@@ -11,7 +11,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.timer import Timer
-from textual.widgets import Button, Input, RadioButton, RadioSet, Static
+from textual.widgets import Button, Input, RadioSet, Static
 
 from tui.services import discovery, templates
 from tui.services.errors import WizardError
@@ -19,6 +19,8 @@ from tui.services.session import Session
 from tui.services.tutorial_defaults import DEFAULT_TEMPLATE
 from tui.services.tutorial_defaults import DEFAULT_UPSTREAM as LIVE_UPSTREAM
 from tui.services.tutorial_defaults import WIZARD_OUT_FILE as DEFAULT_OUT
+from tui.services.workspace import prepare_workspace, replaced_lines
+from tui.widgets import MarkedRadioButton
 
 from .base import WizardStep
 
@@ -69,7 +71,7 @@ with the real `gwa`.
     DEFAULT_CSS = """
     TemplateStep #template-help { color: $text-muted; margin: 0 0 0 2; }
     TemplateStep #write { margin-top: 1; }
-    TemplateStep Input { margin: 0 0 0 1; width: 1fr; }
+    TemplateStep Input { width: 1fr; }
     """
 
     def __init__(self, session: Session, services: Any) -> None:
@@ -86,18 +88,23 @@ with the real `gwa`.
         )
         with RadioSet(id="template-choice"):
             for name in templates.TEMPLATES:
-                yield RadioButton(
+                yield MarkedRadioButton(
                     name, id=f"tpl-{name}", value=name == (s.template or DEFAULT_TEMPLATE)
                 )
         yield Static("", id="template-help")
         yield Static("Service name", classes="field-label")
-        yield Input(s.service, placeholder="for example my-service", id="service", compact=True)
+        yield Input(s.service, placeholder="for example my-service", id="service")
         yield Static("", id="service-message", classes="field-message")
         yield Static("Upstream URL (your backend)", classes="field-label")
-        yield Input(s.upstream or self._default_upstream(), id="upstream", compact=True)
+        yield Input(s.upstream or self._default_upstream(), id="upstream")
         yield Static("", id="upstream-message", classes="field-message")
+        yield Static(
+            "Workspace folder (where your files go; created if missing)", classes="field-label"
+        )
+        yield Input(str(self.host.workspace), id="workspace")
+        yield Static("", id="workspace-message", classes="field-message")
         yield Static("Output file (in your workspace folder)", classes="field-label")
-        yield Input(s.out_file or DEFAULT_OUT, id="out-file", compact=True)
+        yield Input(s.out_file or DEFAULT_OUT, id="out-file")
         yield Static("", id="out-message", classes="field-message")
         yield Button("Write the file", id="write", variant="primary")
         yield Static("", id="template-result", classes="result")
@@ -119,6 +126,17 @@ with the real `gwa`.
         target = self.host.target
         if not self.session.upstream and target is not None and target.kind == "custom":
             self.detect_class_sandbox()
+
+    def on_screen_resume(self) -> None:
+        super().on_screen_resume()
+        # Back from Apply (which may have found the host taken): never keep an old
+        # "✓ available"; ask the portal again.
+        name = self.available_for
+        if name is not None and name == self.query_one("#service", Input).value:
+            self.available_for = None
+            host = f"{templates.kebab_case(name)}{templates.ROUTE_SUFFIX}"
+            self._message("#service-message", "#service", None, f"Route host: {host} (checking…)")
+            self.check_name()
 
     @work(
         exclusive=True,
@@ -181,7 +199,7 @@ with the real `gwa`.
 
     @work(
         exclusive=True,
-        group="template",
+        group="template.name",  # its own group: a re-check never cancels a write under way
         exit_on_error=False,
         description="Checking the service name",
     )
@@ -202,6 +220,7 @@ with the real `gwa`.
                 "#service-message", "#service", None, f"✓ {name} is available. Route host: {host}"
             )
         else:
+            self._invalidate()  # a file written for a taken name cannot be applied
             self.suggestion = found.suggestion
             hint = " Press ctrl+g to use the suggestion." if found.suggestion else ""
             self._message(
@@ -225,12 +244,25 @@ with the real `gwa`.
         self._message("#upstream-message", "#upstream", problem)
         return problem is None
 
+    @on(Input.Changed, "#workspace")
+    def _workspace_changed(self) -> None:
+        self._invalidate()
+        typed = self.query_one("#workspace", Input).value
+        problem = None if typed.strip() else "Type a folder, for example ~/Documents/gwa-wizard."
+        self._message("#workspace-message", "#workspace", problem)
+        self._check_out_file()
+
+    @property
+    def folder(self) -> Path:
+        """The workspace folder as typed (checked and created when the file is written)."""
+        return Path(self.query_one("#workspace", Input).value.strip()).expanduser()
+
     @on(Input.Changed, "#out-file")
     def _check_out_file(self) -> bool:
         self._invalidate()
         name = self.query_one("#out-file", Input).value
         problem = templates.out_file_problem(name)
-        where = self.host.workspace / name
+        where = self.folder / name
         self._message("#out-message", "#out-file", problem, "" if problem else f"→ {where}")
         return problem is None
 
@@ -266,20 +298,32 @@ with the real `gwa`.
         self.write_file()
 
     @work(exclusive=True, group="template", exit_on_error=False, description="Writing the file")
-    async def write_file(self) -> None:
+    async def write_file(self, overwrite: bool = False) -> None:
         service = self.query_one("#service", Input).value
         upstream = self.query_one("#upstream", Input).value
         out_name = self.query_one("#out-file", Input).value
-        path = self.host.workspace / out_name
+        typed = self.query_one("#workspace", Input).value
+        try:
+            folder = await asyncio.to_thread(prepare_workspace, typed)
+        except WizardError as error:
+            self._message("#workspace-message", "#workspace", f"{error.what}. {error.fix}")
+            self.query_one("#workspace", Input).focus()
+            return
+        self._message("#workspace-message", "#workspace", None)
+        path = folder / out_name
+        text = templates.generate_config(
+            self.template,
+            service,
+            upstream,
+            self.session.gateway_id,
+            org=self.session.org,
+            org_unit=self.session.org_unit,
+        )
+        replaced = None if overwrite else await asyncio.to_thread(replaced_lines, path, text)
+        if replaced is not None:
+            self.ask_before_overwriting(path, replaced)
+            return
         async with self.operation(f"Writing {out_name}…", retry=self.write_file) as op:
-            text = templates.generate_config(
-                self.template,
-                service,
-                upstream,
-                self.session.gateway_id,
-                org=self.session.org,
-                org_unit=self.session.org_unit,
-            )
             try:
                 await asyncio.to_thread(templates.write_config, text, path)
             except OSError as exc:
@@ -290,6 +334,9 @@ with the real `gwa`.
                 ) from exc
         if op.failed:
             return
+        if self.session.workspace != str(folder):
+            self.session.workspace = str(folder)  # kept: Review, Apply and the next run use it
+            self.host.save_session()
         self.written = path
         result = self.query_one("#template-result", Static)
         docs = text.count("\nkind:") + (1 if text.startswith("kind:") else 0)
@@ -307,6 +354,25 @@ with the real `gwa`.
             )
         )
         result.scroll_visible()
+
+    def ask_before_overwriting(self, path: Path, replaced: list[str]) -> None:
+        """The file exists with other content (perhaps your Review edits): ask first."""
+        from .modals import ChoiceModal
+
+        def answered(choice: str | None) -> None:
+            if choice == "replace":
+                self.write_file(overwrite=True)
+            else:
+                self.notify(f"{path.name} was left as it is.")
+
+        shown = "\n".join(replaced)
+        self.app.push_screen(
+            ChoiceModal(
+                f"{path} already exists with other content. Writing replaces:\n{shown}",
+                [("replace", "Replace it"), ("stay", "Keep it, change nothing")],
+            ),
+            callback=answered,
+        )
 
     async def commit(self) -> None:
         s = self.session

@@ -138,14 +138,18 @@ approval) and a token endpoint that cannot be reached.
     # -- getting a token ----------------------------------------------------------------------
     @on(Button.Pressed, "#get-token")
     def action_get_token(self) -> None:
-        self.get_token()
+        if self.intents.claim(
+            "token.request", "#get-token", notice="A token is being requested; one moment."
+        ):
+            self.get_token()
 
     @work(exclusive=True, group="token", exit_on_error=False, description="Getting a token")
     async def get_token(self) -> None:
         services = self.services
-        async with self.operation(
-            "Asking the token endpoint for a token…", retry=self.get_token
-        ) as op:
+        async with (
+            self.intents.hold("token.request", "#get-token"),
+            self.operation("Asking the token endpoint for a token…", retry=self.get_token) as op,
+        ):
             creds = await services.credentials.remembered(self.session, services.secrets)
             if creds is None:
                 raise no_credentials()

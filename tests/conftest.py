@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
-from tui.sandbox.context import SandboxConfig
+from tests.sandbox_kit import start_sandbox
 from tui.sandbox.server import SandboxServer
 
 # No timing assertions in tests: Hypothesis' per-example deadline (200 ms) fails property tests
@@ -32,15 +32,6 @@ def isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
     return home
-
-
-def start_sandbox(data_dir: Path, **overrides: object) -> SandboxServer:
-    config = SandboxConfig(
-        data_dir=data_dir, portal_port=0, data_plane_port=0, upstream_port=0, **overrides
-    )
-    server = SandboxServer(config)
-    server.start()
-    return server
 
 
 @pytest.fixture(scope="session")

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import importlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -26,6 +27,7 @@ from textual.app import App
 from textual.binding import Binding
 
 from screens.base import WizardStep, unexpected_error
+from screens.leaving import quit_or_ask
 from screens.startup import StartupScreen
 
 from .embedded_sandbox import EmbeddedSandbox, SandboxStartError, launch_for
@@ -97,7 +99,9 @@ class WizardApp(App[int]):
 
     @property
     def workspace(self) -> Path:
-        return self.options.resolved_workspace
+        """The folder the learner chose on the Template step, else --workspace or the default."""
+        chosen = self.session.workspace
+        return Path(chosen) if chosen else self.options.resolved_workspace
 
     @property
     def state_dir(self) -> Path:
@@ -111,9 +115,10 @@ class WizardApp(App[int]):
     @work(exclusive=True, group="startup", exit_on_error=False)
     async def start_up(self) -> None:
         try:
-            # Heavy imports (httpx, keyring, yaml, the step modules) happen in a thread, so
-            # the event loop keeps drawing the start-up screen meanwhile, and at the same time
-            # as the sandbox process boots on the other core.
+            # The imports the first step needs (httpx, yaml, the step modules) happen in a
+            # thread, so the event loop keeps drawing the start-up screen meanwhile, and at the
+            # same time as the sandbox process boots on the other core. The rest (keyring,
+            # the help's Markdown) loads once the first step is on screen.
             target, _ = await asyncio.gather(self._start_target(), asyncio.to_thread(_preload))
             self._status(f"Connecting to {target.label} ({target.base_url})…")
             services = self.make_services(target)
@@ -122,6 +127,7 @@ class WizardApp(App[int]):
             saved = None if self.options.fresh else self.store.load()
             if saved is not None and same_target(saved, target.kind, target.host):
                 self._status("Checking that what you did last time still exists…")
+                await asyncio.to_thread(_warm_up_rest)  # the re-check reads the keyring
                 saved.host, saved.scheme = target.host, target.scheme
                 self.session = saved
                 notices += relocate(saved, self.sandbox_moves, self.workspace)
@@ -144,11 +150,24 @@ class WizardApp(App[int]):
         if self._closing or self._closed:
             return  # the learner quit while we were starting
         await self.push_screen(self.build_step(step_id))
+        self.warm_up_rest()
         for notice in notices:
             self.notify(notice, title="Resumed", severity="warning", timeout=12)
         if saved is not None and not notices and step_id != "target":
             self.notify(f"Welcome back: resuming at {step_id.replace('_', ' ')}.", timeout=6)
         self.ready_event.set()
+
+    @work(exclusive=True, group="warm-up", exit_on_error=False)
+    async def warm_up_rest(self) -> None:
+        """Load what later steps need, once the first step has done its own first work (the
+        Target step's check needs the CPU more than these imports do); at most 2 s later."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 2.0
+        screen = self.screen
+        while isinstance(screen, WizardStep) and not screen.ready and loop.time() < deadline:
+            await asyncio.sleep(0.02)
+        await asyncio.to_thread(_warm_up_rest)
+        settle_heap()
 
     async def _start_target(self) -> Target:
         if self.options.host:
@@ -194,7 +213,7 @@ class WizardApp(App[int]):
         if self._transport is not None:
             kwargs["transport"] = self._transport
         kwargs["secrets"] = self._secrets if self._secrets is not None else self._secret_store()
-        return build_services(target, **kwargs)
+        return build_services(target, state_dir=self.state_dir, **kwargs)
 
     def _secret_store(self) -> Any:
         """The keyring or memory, or the owner-only file if the learner chose it last time."""
@@ -233,7 +252,7 @@ class WizardApp(App[int]):
         question = quiz.question_after(current.STEP_ID)
         if question is not None and not quiz.answered(self.session.answers, question):
             # Check your understanding first (once per session, skippable), then go on.
-            from screens.modals import QuizModal
+            from screens.modals.quiz import QuizModal
 
             async def answered(key: str | None) -> None:
                 self.record_answer(question, key)
@@ -280,6 +299,7 @@ class WizardApp(App[int]):
         self.session.current_step = following
         self.save_session()
         await self.push_screen(self.build_step(following))
+        self.call_after_refresh(settle_heap)  # the new step's widgets live on: see there
 
     def following_step(self, step_id: str) -> str | None:
         """The next step not done yet (steps still done after a revisit are skipped)."""
@@ -316,6 +336,10 @@ class WizardApp(App[int]):
         return step_id in done or step_id == first_open
 
     # -- shut-down --------------------------------------------------------------------------
+    async def action_quit(self) -> None:
+        """Quit; unsaved edits on the current step (Review's) are never dropped silently."""
+        quit_or_ask(self)
+
     async def on_unmount(self) -> None:
         if self.services is not None:
             with contextlib.suppress(Exception):
@@ -329,11 +353,35 @@ class WizardApp(App[int]):
                 server.stop()
 
 
+def settle_heap() -> None:
+    """Exempt what exists now from Python's full garbage collections.
+
+    What the wizard has loaded and shown so far (modules, Textual's styles, the steps on the
+    screen stack: 100,000 objects at start-up, 20,000 more per step) lives as long as the app.
+    Left in the collector's oldest generation, every full collection walks all of it and
+    stops the event loop for 0.1-0.3 s, a dozen times in the tutorial, growing with each
+    step. Frozen, a full collection walks only what was made since. The young generations
+    are collected first (a few ms) so short-lived garbage is not frozen with it; cyclic
+    garbage already old stays until exit (a few MB over the whole tutorial)."""
+    gc.collect(1)
+    gc.freeze()
+
+
 def _preload() -> None:
     """Import the service bundle and every step module (run in a thread at start-up)."""
     bundle = importlib.import_module("tui.services.bundle")
-    bundle.warm_up()  # keyring backend and TLS context, so build_services on the loop is quick
+    bundle.warm_up_transport()  # the TLS context, so build_services on the loop is quick
     importlib.import_module("screens.steps")
+
+
+def _warm_up_rest() -> None:
+    """What no step needs to appear but later use would wait for: the keyring backend (the
+    Login step stores tokens), the help's Markdown parser (F1), the clipboard module. Run in
+    a thread once the first step is on screen."""
+    importlib.import_module("tui.services.secrets").warm_up()
+    importlib.import_module("screens.modals.help")
+    with contextlib.suppress(ImportError):
+        importlib.import_module("pyperclip")
 
 
 def run_wizard(options: WizardOptions, sandbox: EmbeddedSandbox | None = None) -> int:

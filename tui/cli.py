@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from . import __version__
 from .options import APP_NAME, WizardOptions, default_data_dir, default_state_dir
+from .services.class_claim import claims_file
 from .services.tutorial_defaults import DEFAULT_ORG, DEFAULT_ORG_UNIT, DEFAULT_OUT_FILE
 
 if TYPE_CHECKING:
@@ -106,6 +107,13 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="also serve the wizard itself to browsers on this port (learners need no install)",
     )
+    serve.add_argument(
+        "--web-limit",
+        type=_positive,
+        default=None,
+        help="most browser wizards at once with --web-port; past it the page says the class "
+        "is full (default 6; see the README for what a machine holds)",
+    )
 
     ca = sandbox_sub.add_parser(
         "ca", help="print the path of the sandbox CA certificate (for curl --cacert)"
@@ -151,6 +159,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "locate":
         options = _options(args)
         print(f"session:   {options.resolved_state_dir / 'session.json'}")
+        print(f"class names: {claims_file(options.resolved_state_dir)}")
         print(f"sandbox:   {options.resolved_data_dir}")
         print(f"workspace: {options.resolved_workspace}")
         return 0
@@ -196,7 +205,7 @@ def serve_sandbox(args: argparse.Namespace) -> int:
     from .sandbox import context as sandbox_context
     from .sandbox.classroom import events
     from .sandbox.classroom.board import trainer_link
-    from .sandbox.server import SandboxServer
+    from .sandbox.server import SandboxServer, freeze_heap
 
     data_dir = args.data_dir or default_data_dir() / "sandbox"
     config = sandbox_context.SandboxConfig(
@@ -214,6 +223,7 @@ def serve_sandbox(args: argparse.Namespace) -> int:
     try:
         server = SandboxServer(config)
         info = server.start()
+        freeze_heap()
     except OSError as exc:
         print(
             f"error: could not listen on {args.host}: {exc.strerror or exc}.\n"
@@ -240,7 +250,7 @@ def serve_sandbox(args: argparse.Namespace) -> int:
         if web is None:
             server.stop()
             return 1
-        print(f"Learners with only a browser open:  {web.url}")
+        print(f"Learners with only a browser open:  {web.url}  (at most {web.limit} at once)")
     print(f"Trainer's class board:  {trainer_link(server.ctx)}")
     for warning in exposure_warnings(config):
         print(f"WARNING: {warning}")
@@ -286,6 +296,7 @@ def _serve_web(args: argparse.Namespace, data_dir: Path, portal_host: str, serve
         public_host=args.public_host,
         sandbox_host=portal_host,
         state_root=data_dir / "browser-learners",
+        **({"limit": args.web_limit} if args.web_limit else {}),
     )
     try:
         web.start()
@@ -354,3 +365,13 @@ def export_record(args: argparse.Namespace) -> int:
 
 if __name__ == "__main__":
     raise SystemExit(main())
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of at least 1")
+    return value

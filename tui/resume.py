@@ -49,6 +49,7 @@ async def recheck(session: Session, services: Any) -> ResumeReport:
             user = None
         if not user:
             session.unmark("login")
+            session.username = ""  # the header must not show a user who is not logged in
             notices.append(
                 "Your saved login no longer works (it expired, or tokens were kept in memory "
                 "only), so the Login step is to do again."

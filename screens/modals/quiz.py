@@ -15,6 +15,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, RadioButton, RadioSet, Static
 
 from tui.lessons.quiz import Question
+from tui.widgets import MarkedRadioButton
 
 
 class QuizModal(ModalScreen[str | None]):
@@ -49,7 +50,7 @@ class QuizModal(ModalScreen[str | None]):
             yield Static(self.question.prompt, id="quiz-prompt")
             with RadioSet(id="quiz-choices"):
                 for choice in self.question.choices:
-                    yield RadioButton(f"{choice.key}) {choice.text}", id=f"quiz-{choice.key}")
+                    yield MarkedRadioButton(f"{choice.key}) {choice.text}", id=f"quiz-{choice.key}")
             yield Static("", id="quiz-feedback")
             with Horizontal():
                 yield Button("Skip (esc)", id="quiz-skip")

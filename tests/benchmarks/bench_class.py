@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import multiprocessing as mp
+import os
 import re
 import statistics
 import sys
@@ -39,13 +41,24 @@ from tests.sandbox.test_tutorial_http import tutorial_documents, without_kind  #
 
 def serve(data_dir: str, ready: mp.Queue, stop: mp.Event, done: mp.Queue) -> None:
     from tui.sandbox.context import SandboxConfig
-    from tui.sandbox.server import SandboxServer
+    from tui.sandbox.server import SandboxServer, freeze_heap
 
     config = SandboxConfig(
         data_dir=Path(data_dir), portal_port=0, data_plane_port=0, upstream_port=0
     )
     server = SandboxServer(config)
     server.start()
+    freeze_heap()  # as gwa-wizard sandbox serve does
+    longest_gc = [0.0]
+    gc_started = [0.0]
+
+    def gc_timer(phase: str, info: dict) -> None:  # the longest full collection
+        if phase == "start":
+            gc_started[0] = time.perf_counter()
+        elif info["generation"] == 2:
+            longest_gc[0] = max(longest_gc[0], time.perf_counter() - gc_started[0])
+
+    gc.callbacks.append(gc_timer)
     worst = [0.0]
     probing = [True]
 
@@ -66,7 +79,7 @@ def serve(data_dir: str, ready: mp.Queue, stop: mp.Event, done: mp.Queue) -> Non
     for line in Path("/proc/self/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
             peak_kb = int(line.split()[1])
-    done.put({"stall": worst[0], "peak_mb": peak_kb / 1024})
+    done.put({"stall": worst[0], "peak_mb": peak_kb / 1024, "gc": longest_gc[0]})
     server.stop()
 
 
@@ -228,7 +241,9 @@ def main() -> None:
         samples = by_step.get(step, [])
         print(f"  {step:<14} p50 {percentile(samples, 0.5):7.1f} ms   p99 "
               f"{percentile(samples, 0.99):7.1f} ms   ({len(samples)} requests)")  # fmt: skip
-    print(f"  longest event-loop stall in the sandbox: {sandbox['stall'] * 1000:.1f} ms")
+    print(f"  longest event-loop stall in the sandbox: {sandbox['stall'] * 1000:.1f} ms"
+          f" (longest full garbage collection {sandbox['gc'] * 1000:.1f} ms)")  # fmt: skip
+    print(f"  load average: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     print(f"  sandbox peak memory (VmHWM): {sandbox['peak_mb']:.0f} MB")
     if every:
         print(f"  mean {statistics.fmean(every):.1f} ms (python {sys.version.split()[0]})")

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.classroom.browser import ARGS
-from tests.conftest import start_sandbox
+from tests.sandbox_kit import start_sandbox
 from tui.sandbox import device_flow
 from tui.sandbox.server import SandboxServer
 
@@ -23,7 +23,10 @@ def class_sandbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[S
     server.stop()
 
 
-@pytest.fixture
+# One browser per module (each test opens its own contexts, so no cookies are shared). Not per
+# session: sync Playwright keeps an event loop current while it runs, which would break the
+# async (Pilot) tests that run after it in the same process.
+@pytest.fixture(scope="module")
 def chromium() -> Iterator[object]:
     """Playwright's chromium, Debian's build (Playwright cannot download browsers here)."""
     sync_api = pytest.importorskip("playwright.sync_api")

@@ -11,7 +11,7 @@ import httpx
 
 from tests.classroom.class_kit import CurlLearner, board_row, trainer
 from tests.classroom.conftest import PASSCODE
-from tests.conftest import start_sandbox
+from tests.sandbox_kit import start_sandbox
 from tui.sandbox.classroom.board import KEY_FILE, trainer_key
 
 

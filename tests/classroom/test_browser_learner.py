@@ -2,16 +2,21 @@
 
 The page opens, the terminal in it shows the wizard's Target step (read from what the
 server sends the page's terminal), keys typed in the page reach the wizard, each browser
-gets its own state folder (kept across a reload), and past the limit the page says so."""
+gets its own state folder (kept across a reload), the login's verification page opens in the
+learner's own browser and the name is that browser's, and past the limit the page says so."""
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.classroom.conftest import PASSCODE
+from tests.sandbox.login_helpers import start_device
+from tui.sandbox.classroom import identity
 from tui.sandbox.classroom.web_learners import WebLearners
 
 pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning")
@@ -44,10 +49,15 @@ class Terminal:
         data = payload if isinstance(payload, bytes) else str(payload).encode()
         self.chunks.append(data.decode("utf-8", "ignore"))
 
+    def tail(self) -> str:
+        """The last of what the page received, escape sequences dropped (for a failure)."""
+        text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", " ", "".join(self.chunks))
+        return re.sub(r"[\s▕▔▁▊▎]+", " ", text)[-1500:]
+
     def wait_for(self, text: str, timeout: float = 60) -> None:
         deadline = time.monotonic() + timeout
         while text not in "".join(self.chunks):
-            assert time.monotonic() < deadline, f"{text!r} never reached the page"
+            assert time.monotonic() < deadline, f"{text!r} never reached the page:\n{self.tail()}"
             self.page.wait_for_timeout(200)
 
 
@@ -63,11 +73,49 @@ def test_the_page_shows_the_wizard_and_keys_reach_it(chromium, web, class_sandbo
     terminal.wait_for("zqx")  # the wizard echoed what was typed in the browser
     homes = list(web.state_root.iterdir())
     assert len(homes) == 1 and (homes[0] / "state").is_dir()
-
     terminal.chunks.clear()
     page.reload()  # a reload: a new wizard process, the same private folder
     terminal.wait_for("Step 1 of 12: Target")
     assert list(web.state_root.iterdir()) == homes
+    context.close()
+
+
+def test_the_login_page_opens_in_the_learners_browser_and_the_name_is_theirs(
+    chromium, web, class_sandbox
+) -> None:
+    context = chromium.new_context(viewport={"width": 1280, "height": 720})
+    page = context.new_page()
+    terminal = Terminal(page)
+    page.goto(web.url)
+    terminal.wait_for("an APS portal answers")  # Target checked the class sandbox
+    page.focus("textarea.xterm-helper-textarea")
+    page.keyboard.press("Control+n")
+    terminal.wait_for("Step 2 of 12: Login")
+    page.keyboard.press("Enter")  # Start the login
+    terminal.wait_for("Open browser (ctrl+o)")
+    with context.expect_page() as opened:
+        page.keyboard.press("Control+o")
+    approval = opened.value  # a tab of this browser, not a window on the trainer's screen
+    approval.wait_for_load_state()
+    assert approval.url.startswith(f"{class_sandbox.ctx.portal_url}/auth/realms/aps/device")
+    approval.fill("#username", "Nora")
+    approval.fill("#passcode", PASSCODE)
+    approval.click("button[value=approve]")
+    assert "You are signed in as Nora" in approval.inner_text("body")
+    terminal.wait_for("logged in as Nora")  # the wizard in the page got its tokens
+    terminal.chunks.clear()
+    page.reload()  # a new wizard process with this browser's folder: it resumes at Login
+    terminal.wait_for("Step 2 of 12: Login")
+
+    browser_cookie = next(c for c in context.cookies() if c["name"] == identity.COOKIE)
+    assert browser_cookie["httpOnly"]  # one cookie: the page's wizard and its tabs share it
+    other = chromium.new_context().new_page()  # another learner's browser, a code of theirs
+    other.goto(start_device(class_sandbox).verification_uri_complete)
+    other.fill("#username", "NORA")
+    other.fill("#passcode", PASSCODE)
+    other.click("button[value=approve]")
+    assert "already taken" in other.inner_text("[role=alert]")
+    other.context.close()
     context.close()
 
 
@@ -80,5 +128,18 @@ def test_past_the_limit_the_page_says_so(chromium, web) -> None:
     second = chromium.new_context().new_page()
     response = second.goto(web.url)
     assert response.status == 503
-    assert "No free browser wizard right now" in second.inner_text("body")
-    first.close()
+    text = second.inner_text("body")
+    assert "No free browser wizard right now" in text
+    assert "Ask your trainer, or install gwa-wizard on your own computer" in text  # what to do
+    assert "Traceback" not in text
+    assert not list(web.state_root.iterdir())[1:]  # no wizard, no folder for the refused one
+
+    first.close()  # a learner leaves: their place is free for the next
+    deadline = time.monotonic() + 60
+    while web.active:
+        assert time.monotonic() < deadline, "the first wizard never ended"
+        second.wait_for_timeout(200)
+    terminal = Terminal(second)
+    assert second.goto(web.url).status == 200
+    terminal.wait_for("Step 1 of 12: Target")
+    second.context.close()

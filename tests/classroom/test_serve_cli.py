@@ -1,5 +1,6 @@
 """``gwa-wizard sandbox serve`` as a trainer sees it: the trainer link, the learner command
-naming the public host, a warning for 0.0.0.0 without a passcode, one line per learner event."""
+naming the public host, a warning for 0.0.0.0 without a passcode, one line per learner event,
+and the browser wizard's URL."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import sys
 from pathlib import Path
 
 import httpx
+import pytest
 
 from tests.unit.test_cli import _free_port_block
 from tui.cli import exposure_warnings
@@ -87,3 +89,30 @@ def test_serve_on_every_interface_warns_and_names_the_public_host(tmp_path: Path
     finally:
         proc.send_signal(signal.SIGINT)
         proc.communicate(timeout=20)
+
+
+def test_the_printout_names_the_browser_wizard_url_and_it_answers(tmp_path: Path) -> None:
+    proc, lines = _serve(
+        "--passcode", "tulip", "--web-port", "0", "--web-limit", "3", tmp_path=tmp_path
+    )
+    try:
+        line = next(line for line in lines if line.startswith("Learners with only a browser"))
+        found = re.search(r"(http://127\.0\.0\.1:\d+/)  \(at most 3 at once\)$", line)
+        assert found, line
+        url = found.group(1)
+        page = httpx.get(url)
+        assert page.status_code == 200
+        assert "aps_learner" in page.headers.get("set-cookie", "")  # the browser's identity
+        assert "HttpOnly" in page.headers["set-cookie"]
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.communicate(timeout=30)
+    assert proc.returncode == 0
+
+
+def test_a_web_limit_below_one_is_refused_with_the_rule(capsys) -> None:
+    from tui.cli import main
+
+    with pytest.raises(SystemExit):
+        main(["sandbox", "serve", "--web-port", "0", "--web-limit", "0"])
+    assert "is not a whole number of at least 1" in capsys.readouterr().err

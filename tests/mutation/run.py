@@ -84,12 +84,34 @@ MODULES: dict[str, tuple[list[str], list[str]]] = {
     ),
     "session": (["tui/services/session.py"], ["tests/services/test_session.py"]),
     "secrets": (["tui/services/secrets.py"], ["tests/services/test_secrets.py"]),
-    "export": (["tui/services/export.py"], ["tests/services/test_export.py"]),
-    "credentials": (["tui/services/credentials.py"], ["tests/services/test_credentials.py"]),
-    "http": (["tui/services/http.py"], ["tests/services/test_http.py"]),
+    "export": (
+        ["tui/services/export.py"],
+        [
+            "tests/services/test_export.py",
+            "tests/services/test_export_replay.py",
+            "tests/services/test_export_report.py",
+            "tests/unit/test_steps.py",
+        ],
+    ),
+    "credentials": (
+        ["tui/services/credentials.py"],
+        [
+            "tests/services/test_credentials.py",
+            "tests/services/test_credentials_answers.py",
+            "tests/services/test_credentials_paste.py",
+        ],
+    ),
+    "http": (
+        ["tui/services/http.py"],
+        ["tests/services/test_http.py", "tests/services/test_http_faults.py"],
+    ),
     "login": (
         ["tui/services/login.py"],
-        ["tests/services/test_login.py", "tests/services/test_login_sandbox.py"],
+        [
+            "tests/services/test_login.py",
+            "tests/services/test_login_answers.py",
+            "tests/services/test_login_sandbox.py",
+        ],
     ),
 }
 

@@ -12,7 +12,6 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import start_sandbox
 from tests.sandbox.kong_fixtures import (
     add_consumer,
     consumer_token,
@@ -21,6 +20,7 @@ from tests.sandbox.kong_fixtures import (
     publish,
     service_doc,
 )
+from tests.sandbox_kit import start_sandbox
 from tui.cli import main
 from tui.services import sandbox_trust
 from tui.services.http import shared_ssl_context

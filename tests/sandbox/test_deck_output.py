@@ -109,6 +109,50 @@ def test_the_diff_follows_the_json_diff_formatter():
     )
 
 
+def test_a_changed_host_in_a_route_shows_the_old_and_new_item_in_place():
+    old = {"hosts": ["a.api.gov.bc.ca", "b.api.gov.bc.ca"], "name": "r"}
+    new = {"hosts": ["a.api.gov.bc.ca", "c.api.gov.bc.ca"], "name": "r"}
+    assert ascii_diff(old, new) == (
+        " {\n"
+        '   "hosts": [\n'
+        '     "a.api.gov.bc.ca",\n'
+        '-    "b.api.gov.bc.ca"\n'
+        '+    "c.api.gov.bc.ca"\n'
+        "   ],\n"
+        '   "name": "r"\n'
+        " }\n"
+    )
+
+
+def test_a_removed_path_is_marked_and_the_others_kept():
+    old = {"paths": ["/a", "/b", "/c"]}
+    new = {"paths": ["/a", "/c"]}
+    assert ascii_diff(old, new) == (
+        ' {\n   "paths": [\n     "/a",\n-    "/b",\n     "/c"\n   ]\n }\n'
+    )
+
+
+def test_a_removed_or_added_object_is_printed_whole_with_its_marker():
+    headers = {"x-team": ["ops"], "x-zone": ["dev"]}
+    assert ascii_diff({"headers": headers, "name": "r"}, {"name": "r"}) == (
+        " {\n"
+        '-  "headers": {\n'
+        '-    "x-team": [\n'
+        '-      "ops"\n'
+        "-    ],\n"
+        '-    "x-zone": [\n'
+        '-      "dev"\n'
+        "-    ]\n"
+        "-  },\n"
+        '   "name": "r"\n'
+        " }\n"
+    )
+    added = ascii_diff({"name": "r"}, {"headers": {"x-team": ["ops"]}, "name": "r"})
+    assert added == (
+        ' {\n   "name": "r"\n+  "headers": {\n+    "x-team": [\n+      "ops"\n+    ]\n+  }\n }\n'
+    )
+
+
 @pytest.mark.parametrize(
     ("number", "text"),
     [
@@ -116,6 +160,9 @@ def test_the_diff_follows_the_json_diff_formatter():
         (1000000, "1e+06"),
         (2147483646, "2.147483646e+09"),
         (0.5, "0.5"),
+        (12.25, "12.25"),
+        (0.0001, "0.0001"),
+        (0.00001, "1e-05"),
         (-3, "-3"),
     ],
 )

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import httpx
 
-from tests.conftest import start_sandbox
 from tests.sandbox.kong_fixtures import new_gateway_id
 from tests.sandbox.portal_kit import (
     client,
@@ -20,6 +19,7 @@ from tests.sandbox.portal_kit import (
     tutorial,
     user,
 )
+from tests.sandbox_kit import start_sandbox
 from tui.sandbox import client_secrets
 
 

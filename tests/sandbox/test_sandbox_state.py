@@ -9,8 +9,8 @@ from pathlib import Path
 
 import httpx
 
-from tests.conftest import start_sandbox
 from tests.sandbox.kong_fixtures import gateway_url, new_gateway_id, publish, service_doc
+from tests.sandbox_kit import start_sandbox
 
 
 def _open_service(server) -> str:

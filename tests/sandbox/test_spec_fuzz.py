@@ -23,13 +23,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import schemathesis
 import yaml
 from hypothesis import HealthCheck, Phase, given, settings
 from jsonschema import Draft202012Validator
 
-from tests.conftest import start_sandbox
 from tests.sandbox.portal_kit import client, new_gateway, service_name, tutorial, user
+from tests.sandbox_kit import start_sandbox
 from tui.sandbox.tokens import issue_provider_token
 
 CASES_PER_OPERATION = 8
@@ -118,6 +117,8 @@ def problems_of(spec: dict[str, Any], case: Any, response: Any) -> list[str]:
 
 
 def fuzz(spec: dict[str, Any], base_url: str, headers: dict[str, str], gw: str) -> tuple[int, list]:
+    import schemathesis  # here, not at the top: collecting this module stays cheap (~1 s a worker)
+
     schema = schemathesis.openapi.from_dict(spec)
     sent = 0
     found: list[str] = []

@@ -16,6 +16,8 @@ from textual.app import App
 
 from screens.base import WizardStep
 from screens.host import StepHost
+from screens.leaving import quit_or_ask
+from tui.app import WizardApp
 from tui.options import default_state_dir
 from tui.services.export import retire_session
 from tui.services.session import Session, SessionStore
@@ -26,6 +28,8 @@ APP_CSS = Path(__file__).resolve().parents[2] / "tui" / "app.tcss"
 
 class StepHarness(App[None]):
     CSS_PATH = str(APP_CSS)
+    # The wizard's own Quit key, so the footer (and its snapshots) is the one learners see.
+    BINDINGS = WizardApp.BINDINGS
 
     def __init__(
         self,
@@ -45,7 +49,7 @@ class StepHarness(App[None]):
         self.session = session
         self.services = services
         self.target = target
-        self.workspace = workspace or Path.cwd()
+        self._workspace = workspace or Path.cwd()
         self.state_dir = state_dir or default_state_dir()  # under the test's own XDG_STATE_HOME
         self.store = store
         self.sandbox_upstream = sandbox_upstream
@@ -55,6 +59,11 @@ class StepHarness(App[None]):
         self.saves = 0
         self.adopted: list[Target] = []
         self.went: list[str] = []
+
+    @property
+    def workspace(self) -> Path:
+        """As WizardApp: the folder chosen on screen (kept in the session), else the given one."""
+        return Path(self.session.workspace) if self.session.workspace else self._workspace
 
     @property
     def target_label(self) -> str:
@@ -77,6 +86,9 @@ class StepHarness(App[None]):
         self.completed.append(current.STEP_ID)
         self.save_session()
         current.refresh_chrome()
+
+    async def action_quit(self) -> None:
+        quit_or_ask(self)  # as WizardApp does: unsaved edits ask first
 
     def go_back(self, current: WizardStep) -> None:
         self.backs += 1

@@ -108,3 +108,55 @@ async def test_retry_resends_only_what_failed(tmp_path):
         assert "4/4 published" in body_text(app, "#apply-summary")
         assert "✓ [Product]" in app.step.query_one("#apply-log").text()
         assert app.step.check_action("next", ()) is True
+
+
+async def test_a_route_host_taken_by_another_gateway_offers_one_fix_back_to_template(
+    session, with_file, sandbox, tmp_path
+):
+    services, user, gateway_id = with_file
+    # Another gateway publishes the same service name (so the same route host) first.
+    other = await services.gateways.create(f"{user} other")
+    text = generate_config(
+        "client-credentials-shared-idp",
+        session.service,
+        sandbox.info.upstream_url,
+        other.gateway_id,
+    )
+    assert (await services.apply.apply(other.gateway_id, text)).ok
+    app = StepHarness(
+        ApplyStep, session, services, target=sandbox_target(sandbox), workspace=tmp_path
+    )
+    async with app.run_test(size=(100, 30)) as pilot:
+        await applied(pilot)
+        error = body_text(app, "#error-text")
+        assert "already used in another gateway" in error
+        assert "ctrl+t to go back to Template" in error and "suggests a free name" in error
+        # One fix, not "retry" beside "pick another name": applying again cannot help.
+        assert app.step.check_action("retry", ()) is False
+        assert "ctrl+r" not in body_text(app, "#apply-summary")
+        assert app.step.check_action("pick_name", ()) is True
+        await pilot.press("ctrl+t")
+        await pilot.pause()
+    assert app.went == ["template"]
+
+
+async def test_a_new_apply_does_not_keep_the_previous_runs_output(
+    session, with_file, sandbox, tmp_path
+):
+    services, user, gateway_id = with_file
+    app = StepHarness(
+        ApplyStep, session, services, target=sandbox_target(sandbox), workspace=tmp_path
+    )
+    async with app.run_test(size=(100, 30)) as pilot:
+        await applied(pilot)
+        assert "4/4 published" in body_text(app, "#apply-summary")
+        assert app.step.query_one("#deck-output").display
+        # The file now names another gateway: the publish fails before decK says anything.
+        text = generate_config(
+            "client-credentials-shared-idp", session.service, sandbox.info.upstream_url, "gw-zz9"
+        )
+        (tmp_path / "gw-config-client-cred.yaml").write_text(text)
+        await applied(pilot)
+        assert "4/4 published" not in body_text(app, "#apply-summary")
+        assert "failed" in body_text(app, "#apply-summary")
+        assert not app.step.query_one("#deck-output").display  # the old decK output is gone

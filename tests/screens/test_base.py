@@ -133,6 +133,21 @@ async def test_resume_keeps_what_is_still_true(logged_in, sandbox):
     assert session.steps_done == ["target", "login", "gateway"]
 
 
+async def test_a_login_that_no_longer_works_leaves_no_user_in_the_header(services, sandbox):
+    # services has no login at all: as after a relaunch with tokens kept in memory only.
+    session = Session(
+        target_kind="sandbox", username="someone-earlier", steps_done=["target", "login"]
+    )
+    report = await recheck(session, services)
+    assert "login" not in session.steps_done and session.username == ""
+    assert any("Login step is to do again" in n for n in report.notices)
+    app = StepHarness(DemoStep, session, None)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        header = str(app.step.query_one("#wizard-header").content)
+        assert "someone-earlier" not in header and "User: —" in header
+
+
 async def test_palette_lists_reachable_steps_only(services, sandbox):
     from tui.palette import WizardCommands
 

@@ -74,6 +74,10 @@ async def test_200_with_uuid_marks_the_tutorial_done(issued) -> None:
         assert "Authorization: Bearer" in exchange and "(masked)" in exchange
         assert token.access_token not in exchange
         assert "← 200 OK" in exchange and '"uuid"' in exchange
+        # The JSON body keeps its shape: every line indented alike under the status line.
+        body_lines = exchange.split("← 200 OK", 1)[1].splitlines()[1:]
+        json_lines = [line for line in body_lines if line.strip() and ":" in line]
+        assert json_lines and all(line.startswith("  ") for line in body_lines if line.strip())
         verdict = text_of(app, "#verdict")
         assert verdict.startswith("✓ 200 OK with UUID")
         assert "you protected an API" in text_of(app, "#done")

@@ -8,6 +8,7 @@ from screens.cleanup import CleanupStep
 from tests.screens.consumer_kit import harness, settle, text_of, world_services, world_session
 from tests.services.consumer_world import World, build_world
 from tui.sandbox.server import SandboxServer
+from tui.services.cleanup import CleanupService
 from tui.services.credentials import ConsumerCredentials, CredentialsService, secret_name
 
 
@@ -173,3 +174,59 @@ def test_f1_names_the_consumers_page_menu_and_dialog() -> None:
         "ctrl+k",
     ):
         assert words in help_text, words
+
+
+async def test_extra_consumers_and_gateways_made_in_this_session_are_cleaned_up_too(
+    issued,
+) -> None:
+    from tui.services.gateway import GatewaysService
+
+    world, creds = issued
+    async with world.api_client() as client:
+        extra = await GatewaysService(client).create("Made twice")
+        second = await CredentialsService(client).issue(
+            world.gateway_id, world.environment_app_id, "pressed-again"
+        )
+    app, session, services = await cleanup_app(world, creds)
+    session.created_gateways = [world.gateway_id, extra.gateway_id]
+    session.issued_consumers = [creds.client_id, second.client_id]
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        inventory = text_of(app, "#inventory")
+        assert creds.client_id in inventory and second.client_id in inventory
+        assert f"Also made in this session: {extra.gateway_id}" in inventory
+        await pilot.press("ctrl+e")
+        await settle(pilot)
+        assert world.consumer_rows() == []  # both consumers, not only the one in use
+        await pilot.press("ctrl+d")
+        await pilot.pause()
+        question = str(app.screen.query_one("#confirm-question").content)
+        assert f"destroyed too: {extra.gateway_id}" in question
+        await pilot.press("y")
+        await settle(pilot)
+        assert f"(and {extra.gateway_id}) destroyed" in text_of(app, "#result")
+        # The header no longer shows the destroyed gateway as if it were current.
+        assert f"Gateway: {world.gateway_id} (destroyed)" in text_of(app, "#wizard-header")
+    async with world.api_client() as client:
+        gone = CleanupService(client)
+        assert await gone.verify_gone(extra.gateway_id)
+        assert await gone.verify_gone(world.gateway_id)
+    await services.aclose()
+
+
+async def test_destroy_pressed_twice_asks_once(issued) -> None:
+    world, creds = issued
+    app, _, services = await cleanup_app(world, creds)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+d")
+        await pilot.pause()
+        assert len(app.screen_stack) == 2  # the step and one question
+        await pilot.press("escape")
+        await settle(pilot)
+        assert not app.step.query_one("#destroy").disabled  # a "no" gives the button back
+        await pilot.press("ctrl+d")
+        await pilot.pause()
+        assert len(app.screen_stack) == 2
+        await pilot.press("escape")
+    await services.aclose()

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 
 import pytest
+from textual import events
 
 from screens.credentials import MASK, CredentialsStep
 from tests.screens.consumer_kit import harness, settle, text_of, world_services, world_session
 from tests.services.consumer_world import World, build_world
+from tests.waiting import until
 from tui.sandbox import client_secrets
 from tui.sandbox import consumers as sandbox_consumers
 from tui.sandbox.server import SandboxServer
@@ -37,11 +40,16 @@ def revealed_secret(text: str, world: World) -> str:
     return found[0]
 
 
-async def type_into(pilot, selector: str, text: str) -> None:
+async def paste_into(pilot, selector: str, text: str) -> None:
+    """Empty a field and paste ``text`` into it, as the learner pastes what the portal showed
+    (one Paste event through the app to the focused field; typing it key by key costs the
+    test ~70 ms a character and says nothing more)."""
     widget = pilot.app.screen.query_one(selector)
     widget.focus()
     widget.value = ""
-    await pilot.press(*text) if text else None
+    if text:
+        pilot.app.post_message(events.Paste(text))
+        await until(pilot, lambda: widget.value == text, f"the paste into {selector}")
 
 
 async def test_rest_issue_masks_reveals_copies_and_commits(world: World, no_clipboard) -> None:
@@ -111,9 +119,9 @@ async def test_403_hands_off_and_checks_pasted_values(world: World, monkeypatch)
         assert opened == [f"{base}/manager/gateways/list"]
 
         # Wrong shapes: each field says what is wrong, nothing is kept.
-        await type_into(pilot, "#paste-id", "my-app")
-        await type_into(pilot, "#paste-secret", "abc")
-        await type_into(pilot, "#paste-url", "https://example.org/auth")
+        await paste_into(pilot, "#paste-id", "my-app")
+        await paste_into(pilot, "#paste-secret", "abc")
+        await paste_into(pilot, "#paste-url", "https://example.org/auth")
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert "8 hex characters" in text_of(app, "#paste-id-msg")
@@ -122,9 +130,9 @@ async def test_403_hands_off_and_checks_pasted_values(world: World, monkeypatch)
         assert not app.step.ready
 
         # Right shapes the Token Endpoint refuses: checked with a token request, not kept.
-        await type_into(pilot, "#paste-id", "8C1D2E3F-0A1B2C3D4E5")
-        await type_into(pilot, "#paste-secret", "0b6f3c1e-5d2a-4c8b-9e7f-1a2b3c4d5e6f")
-        await type_into(pilot, "#paste-url", world.server.info.shared_idp_token_endpoint)
+        await paste_into(pilot, "#paste-id", "8C1D2E3F-0A1B2C3D4E5")
+        await paste_into(pilot, "#paste-secret", "0b6f3c1e-5d2a-4c8b-9e7f-1a2b3c4d5e6f")
+        await paste_into(pilot, "#paste-url", world.server.info.shared_idp_token_endpoint)
         await pilot.press("enter")
         await settle(pilot)
         assert text_of(app, "#paste-id-msg") == "✓"
@@ -139,9 +147,9 @@ async def test_403_hands_off_and_checks_pasted_values(world: World, monkeypatch)
             {"environmentAppId": world.environment_app_id, "application": {"name": "web"}},
         )
         secret = issued["clientSecret"]
-        await type_into(pilot, "#paste-id", issued["clientId"] + " ")
-        await type_into(pilot, "#paste-secret", secret)
-        await type_into(pilot, "#paste-url", issued["tokenEndpoint"])
+        await paste_into(pilot, "#paste-id", issued["clientId"] + " ")
+        await paste_into(pilot, "#paste-secret", secret)
+        await paste_into(pilot, "#paste-url", issued["tokenEndpoint"])
         await pilot.press("enter")
         await settle(pilot)
         assert app.step.ready
@@ -175,7 +183,7 @@ async def test_empty_application_name_is_refused(world: World) -> None:
     app = harness(CredentialsStep, world, session, services)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
-        await type_into(pilot, "#app-name", "")
+        await paste_into(pilot, "#app-name", "")
         await pilot.press("enter")
         await settle(pilot)
         assert "Give the application a name" in text_of(app, "#app-name-msg")
@@ -254,9 +262,9 @@ async def test_live_portal_without_permission_wants_an_https_token_endpoint() ->
         await settle(pilot)
         steps = text_of(app, "#handoff-steps")
         assert "https://api-gov-bc-ca.test.api.gov.bc.ca/manager/gateways/list" in steps
-        await type_into(pilot, "#paste-id", "8C1D2E3F-0A1B2C3D4E5")
-        await type_into(pilot, "#paste-secret", "0b6f3c1e-5d2a-4c8b-9e7f-1a2b3c4d5e6f")
-        await type_into(
+        await paste_into(pilot, "#paste-id", "8C1D2E3F-0A1B2C3D4E5")
+        await paste_into(pilot, "#paste-secret", "0b6f3c1e-5d2a-4c8b-9e7f-1a2b3c4d5e6f")
+        await paste_into(
             pilot,
             "#paste-url",
             "http://dev.loginproxy.gov.bc.ca/auth/realms/apigw/protocol/openid-connect/token",
@@ -308,4 +316,34 @@ async def test_a_newly_issued_secret_is_masked_everywhere_on_screen(world: World
         await pilot.press("ctrl+t")
         await pilot.pause()
         assert secret not in app.export_screenshot()
+    await services.aclose()
+
+
+async def test_issue_pressed_three_times_quickly_issues_one_consumer(world: World) -> None:
+    session, services = world_session(world), world_services(world)
+    app = harness(CredentialsStep, world, session, services)
+    real_issue, gate, calls = services.credentials.issue, asyncio.Event(), []
+
+    async def gated_issue(*args: object) -> object:  # the real issue, held until the presses end
+        calls.append(args)
+        await gate.wait()
+        return await real_issue(*args)
+
+    services.credentials.issue = gated_issue  # type: ignore[method-assign]
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+g", "ctrl+g", "ctrl+g")  # impatient, as a learner is
+        await until(pilot, lambda: len(calls) == 1, "the issue to start")
+        assert app.step.query_one("#issue").disabled  # greyed out while it runs
+        gate.set()
+        await settle(pilot)
+        assert "✓ Credentials" in text_of(app, "#creds")
+        assert not app.step.query_one("#issue").disabled  # usable again afterwards
+        assert any("being generated" in n.message for n in app._notifications)
+    rows = world.server.ctx.db.query(
+        "SELECT client_id FROM consumers WHERE gateway_id=?", (world.gateway_id,)
+    )
+    assert len(rows) == 1
+    # Recorded (and saved) at once, so Clean up knows every consumer this session made.
+    assert session.issued_consumers == [rows[0]["client_id"]] and app.saves >= 1
     await services.aclose()

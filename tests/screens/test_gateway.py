@@ -7,6 +7,7 @@ import httpx
 from screens.gateway import GatewayStep
 from tests.screens.harness import StepHarness
 from tests.screens.step_kit import body_text, mock_services, sandbox_target
+from tests.waiting import until
 from tui.services.session import Session
 from tui.services.target import Target
 
@@ -146,4 +147,16 @@ async def test_an_html_error_page_is_explained_and_retry_works():
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert "Gateway ID: gw-abc12" in body_text(app, "#gateway-result")
+        assert not app.step.query_one("#step-error").shown
+
+
+async def test_an_old_error_goes_away_once_the_name_is_changed(session, services, sandbox):
+    app = harness(session, services, sandbox)  # no login: the create fails
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("enter")
+        await until(pilot, lambda: app.step.query_one("#step-error").shown, "the error")
+        assert "Create the gateway failed" in body_text(app, "#error-text")
+        app.step.query_one("#display-name").focus()
+        await pilot.press("end", "x")  # the learner edits the name the error was about
+        await pilot.pause()
         assert not app.step.query_one("#step-error").shown

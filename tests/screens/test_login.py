@@ -233,3 +233,23 @@ async def test_the_secret_is_revealed_only_on_request(session, services, sandbox
         await pilot.press("ctrl+t")
         await pilot.pause()
         assert "s3cret-value" not in app.export_screenshot()
+
+
+async def test_after_a_login_the_screen_no_longer_offers_start_and_the_header_names_the_user(
+    session, services, sandbox
+):
+    app = harness(session, services, sandbox_target(sandbox))
+    user = unique_user("hdr")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        assert "User: —" in body_text(app, "#wizard-header")
+        assert "Start the login" in str(app.step.query_one("#start-device").label)
+        await pilot.click("#start-device")
+        await until(pilot, lambda: app.step.challenge is not None, "a device code")
+        app.step.query_one("#sandbox-user").value = user
+        await pilot.press("ctrl+l")
+        await until(pilot, lambda: app.step.ready, "the login to succeed")
+        assert f"Successfully logged in as {user}" in body_text(app, "#login-result")
+        assert f"User: {user}" in body_text(app, "#wizard-header")
+        label = str(app.step.query_one("#start-device").label)
+        assert "Start the login" not in label and "Log in again" in label

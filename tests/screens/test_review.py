@@ -106,21 +106,89 @@ async def test_a_yaml_syntax_error_has_line_and_column(tmp_path):
         assert "Line 2" in text_of(app, "#problems") or "Line 3" in text_of(app, "#problems")
 
 
-async def test_unsaved_edits_must_be_saved_before_next(tmp_path):
+async def edit_first_line(pilot, text: str) -> None:
+    editor = pilot.app.screen.query_one("#yaml")
+    editor.focus()
+    editor.cursor_location = (0, 0)
+    await pilot.press(*text, "enter")
+    await checked(pilot)
+
+
+def question(app) -> str:
+    return str(app.screen.query_one("#choice-question").content)
+
+
+async def test_next_with_unsaved_edits_that_check_out_saves_them_then_goes_on(tmp_path):
+    session, path = workspace_with_file(tmp_path)
+    app = harness(session, tmp_path)
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        await loaded(pilot)
+        await edit_first_line(pilot, "# reviewed")
+        assert app.step.unsaved_changes()  # not saved yet ...
+        assert app.step.check_action("next", ()) is True  # ... but Next is offered
+        await pilot.press("ctrl+n")
+        await until(pilot, lambda: app.completed == ["review"], "Next to go on")
+        assert any("Saved gw.yaml" in n.message for n in app._notifications)
+    assert path.read_text().startswith("# reviewed\n")
+
+
+async def test_next_with_broken_unsaved_edits_asks_and_discard_goes_on_with_the_saved_file(
+    tmp_path,
+):
+    session, path = workspace_with_file(tmp_path)
+    saved = path.read_text()
+    app = harness(session, tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await loaded(pilot)
+        await edit_first_line(pilot, "kind: [")  # a YAML error
+        await pilot.press("ctrl+n")
+        await until(pilot, lambda: app.screen.query("#choice-question"), "the question")
+        assert "unsaved edits to gw.yaml have 1 problem," in question(app)
+        await pilot.press("escape")  # Stay: the edit is still there, nothing went on
+        await pilot.pause()
+        assert app.screen.query_one("#yaml").text.startswith("kind: [") and not app.completed
+        await pilot.press("ctrl+n")
+        await until(pilot, lambda: app.screen.query("#choice-discard"), "the question")
+        await pilot.click("#choice-discard")
+        await until(pilot, lambda: app.completed == ["review"], "Next with the saved file")
+        assert app.screen.query_one("#yaml").text == saved
+    assert path.read_text() == saved
+
+
+async def test_back_with_unsaved_edits_asks_and_save_keeps_them(tmp_path):
     session, path = workspace_with_file(tmp_path)
     app = harness(session, tmp_path)
     async with app.run_test(size=(100, 30)) as pilot:
         await loaded(pilot)
-        editor = app.screen.query_one("#yaml")
-        editor.focus()
-        editor.cursor_location = (0, 0)
-        await pilot.press(*"# reviewed", "enter")
-        await checked(pilot)
-        assert app.step.check_action("next", ()) is None
-        await pilot.press("ctrl+s")
+        await edit_first_line(pilot, "# mine")
+        await pilot.press("ctrl+b")
+        await until(pilot, lambda: app.screen.query("#choice-save"), "the question")
+        assert "your edits to gw.yaml" in question(app)
+        assert app.backs == 0  # not gone yet
+        await pilot.click("#choice-save")
+        await until(pilot, lambda: app.backs == 1, "Back after saving")
+    assert path.read_text().startswith("# mine\n")
+
+
+async def test_quit_with_unsaved_edits_asks_and_stay_keeps_the_wizard_running(tmp_path):
+    session, path = workspace_with_file(tmp_path)
+    saved = path.read_text()
+    app = harness(session, tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
         await loaded(pilot)
-        assert path.read_text().startswith("# reviewed\n")
-        assert app.step.check_action("next", ()) is True
+        await edit_first_line(pilot, "# mine")
+        await pilot.press("ctrl+q")
+        await until(pilot, lambda: app.screen.query("#choice-stay"), "the question")
+        assert "Save and quit" in str(app.screen.query_one("#choice-save").label)
+        await pilot.press("ctrl+q")  # a second ctrl+q does not quit past the question
+        await pilot.click("#choice-stay")
+        await pilot.pause()
+        assert app.is_running and app.screen.query_one("#yaml").text.startswith("# mine")
+        await pilot.press("ctrl+q")
+        await until(pilot, lambda: app.screen.query("#choice-discard"), "the question")
+        await pilot.click("#choice-discard")
+        await until(pilot, lambda: not app.is_running, "the wizard to quit")
+    assert path.read_text() == saved  # discarded on request, never silently
 
 
 async def test_missing_file_is_explained(tmp_path):

@@ -7,6 +7,7 @@ import httpx
 from screens.status import StatusStep
 from tests.screens.harness import StepHarness
 from tests.screens.step_kit import body_text, mock_services, sandbox_target
+from tests.waiting import until
 from tui.services.session import Session
 from tui.services.target import Target
 from tui.services.templates import generate_config
@@ -99,3 +100,36 @@ async def test_server_error_then_refresh(tmp_path):
         await pilot.press("f5")
         await shown(pilot)
         assert app.step.url == "https://a-dev-api-gov-bc-ca.test.api.gov.bc.ca/uuid"
+
+
+async def test_the_host_column_is_never_cut_at_120_columns(session, with_gateway, sandbox):
+    services, user, gateway_id = with_gateway
+    session.service = f"orders-api-{user}"  # a route host long enough to crowd the table
+    await publish(services, gateway_id, session.service, sandbox.info.upstream_url)
+    app = StepHarness(StatusStep, session, services, target=sandbox_target(sandbox))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await shown(pilot)
+        table = app.step.query_one("#services")
+        labels = [str(c.label) for c in table.columns.values()]
+        host = str(table.get_row_at(0)[labels.index("Host")])
+        assert f"{session.service}-dev-api-gov-bc-ca" in host
+        assert table.virtual_size.width <= table.size.width  # nothing cut, no sideways scroll
+        if "Upstream" not in labels:  # moved under the table, not lost
+            assert f"Upstream: {sandbox.info.upstream_url}" in body_text(app, "#reasons")
+
+
+async def test_a_wider_terminal_brings_the_upstream_column_back(session, with_gateway, sandbox):
+    services, user, gateway_id = with_gateway
+    session.service = f"orders-api-{user}"
+    await publish(services, gateway_id, session.service, sandbox.info.upstream_url)
+    app = StepHarness(StatusStep, session, services, target=sandbox_target(sandbox))
+
+    def labels() -> list[str]:
+        return [str(c.label) for c in app.step.query_one("#services").columns.values()]
+
+    async with app.run_test(size=(100, 30)) as pilot:
+        await shown(pilot)
+        assert "Upstream" not in labels() and "Host" in labels()
+        await pilot.resize_terminal(200, 30)
+        await until(pilot, lambda: "Upstream" in labels(), "the columns to be fitted again")
+        assert "Upstream:" not in body_text(app, "#reasons")  # not said twice

@@ -187,3 +187,96 @@ async def test_a_real_portal_keeps_httpbin_as_the_upstream(tmp_path):
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert app.step.query_one("#upstream").value == "https://httpbin.org"
+
+
+async def test_coming_back_after_the_name_was_taken_does_not_keep_available(
+    session, with_gateway, sandbox, tmp_path
+):
+    from screens.modals import ConfirmModal
+
+    services, user, gateway_id = with_gateway
+    name = f"late-{user}"
+    app = harness(session, services, sandbox, tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await type_into(pilot, "#service", name)
+        await name_checked(pilot)
+        assert f"✓ {name} is available" in body_text(app, "#service-message")
+        # Meanwhile another gateway publishes that name (Apply would now say it is taken).
+        other = await services.gateways.create(f"{user} other")
+        text = generate_config(
+            "client-credentials-shared-idp", name, sandbox.info.upstream_url, other.gateway_id
+        )
+        assert (await services.apply.apply(other.gateway_id, text)).ok
+        await app.push_screen(ConfirmModal("away"))  # leave the step and come back
+        app.pop_screen()
+        await name_checked(pilot)
+        message = body_text(app, "#service-message")
+        assert "✓" not in message and "already in use" in message
+        assert app.step.suggestion and not app.step.ready
+
+
+async def write_and_wait(pilot) -> None:
+    await pilot.press("enter")
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def test_the_workspace_is_shown_changed_on_screen_created_and_kept(
+    session, with_gateway, sandbox, tmp_path
+):
+    services, user, gateway_id = with_gateway
+    app = harness(session, services, sandbox, tmp_path)
+    chosen = tmp_path / "mine" / "gwa-files"  # does not exist yet
+    async with app.run_test(size=(100, 30)) as pilot:
+        assert app.step.query_one("#workspace").value == str(tmp_path)  # shown
+        await type_into(pilot, "#workspace", str(chosen))
+        assert f"→ {chosen / 'gw-config-client-cred.yaml'}" in body_text(app, "#out-message")
+        await type_into(pilot, "#service", f"svc-{user}")
+        await name_checked(pilot)
+        await write_and_wait(pilot)
+        assert f"in {chosen}" in body_text(app, "#template-result")
+    assert (chosen / "gw-config-client-cred.yaml").is_file()
+    assert session.workspace == str(chosen) and app.workspace == chosen  # kept for later steps
+
+
+async def test_a_workspace_that_cannot_be_written_is_refused_with_a_fix(
+    session, with_gateway, sandbox, tmp_path
+):
+    services, user, gateway_id = with_gateway
+    (tmp_path / "a-file").write_text("not a folder")
+    app = harness(session, services, sandbox, tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await type_into(pilot, "#service", f"svc-{user}")
+        await name_checked(pilot)
+        await type_into(pilot, "#workspace", str(tmp_path / "a-file" / "inside"))
+        app.step.query_one("#service").focus()
+        await write_and_wait(pilot)
+        message = body_text(app, "#workspace-message")
+        assert "Cannot write into" in message and "Choose a folder you own" in message
+        assert not app.step.ready and session.workspace == ""
+
+
+async def test_writing_over_a_file_with_other_content_asks_first(
+    session, with_gateway, sandbox, tmp_path
+):
+    services, user, gateway_id = with_gateway
+    existing = tmp_path / "gw-config-client-cred.yaml"
+    existing.write_text("# my own edits\nkind: Product\n")
+    app = harness(session, services, sandbox, tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await type_into(pilot, "#service", f"svc-{user}")
+        await name_checked(pilot)
+        await write_and_wait(pilot)
+        await until(pilot, lambda: app.screen.query("#choice-question"), "the question")
+        question = str(app.screen.query_one("#choice-question").content)
+        assert "already exists with other content" in question
+        assert "-# my own edits" in question  # what would be replaced is shown
+        await pilot.press("escape")  # keep it
+        await pilot.pause()
+        assert existing.read_text() == "# my own edits\nkind: Product\n" and not app.step.ready
+        app.step.query_one("#service").focus()
+        await write_and_wait(pilot)
+        await until(pilot, lambda: app.screen.query("#choice-replace"), "the question")
+        await pilot.click("#choice-replace")
+        await until(pilot, lambda: app.step.ready, "the file to be written")
+    assert existing.read_text().startswith("kind: GatewayService")

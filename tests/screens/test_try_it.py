@@ -37,6 +37,7 @@ async def test_401_is_success_and_next_completes(world: World) -> None:
         verdict = text_of(app, "#verdict")
         assert "✓ 401" in verdict and "your API is protected" in verdict
         assert "exactly what we want" in verdict
+        assert "Next: Get credentials" in verdict and "Next: Next" not in verdict
         assert app.step.ready
         await pilot.press("ctrl+n")
         await pilot.pause()

@@ -161,3 +161,36 @@ async def test_a_destroy_the_portal_refuses_is_not_reported_as_gone(world: World
         with pytest.raises(WizardError) as caught:
             await CleanupService(client).destroy_and_verify(world.gateway_id)
     assert blocked_by_consumer(caught.value) and world.gateway_row() is not None
+
+
+async def test_extra_gateways_of_the_session_are_found_and_destroyed_with_their_consumers(
+    world: World,
+) -> None:
+    from tui.services.gateway import GatewaysService
+
+    async with world.api_client() as client:
+        extra = await GatewaysService(client).create("Created twice")
+        gone_already = await GatewaysService(client).create("Destroyed earlier")
+        cleanup = CleanupService(client)
+        await cleanup.destroy_and_verify(gone_already.gateway_id)
+        session = Session(
+            gateway_id=world.gateway_id,
+            created_gateways=[world.gateway_id, extra.gateway_id, gone_already.gateway_id],
+        )
+        # Only the ones that still exist, never the current one.
+        assert await cleanup.extra_gateways(session) == (extra.gateway_id,)
+        inv = await cleanup.inventory(world.gateway_id, session)
+        assert inv.extra_gateways == (extra.gateway_id,) and not inv.empty
+        await cleanup.destroy_extras(inv.extra_gateways)
+        assert await cleanup.verify_gone(extra.gateway_id)
+        assert not await cleanup.verify_gone(world.gateway_id)  # the current one is step 2's
+
+
+async def test_every_consumer_issued_in_the_session_is_listed_when_the_portal_cannot_list(
+    world: World,
+) -> None:
+    world.drop_scope("CredentialIssuer.Generate")
+    session = Session(client_id="AAA-1", issued_consumers=["AAA-0", "AAA-1"])
+    async with world.api_client() as client:
+        inv = await CleanupService(client).inventory(world.gateway_id, session)
+    assert inv.consumers == ("AAA-0", "AAA-1") and not inv.consumers_listed

@@ -229,3 +229,40 @@ async def test_revoke_succeeds_on_200_or_204_only_after_a_delete_of_that_consume
     async with ApiClient(Target.test(), transport=httpx.MockTransport(handler)) as client:
         await CredentialsService(client).revoke("gw-1a2b3", GOOD_ID)
     assert seen == [("DELETE", f"/ds/api/v3/gateways/gw-1a2b3/consumers/{GOOD_ID}")]
+
+
+async def test_environments_report_what_the_portal_says_about_each_environment(
+    world: World,
+) -> None:
+    with world.raw() as raw:
+        products = raw.get(f"/ds/api/v3/gateways/{world.gateway_id}/products").json()
+    async with world.api_client() as client:
+        envs = await CredentialsService(client).environments(world.gateway_id)
+    expected = [
+        (p["name"], p["appId"], e["name"], e["appId"], e["flow"], bool(e.get("active")))
+        + (tuple(e.get("services") or ()), str(e.get("credentialIssuer") or ""))
+        for p in products
+        for e in p["environments"]
+    ]
+    got = [
+        (e.product, e.product_app_id, e.name, e.app_id, e.flow, e.active)
+        + (e.services, e.credential_issuer)
+        for e in envs
+    ]
+    assert got == expected
+    assert envs[0].product_app_id and envs[0].credential_issuer  # real values, not defaults
+
+
+async def test_verify_gets_a_token_with_good_values_and_refuses_a_wrong_secret(
+    world: World,
+) -> None:
+    async with world.api_client() as client:
+        service = CredentialsService(client)
+        creds = await service.issue(world.gateway_id, world.environment_app_id, "verify-app")
+        token = await service.verify(creds)
+        assert token.access_token
+        wrong = ConsumerCredentials(creds.client_id, "0" * 36, creds.token_endpoint)
+        with pytest.raises(WizardError) as caught:
+            await service.verify(wrong)
+    assert caught.value.status == 401
+    assert "0" * 36 not in str(caught.value) + caught.value.detail

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import shutil
+import stat
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -126,3 +128,59 @@ def test_export_refuses_a_secret_that_would_appear_only_in_the_report(tmp_path: 
     with pytest.raises(ValueError):
         write_record(s, tmp_path, forbidden=[TOKEN, SECRET])
     assert not (tmp_path / REPORT_NAME).exists() and not (tmp_path / SCRIPT_NAME).exists()
+
+
+def test_export_creates_the_folder_it_is_asked_to_write_into(tmp_path: Path) -> None:
+    script, report = write_record(finished_session(), tmp_path / "new" / "record")
+    assert script.parent == report.parent == tmp_path / "new" / "record"
+    assert script.read_text().startswith("#!/usr/bin/env bash")
+
+
+def test_exported_script_runs_for_everyone_but_only_its_owner_may_change_it(
+    tmp_path: Path,
+) -> None:
+    script, _ = write_record(finished_session(), tmp_path)
+    assert stat.S_IMODE(script.stat().st_mode) == 0o755
+
+
+def test_a_refused_export_says_why_without_repeating_the_secret(tmp_path: Path) -> None:
+    s = finished_session()
+    s.service = SECRET
+    with pytest.raises(ValueError) as refused:
+        write_record(s, tmp_path, forbidden=["", SECRET])
+    # The Summary screen shows this text as it is.
+    assert str(refused.value) == "refusing to export: a secret value would appear in the record"
+    assert SECRET not in str(refused.value)
+
+
+def test_export_writes_the_same_utf8_files_whatever_the_learners_locale(tmp_path: Path) -> None:
+    """The report has ✓ and — in it, the script the learner's own file name: a learner whose
+    shell runs in the plain C locale (ASCII) gets the very files a UTF-8 shell gets."""
+    session = finished_session()
+    session.out_file = "gw-config-\u00e9quipe.yaml"
+    here, _ = write_record(session, tmp_path / "utf8")
+    env = os.environ | {"LC_ALL": "C", "LANG": "C", "PYTHONUTF8": "0"}
+    env |= {"PYTHONCOERCECLOCALE": "0", "PYTHONIOENCODING": "utf-8"}
+    code = (
+        "import sys, locale; from pathlib import Path;"
+        "from tests.services.test_export import finished_session;"
+        "from tui.services.export import write_record;"
+        "assert locale.getpreferredencoding(False).lower() in ('ascii', 'ansi_x3.4-1968');"
+        "s = finished_session(); s.out_file = 'gw-config-\\u00e9quipe.yaml';"
+        "write_record(s, Path(sys.argv[1]))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path / "c")],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    for name in (REPORT_NAME, SCRIPT_NAME):
+        utf8, c = (tmp_path / "utf8" / name).read_bytes(), (tmp_path / "c" / name).read_bytes()
+        # the script's stamp may differ by a minute between the two runs
+        assert utf8.splitlines()[3:] == c.splitlines()[3:], name
+    report = (tmp_path / "c" / REPORT_NAME).read_text(encoding="utf-8")
+    assert "| Login | ✓ | 1 min 05 s |" in report
+    script = (tmp_path / "c" / SCRIPT_NAME).read_text(encoding="utf-8")
+    assert "gwa apply -i 'gw-config-équipe.yaml'" in script

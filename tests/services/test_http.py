@@ -279,15 +279,27 @@ async def test_401_resends_the_same_multipart_body() -> None:
 
 
 async def test_parallel_401s_share_one_refresh() -> None:
-    import asyncio
+    # The refresh is held until all three requests have met their 401, so the three really
+    # overlap however loaded the machine is (a fixed pause here would be a guess).
+    all_refused = asyncio.Event()
+    refused: list[httpx.Request] = []
+    expire = _expire_first("new")
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        response = expire(request)
+        if response.status_code == 401:
+            refused.append(request)
+            if len(refused) == 3:
+                all_refused.set()
+        return response
 
     class Rotating(StaticTokens):
         async def refresh(self) -> bool:
-            await asyncio.sleep(0.01)  # a real refresh takes a round trip
+            await asyncio.wait_for(all_refused.wait(), timeout=30)
             return await super().refresh()
 
     tokens = Rotating("old", next_token="new")
-    client, rec = mock_client(_expire_first("new"), tokens=tokens)
+    client, rec = mock_client(answer, tokens=tokens)
     results = await asyncio.gather(
         *(client.request("GET", f"/x/{i}", action="List") for i in range(3))
     )
@@ -434,3 +446,31 @@ async def test_the_refresh_is_an_httpx_auth_flow_that_resends_a_fresh_request() 
     first, second = rec.requests
     assert first is not second and first.content == second.content == b'{"a":1}'
     await client.aclose()
+
+
+async def test_the_wizards_client_reaches_the_sandbox_over_https_with_its_ca(sandbox) -> None:
+    """The client trusts the embedded sandbox's own CA (registered at start), so the data plane
+    answers over TLS as it does over plain HTTP."""
+    from tests.sandbox.kong_fixtures import (
+        add_consumer,
+        consumer_token,
+        env_host,
+        new_gateway_id,
+        publish,
+        service_doc,
+    )
+    from tui.services import sandbox_trust
+
+    gateway = new_gateway_id()
+    service = f"tls-{gateway}"
+    publish(sandbox, gateway, service_doc(gateway, service, sandbox.info.upstream_url))
+    token = consumer_token(sandbox, add_consumer(sandbox, gateway))
+    sandbox_trust.trust(sandbox.ctx.certificate_authority().pem)
+    port = sandbox.ctx.data_plane_port
+    async with ApiClient(Target.sandbox(sandbox.info.portal_host)) as client:
+        response = await client.send_raw(
+            "GET",
+            f"https://localhost:{port}/uuid",
+            headers={"Host": env_host(sandbox, service), "Authorization": f"Bearer {token}"},
+        )
+    assert response.status_code == 200 and response.url.scheme == "https"

@@ -414,10 +414,8 @@ def test_cleanup_done(snap_compare) -> None:
 # -- Summary ----------------------------------------------------------------------------------
 
 
-def test_summary(snap_compare) -> None:
-    async def run_before(pilot) -> None:
-        await pilot.pause()
-
+def summary_session() -> Session:
+    """A finished tutorial, with the time spent on each step."""
     sess = consumer_session(
         upstream="http://127.0.0.1:8462",
         out_file="gw-config.yaml",
@@ -445,6 +443,15 @@ def test_summary(snap_compare) -> None:
     ):
         sess.mark_done(step_id)
         sess.add_time(step_id, seconds)
+    return sess
+
+
+def test_summary(snap_compare) -> None:
+    async def run_before(pilot) -> None:
+        await pilot.pause()
+
     assert snap_compare(
-        app_for(SummaryScreen, Backend(), sess), run_before=run_before, terminal_size=SIZE
+        app_for(SummaryScreen, Backend(), summary_session()),
+        run_before=run_before,
+        terminal_size=SIZE,
     )

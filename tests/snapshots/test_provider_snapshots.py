@@ -126,6 +126,7 @@ def shoot(
     step_class: type,
     session: Session,
     before: Callable[[Pilot], Awaitable[None]] | None = None,
+    size: tuple[int, int] = SIZE,
 ) -> bool:
     target = Target.sandbox(sandbox.info.portal_host)
     services = build_services(target, secrets=SecretStore())
@@ -149,7 +150,7 @@ def shoot(
         masker.apply(pilot.app)
         await pilot.pause()
 
-    return snap_compare(app, run_before=run_before, terminal_size=SIZE)
+    return snap_compare(app, run_before=run_before, terminal_size=size)
 
 
 async def settle(pilot: Pilot) -> None:

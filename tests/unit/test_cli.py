@@ -59,6 +59,7 @@ def test_locate_prints_the_session_and_sandbox_paths(
     out = capsys.readouterr().out
     assert str(tmp_path / "st" / "session.json") in out
     assert str(tmp_path / "sb") in out
+    assert str(tmp_path / "st" / "class-claims.json") in out  # where a class name is kept
 
 
 def test_export_without_a_session_says_what_to_do(

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import start_sandbox
+from tests.sandbox_kit import start_sandbox
 from tests.web.browser import learner, sign_in
 
 

@@ -6,12 +6,15 @@
 * upstream origin: the built-in httpbin-compatible service.
 
 How a module declares its routes: a module-level ``ROUTES`` list of Starlette routes whose
-paths are relative to the mount they belong to (``portal.ROUTES`` under ``/ds/api``,
+paths are relative to the mount they belong to: ``portal.ROUTES`` under ``/ds/api``,
 ``gwa_api.ROUTES`` under ``/gw/api``, ``keycloak.ROUTES`` under ``/auth``,
-``service_accounts.ROUTES`` under ``/sandbox``). Handlers are plain module-level functions that
-reach the instance through ``context_of(request)`` (the context lives in ``app.state.ctx``),
-raise ``portal_errors.Problem`` for an error answer, and catch nothing else: each mount's
-exception handlers (``portal_errors.mount_handlers``) are the one place errors become responses.
+``service_accounts.ROUTES`` and ``answers.ROUTES`` under ``/sandbox``; at the origin's root, in
+a :class:`RootMount` each, ``web.ROUTES`` (the portal's pages) and ``board.ROUTES`` (the class
+board); ``upstream.ROUTES`` and ``dataplane.ROUTES`` are whole origins. Handlers are plain module-level
+functions that reach the instance through ``context_of(request)`` (the context lives in
+``app.state.ctx``) and catch nothing they cannot answer themselves: each mount's exception
+handlers are the one place errors become responses (``portal_errors.mount_handlers``: a
+``Problem`` becomes its JSON answer; ``web.page_handlers``: a ``PageRefusal`` becomes a page).
 A module that stores data also exposes ``SCHEMA`` (SQL, may be empty).
 """
 
@@ -27,7 +30,8 @@ from starlette.middleware import Middleware
 from starlette.middleware.exceptions import ExceptionMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import BaseRoute, Mount, Route
+from starlette.routing import BaseRoute, Match, Mount, Route
+from starlette.types import Scope
 
 from . import answers, dataplane, gwa_api, keycloak, portal, service_accounts, upstream, web
 from .classroom import board, observer
@@ -43,19 +47,16 @@ def open_context(config: SandboxConfig) -> SandboxContext:
     return SandboxContext.open(config, [getattr(m, "SCHEMA", "") for m in ALL_MODULES])
 
 
-def _closing_clients(ctx: SandboxContext):
+@contextlib.asynccontextmanager
+async def portal_lifespan(app: Starlette) -> AsyncIterator[None]:
     """The portal's lifespan: first-use work warms up in a thread meanwhile; the sandbox's
     outgoing HTTP client closes with it."""
-
-    @contextlib.asynccontextmanager
-    async def lifespan(app: Any) -> AsyncIterator[None]:
-        threading.Thread(target=ctx.warm_up, name="gwa-sandbox-warm-up", daemon=True).start()
-        try:
-            yield
-        finally:
-            await ctx.close_clients()
-
-    return lifespan
+    ctx: SandboxContext = app.state.ctx
+    threading.Thread(target=ctx.warm_up, name="gwa-sandbox-warm-up", daemon=True).start()
+    try:
+        yield
+    finally:
+        await ctx.close_clients()
 
 
 async def info(request: Request) -> JSONResponse:
@@ -80,6 +81,36 @@ def _mount(path: str, routes: Sequence[BaseRoute], crash_body: object) -> Mount:
     return Mount(path, routes=list(routes), middleware=[Middleware(ExceptionMiddleware, handlers)])
 
 
+class RootMount(Mount):
+    """A mount at the origin's root for routes that share no prefix: the portal's pages
+    (``/login``, ``/manager/...``, ``/devportal/...``) and the class board (``/class...``).
+
+    A plain ``Mount("")`` would claim every path. This one claims only the paths its own
+    routes match (fully, or by path alone, which answers 405), so an unknown path and the
+    routes after it answer exactly as if its routes were listed at the top level, while its
+    errors go through its own exception handlers like any other mount's.
+    """
+
+    def __init__(self, routes: Sequence[BaseRoute], handlers: dict[Any, Any]) -> None:
+        super().__init__(
+            "", routes=list(routes), middleware=[Middleware(ExceptionMiddleware, handlers)]
+        )
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        match, child_scope = super().matches(scope)
+        if match is Match.NONE:
+            return match, child_scope
+        inner = {**scope, **child_scope}
+        best = Match.NONE
+        for route in self.routes:
+            found, _ = route.matches(inner)
+            if found is Match.FULL:
+                return found, child_scope
+            if found is Match.PARTIAL:
+                best = found
+        return (best, child_scope) if best is Match.PARTIAL else (Match.NONE, {})
+
+
 async def ca_pem(request: Request) -> Response:
     """The sandbox CA's certificate, for ``curl --cacert`` against the data plane's https."""
     pem = context_of(request).certificate_authority().pem
@@ -101,6 +132,9 @@ PORTAL_ROUTES: list[BaseRoute] = [
     _mount("/gw/api", gwa_api.ROUTES, GWA_CRASH),
     _mount("/auth", keycloak.ROUTES, PORTAL_CRASH),
     _mount("/sandbox", SANDBOX_ROUTES, PORTAL_CRASH),
+    RootMount(web.ROUTES, web.page_handlers()),  # the portal's pages: errors become pages
+    web.ASSETS,
+    RootMount(board.ROUTES, mount_handlers(PORTAL_CRASH)),  # the trainer's class board
 ]
 
 
@@ -121,10 +155,10 @@ def build_apps(ctx: SandboxContext) -> dict[str, Starlette]:
     return {
         "portal": _app(
             ctx,
-            [*PORTAL_ROUTES, *web.routes(ctx), *board.routes(ctx)],
-            _closing_clients(ctx),
+            PORTAL_ROUTES,
+            portal_lifespan,
             observer.middleware(ctx),  # learner events for the class board
         ),
-        "data_plane": _app(ctx, dataplane.routes(ctx), dataplane.lifespan),
-        "upstream": _app(ctx, upstream.routes(ctx)),
+        "data_plane": _app(ctx, dataplane.ROUTES, dataplane.lifespan),
+        "upstream": _app(ctx, upstream.ROUTES),
     }

@@ -31,11 +31,12 @@ def main(argv: list[str]) -> int:
     raw = json.loads(argv[0])
     try:
         from .context import SandboxConfig
-        from .server import SandboxServer
+        from .server import SandboxServer, freeze_heap
 
         fields = {k: v for k, v in raw.items() if k != "data_dir"}
         server = SandboxServer(SandboxConfig(data_dir=Path(raw["data_dir"]), **fields))
         info = server.start()
+        freeze_heap()
     except OSError as exc:
         _say({"error": f"could not listen or write its files: {exc}"})
         return 1

@@ -3,16 +3,17 @@
 For every request: find the route (:mod:`kong_router`, by ``Host``, path and method; none →
 404 ``no Route matched with those values``), run the ``jwt-keycloak`` plugin when the route
 or its service has it enabled (:mod:`jwt_keycloak`, docs/contract.md#s13), then forward to the
-service's upstream (:mod:`proxy`) over the sandbox's upstream pool, which :func:`lifespan`
-opens and closes and keeps in the app's lifespan state. Published services are read from the
-shared ``kong_services`` table, consumers from ``consumers``.
+service's upstream (:mod:`proxy`) over the sandbox's upstream pool. :data:`ROUTES` is one
+module-level handler; the sandbox it serves is ``context_of(request)``, and :func:`lifespan`
+keeps the listener's upstream pool and router in Starlette's lifespan state. Published
+services are read from the shared ``kong_services`` table, consumers from ``consumers``.
 """
 
 from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 from starlette.requests import Request
@@ -22,7 +23,7 @@ from starlette.types import Receive, Scope, Send
 
 from . import jwt_keycloak, proxy, upstream_policy
 from .classroom import observer
-from .context import SandboxContext
+from .context import SandboxContext, context_of
 from .kong_router import Router
 from .upstream_pool import UpstreamPool
 
@@ -46,49 +47,63 @@ NO_ROUTE = "no Route matched with those values"
 
 @contextlib.asynccontextmanager
 async def lifespan(app: Any) -> AsyncIterator[dict[str, Any]]:
-    """One upstream pool per data-plane listener, closed with it."""
+    """Per data-plane listener, in Starlette's lifespan state (each request sees it in
+    ``request.scope["state"]``): the upstream pool, closed with the listener, and the router,
+    which keeps the parsed routes of this sandbox (``app.state.ctx``) between requests."""
     pool = UpstreamPool()
     try:
-        yield {"upstreams": pool}
+        yield {"upstreams": pool, "router": Router(app.state.ctx)}
     finally:
         await pool.aclose()
 
 
-class DataPlane:
-    def __init__(self, ctx: SandboxContext) -> None:
-        self.ctx = ctx
-        self.router = Router(ctx)
+async def proxy_request(scope: Scope, receive: Receive, send: Send) -> None:
+    """Every request on the data plane's origin, whatever its method and path (an ASGI
+    handler: a Starlette request handler would answer 405 to methods it was not told of)."""
+    request = Request(scope, receive)
+    ctx = context_of(request)
+    state = scope["state"]
+    router: Router = state["router"]
+    response = await _answer(ctx, router, state["upstreams"], request)
+    observer.data_plane(ctx, router, request, response)  # the class board
+    await response(scope, receive, send)
+
+
+class _Asgi:
+    """Marks an ASGI function as such for Starlette's ``Route`` (which treats a plain
+    function as a request handler and limits it to GET); it holds no state."""
+
+    def __init__(self, handler: Callable[[Scope, Receive, Send], Awaitable[None]]) -> None:
+        self.handler = handler
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        request = Request(scope, receive)
-        response = await self.handle(request)
-        observer.data_plane(self.ctx, self.router, request, response)  # the class board
-        await response(scope, receive, send)
-
-    async def handle(self, request: Request) -> Response | proxy.ProxiedResponse:
-        started = time.perf_counter()
-        match = self.router.match(request.headers.get("host", ""), request.method, request.url.path)
-        if match is None:
-            return proxy.kong_error(404, NO_ROUTE)
-        route = match.route
-        if route.protocols and "http" not in route.protocols:
-            return proxy.kong_error(route.https_redirect_status_code, "Please use HTTPS protocol")
-        extra: dict[str, str | None] = {}
-        conf = route.plugin("jwt-keycloak")
-        if conf is not None:
-            outcome = await jwt_keycloak.run(self.ctx, conf, request)
-            if not outcome.ok:
-                headers = {}
-                if conf.get("realm") and outcome.status != 403:
-                    headers["WWW-Authenticate"] = f'Bearer realm="{conf["realm"]}"'
-                return proxy.kong_error(outcome.status, outcome.message, headers)
-            extra = outcome.headers
-        if await upstream_policy.refused_now(self.ctx, route.service.host, route.service.port):
-            return proxy.kong_error(502, upstream_policy.REFUSED)
-        pool: UpstreamPool = request.scope["state"]["upstreams"]
-        return await proxy.forward(request, match, extra, started, pool)
+        await self.handler(scope, receive, send)
 
 
-def routes(ctx: SandboxContext) -> list[BaseRoute]:
-    app = DataPlane(ctx)
-    return [Route("/{path:path}", app)]
+async def _answer(
+    ctx: SandboxContext, router: Router, pool: UpstreamPool, request: Request
+) -> Response | proxy.ProxiedResponse:
+    started = time.perf_counter()
+    match = router.match(request.headers.get("host", ""), request.method, request.url.path)
+    if match is None:
+        return proxy.kong_error(404, NO_ROUTE)
+    route = match.route
+    if route.protocols and "http" not in route.protocols:
+        return proxy.kong_error(route.https_redirect_status_code, "Please use HTTPS protocol")
+    extra: dict[str, str | None] = {}
+    conf = route.plugin("jwt-keycloak")
+    if conf is not None:
+        outcome = await jwt_keycloak.run(ctx, conf, request)
+        if not outcome.ok:
+            headers = {}
+            if conf.get("realm") and outcome.status != 403:
+                headers["WWW-Authenticate"] = f'Bearer realm="{conf["realm"]}"'
+            return proxy.kong_error(outcome.status, outcome.message, headers)
+        extra = outcome.headers
+    if await upstream_policy.refused_now(ctx, route.service.host, route.service.port):
+        return proxy.kong_error(502, upstream_policy.REFUSED)
+    return await proxy.forward(request, match, extra, started, pool)
+
+
+# Any method, any path: Kong's router (``kong_router``) decides, not Starlette's.
+ROUTES: list[BaseRoute] = [Route("/{path:path}", _Asgi(proxy_request))]

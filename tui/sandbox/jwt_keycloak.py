@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import json
 import re
 import time
@@ -89,8 +90,21 @@ def _b64(segment: str) -> bytes:
     return base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
 
 
+# The same token comes back on every call a client makes; its parse is kept (a token's
+# expiry and everything else about it are still checked on every request, from the claims).
+DECODED_CACHE_SIZE = 512
+DECODED_MAX_LENGTH = 4096  # longer tokens are parsed each time, so the cache stays small
+
+
 def decode(token: str) -> Jwt | str:
-    """Kong's jwt_parser: a decoded token or its error text."""
+    """Kong's jwt_parser: a decoded token or its error text. The result is shared between
+    requests that carry the same token: read it, never change it."""
+    if len(token) > DECODED_MAX_LENGTH:
+        return _decode(token)
+    return _decode_remembered(token)
+
+
+def _decode(token: str) -> Jwt | str:
     parts = token.split(".", 2)
     try:
         if len(parts) != 3:
@@ -111,6 +125,9 @@ def decode(token: str) -> Jwt | str:
         return "invalid claims"
     signing_input = f"{parts[0]}.{parts[1]}".encode("ascii", "replace")
     return Jwt(header=header, claims=claims, signing_input=signing_input, signature=signature)
+
+
+_decode_remembered = functools.lru_cache(maxsize=DECODED_CACHE_SIZE)(_decode)
 
 
 def _list(value: Any) -> list[str]:

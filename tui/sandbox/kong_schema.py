@@ -207,9 +207,10 @@ def _service_errors(service: dict[str, Any]) -> dict[str, str]:
     if isinstance(protocol, str) and protocol not in PROTOCOLS:
         errors["protocol"] = f"expected one of: {', '.join(PROTOCOLS)}"
     host = service.get("host")
-    if isinstance(host, str) and host and ":" not in host:
+    if isinstance(host, str) and host and ":" not in host:  # an IPv6 address is Kong's to check
+        # (every IPv4 address is a valid hostname: its labels are digits)
         bad_host = hostname_problem(host, route=False)
-        if bad_host and not _is_ip(host):
+        if bad_host:
             errors["host"] = bad_host
     _int_range(service, "port", 0, 65535, errors)
     _int_range(service, "retries", 0, 32767, errors)
@@ -223,16 +224,6 @@ def _service_errors(service: dict[str, Any]) -> dict[str, str]:
         errors["path"] = "should start with: /" if not path.startswith("/") else "invalid path"
     _tags(service, errors)
     return errors
-
-
-def _is_ip(host: str) -> bool:
-    import ipaddress
-
-    try:
-        ipaddress.ip_address(host.strip("[]"))
-    except ValueError:
-        return False
-    return True
 
 
 def _route_errors(route: dict[str, Any]) -> dict[str, str]:

@@ -10,7 +10,7 @@ time linear in the number of hosts (wildcards, which are rare, are compared one 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 
 
 def bare(host: str) -> str:
@@ -66,10 +66,6 @@ class HostIndex:
             else:
                 self._exact.setdefault(form, gateway_id)
         self._written.append((host, gateway_id))
-
-    def add_all(self, items: Iterable[tuple[str, str]]) -> None:
-        for host, gateway_id in items:
-            self.add(host, gateway_id)
 
     def conflict(self, host: str) -> str | None:
         """The other gateway whose route hosts overlap ``host``, or None."""

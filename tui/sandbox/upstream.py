@@ -19,7 +19,7 @@ from typing import Any
 from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 
 SCHEMA = ""
 MAX_DELAY = 10.0
@@ -132,92 +132,100 @@ def _status_choice(spec: str) -> int | None:
     return random.choices(codes, weights=weights)[0]
 
 
-def routes(ctx: object) -> list[Route]:
-    async def index(request: Request) -> Response:
-        return HTMLResponse(_INDEX)
+async def index(request: Request) -> Response:
+    return HTMLResponse(_INDEX)
 
-    async def uuid_(request: Request) -> Response:
-        return pretty({"uuid": str(uuid.uuid4())})
 
-    async def get(request: Request) -> Response:
-        return pretty(
-            {
-                "args": _args(request),
-                "headers": _headers(request),
-                "origin": _origin(request),
-                "url": str(request.url),
-            }
-        )
+async def uuid_(request: Request) -> Response:
+    return pretty({"uuid": str(uuid.uuid4())})
 
-    async def headers(request: Request) -> Response:
-        return pretty({"headers": _headers(request)})
 
-    async def ip(request: Request) -> Response:
-        return pretty({"origin": _origin(request)})
+async def get(request: Request) -> Response:
+    return pretty(
+        {
+            "args": _args(request),
+            "headers": _headers(request),
+            "origin": _origin(request),
+            "url": str(request.url),
+        }
+    )
 
-    async def user_agent(request: Request) -> Response:
-        return pretty({"user-agent": request.headers.get("user-agent")})
 
-    async def anything(request: Request) -> Response:
-        try:
-            fields = await _body_fields(request)
-        except _Gone:
-            return Response(status_code=400)  # nobody is listening any more
-        return pretty(
-            {
-                "args": _args(request),
-                **fields,
-                "headers": _headers(request),
-                "method": request.method,
-                "origin": _origin(request),
-                "url": str(request.url),
-            }
-        )
+async def headers(request: Request) -> Response:
+    return pretty({"headers": _headers(request)})
 
-    async def status(request: Request) -> Response:
-        code = _status_choice(request.path_params["codes"])
-        if code is None:
-            return Response("Invalid status code", status_code=400, media_type="text/html")
-        extra: dict[str, str] = {}
-        if code == 401:
-            extra["WWW-Authenticate"] = 'Basic realm="Fake Realm"'
-        elif code in (301, 302, 303, 305, 307):
-            extra["Location"] = "/redirect/1"
-        if code in (204, 304) or code < 200:
-            return Response(status_code=code, headers=extra)
-        return Response(b"", status_code=code, headers=extra, media_type="text/html")
 
-    async def delay(request: Request) -> Response:
-        try:
-            seconds = float(request.path_params["n"])
-        except ValueError:
-            return Response("Invalid delay", status_code=400, media_type="text/html")
-        await asyncio.sleep(min(max(seconds, 0.0), MAX_DELAY))
-        try:
-            fields = await _body_fields(request)
-        except _Gone:
-            return Response(status_code=400)
-        return pretty(
-            {
-                "args": _args(request),
-                "data": fields["data"],
-                "files": fields["files"],
-                "form": fields["form"],
-                "headers": _headers(request),
-                "origin": _origin(request),
-                "url": str(request.url),
-            }
-        )
+async def ip(request: Request) -> Response:
+    return pretty({"origin": _origin(request)})
 
-    return [
-        Route("/", index, methods=["GET"]),
-        Route("/uuid", uuid_, methods=["GET"]),
-        Route("/get", get, methods=["GET"]),
-        Route("/headers", headers, methods=["GET"]),
-        Route("/ip", ip, methods=["GET"]),
-        Route("/user-agent", user_agent, methods=["GET"]),
-        Route("/anything", anything, methods=ANY_METHOD),
-        Route("/anything/{rest:path}", anything, methods=ANY_METHOD),
-        Route("/status/{codes}", status, methods=BODY_METHODS),
-        Route("/delay/{n}", delay, methods=BODY_METHODS),
-    ]
+
+async def user_agent(request: Request) -> Response:
+    return pretty({"user-agent": request.headers.get("user-agent")})
+
+
+async def anything(request: Request) -> Response:
+    try:
+        fields = await _body_fields(request)
+    except _Gone:
+        return Response(status_code=400)  # nobody is listening any more
+    return pretty(
+        {
+            "args": _args(request),
+            **fields,
+            "headers": _headers(request),
+            "method": request.method,
+            "origin": _origin(request),
+            "url": str(request.url),
+        }
+    )
+
+
+async def status(request: Request) -> Response:
+    code = _status_choice(request.path_params["codes"])
+    if code is None:
+        return Response("Invalid status code", status_code=400, media_type="text/html")
+    extra: dict[str, str] = {}
+    if code == 401:
+        extra["WWW-Authenticate"] = 'Basic realm="Fake Realm"'
+    elif code in (301, 302, 303, 305, 307):
+        extra["Location"] = "/redirect/1"
+    if code in (204, 304) or code < 200:
+        return Response(status_code=code, headers=extra)
+    return Response(b"", status_code=code, headers=extra, media_type="text/html")
+
+
+async def delay(request: Request) -> Response:
+    try:
+        seconds = float(request.path_params["n"])
+    except ValueError:
+        return Response("Invalid delay", status_code=400, media_type="text/html")
+    await asyncio.sleep(min(max(seconds, 0.0), MAX_DELAY))
+    try:
+        fields = await _body_fields(request)
+    except _Gone:
+        return Response(status_code=400)
+    return pretty(
+        {
+            "args": _args(request),
+            "data": fields["data"],
+            "files": fields["files"],
+            "form": fields["form"],
+            "headers": _headers(request),
+            "origin": _origin(request),
+            "url": str(request.url),
+        }
+    )
+
+
+ROUTES: list[BaseRoute] = [
+    Route("/", index, methods=["GET"]),
+    Route("/uuid", uuid_, methods=["GET"]),
+    Route("/get", get, methods=["GET"]),
+    Route("/headers", headers, methods=["GET"]),
+    Route("/ip", ip, methods=["GET"]),
+    Route("/user-agent", user_agent, methods=["GET"]),
+    Route("/anything", anything, methods=ANY_METHOD),
+    Route("/anything/{rest:path}", anything, methods=ANY_METHOD),
+    Route("/status/{codes}", status, methods=BODY_METHODS),
+    Route("/delay/{n}", delay, methods=BODY_METHODS),
+]

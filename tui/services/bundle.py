@@ -2,17 +2,20 @@
 
 ``build_services(target)`` creates the single :class:`ApiClient`, the :class:`SecretStore`
 (OS keyring, else memory), the :class:`LoginService` (which is also the client's token
-source) and one service object per concern. ``await services.aclose()`` at the end.
+source; with ``state_dir`` it keeps its class-sandbox name claims there) and one service
+object per concern. ``await services.aclose()`` at the end.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
 
 from .apply import ApplyService
+from .class_claim import ClassClaims
 from .cleanup import CleanupService
 from .clipboard import Clipboard
 from .consumer_token import ConsumerTokenService
@@ -29,8 +32,13 @@ from .target import Target
 
 def warm_up() -> None:
     """Do the slow first-time work (keyring backend, TLS context) now. Blocking: call it from
-    a thread at start-up, so :func:`build_services` on the event loop costs next to nothing."""
+    a thread, so the first use of either on the event loop costs next to nothing."""
     warm_up_keyring()
+    warm_up_transport()
+
+
+def warm_up_transport() -> None:
+    """Only what :func:`build_services` itself needs (the keyring is loaded on first use)."""
     httpx.AsyncHTTPTransport(verify=shared_ssl_context())  # imports httpcore, builds TLS
 
 
@@ -59,11 +67,12 @@ def build_services(
     transport: httpx.AsyncBaseTransport | None = None,
     secrets: SecretStore | None = None,
     clipboard: Any = None,
+    state_dir: Path | None = None,
 ) -> Services:
     """Everything the steps need for ``target``; ``transport`` is a test seam (MockTransport)."""
     store = secrets if secrets is not None else SecretStore()
     client = ApiClient(target, transport=transport)
-    login = LoginService(client, store)
+    login = LoginService(client, store, ClassClaims(state_dir) if state_dir else None)
     client.tokens = login
     return Services(
         target=target,

@@ -40,10 +40,12 @@ class Inventory:
     products: tuple[str, ...] = ()
     consumers: tuple[str, ...] = ()  # client ids with access
     consumers_listed: bool = False  # True: from the server; False: from the session only
+    # Other gateways made in this session (a second create) that still exist: cleaned up too.
+    extra_gateways: tuple[str, ...] = ()
 
     @property
     def empty(self) -> bool:
-        return not self.gateway_exists and not self.consumers
+        return not self.gateway_exists and not self.consumers and not self.extra_gateways
 
 
 @dataclass(frozen=True)
@@ -73,8 +75,11 @@ class CleanupService:
         """What exists now, read from the server (the session is only a fallback for consumers)."""
         gw = quote(gateway_id)
         gateway = await self._json_or_none(f"/ds/api/v3/gateways/{gw}", "Read the gateway")
+        extras = await self.extra_gateways(session)
         if not isinstance(gateway, dict):
-            return Inventory(gateway_id, False, consumers=_session_consumers(session))
+            return Inventory(
+                gateway_id, False, consumers=_session_consumers(session), extra_gateways=extras
+            )
         display = str(gateway.get("displayName") or gateway.get("display_name") or "")
         services = await self._json_or_none(
             f"/gw/api/v3/gateways/{gw}/services", "List the services"
@@ -95,7 +100,27 @@ class CleanupService:
             products=tuple(str(p.get("name")) for p in products or [] if isinstance(p, dict)),
             consumers=consumers,
             consumers_listed=consumers_listed,
+            extra_gateways=extras,
         )
+
+    async def extra_gateways(self, session: Any) -> tuple[str, ...]:
+        """Gateways created in this session, other than the current one, that still exist."""
+        current = getattr(session, "gateway_id", "")
+        extras: list[str] = []
+        for gateway_id in dict.fromkeys(getattr(session, "created_gateways", ())):
+            if gateway_id and gateway_id != current and not await self.verify_gone(gateway_id):
+                extras.append(gateway_id)
+        return tuple(extras)
+
+    async def destroy_extras(self, gateway_ids: Iterable[str]) -> None:
+        """Clean up the extra gateways too: their consumers first, then each one with force."""
+        for gateway_id in gateway_ids:
+            handoff = await self.revoke_consumers(
+                gateway_id, await self.credentials.consumers(gateway_id) or ()
+            )
+            if handoff is not None:
+                raise handoff
+            await self.destroy_and_verify(gateway_id)
 
     async def revoke_consumer(self, gateway_id: str, client_id: str) -> None:
         """Revoke over REST; raises a WizardError for which ``needs_handoff`` is true on live."""
@@ -260,6 +285,8 @@ def blocked_by_consumer(error: WizardError) -> bool:
 
 
 def _session_consumers(session: Any) -> tuple[str, ...]:
-    client_id = getattr(session, "client_id", "") if session is not None else ""
-    revoked = getattr(session, "consumer_revoked", False) if session is not None else False
-    return (client_id,) if client_id and not revoked else ()
+    """The consumers this session made (every one issued, and the one in use), unrevoked."""
+    if session is None or getattr(session, "consumer_revoked", False):
+        return ()
+    made = [*getattr(session, "issued_consumers", ()), getattr(session, "client_id", "")]
+    return tuple(c for c in dict.fromkeys(made) if c)

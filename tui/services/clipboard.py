@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import asyncio
 
-import pyperclip
-
 
 async def copy(text: str) -> bool:
     """True when the system clipboard now holds ``text``."""
+    import pyperclip  # on first copy: it loads ctypes, which no screen needs before that
+
     try:
         await asyncio.to_thread(pyperclip.copy, text)
     except (pyperclip.PyperclipException, OSError):

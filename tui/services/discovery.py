@@ -24,6 +24,10 @@ import yaml
 from .errors import WizardError
 from .http import ApiClient
 
+# libyaml's loader reads the portal's 60 kB OpenAPI document about 8x faster than the pure
+# Python one (same documents out); the pure one stands in where PyYAML was built without it.
+_SafeLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 NOT_APS = "This host is not an APS portal: host is not configured correctly"
 _LINK_TARGET = re.compile(r"<([^>]*)>")
 
@@ -136,7 +140,7 @@ async def discover(client: ApiClient) -> Discovery:
 
 def _openid_url(text: str) -> str | None:
     try:
-        doc: Any = yaml.safe_load(text)
+        doc: Any = yaml.load(text, Loader=_SafeLoader)
     except yaml.YAMLError as exc:
         raise WizardError(
             what="The portal's API description could not be read",
@@ -166,9 +170,17 @@ def _json_object(response: httpx.Response) -> dict[str, Any]:
     return data
 
 
-async def sandbox_upstream(client: ApiClient) -> str | None:
-    """The built-in upstream URL when the target is a gwa-wizard sandbox (a class sandbox
-    reached with ``--host``), from its ``GET /sandbox/info``; None for a real portal.
+@dataclass(frozen=True)
+class SandboxFacts:
+    """What a gwa-wizard sandbox reached with ``--host`` (a class sandbox) says of itself."""
+
+    upstream_url: str
+    passcode_required: bool
+
+
+async def sandbox_facts(client: ApiClient) -> SandboxFacts | None:
+    """The target's ``GET /sandbox/info`` when it is a gwa-wizard sandbox; None for a real
+    portal.
 
     A real portal answers that path with 404 (or something that is not the sandbox's JSON),
     so any failure simply means "not a sandbox".
@@ -185,5 +197,12 @@ async def sandbox_upstream(client: ApiClient) -> str | None:
         return None
     upstream = body.get("upstream_url") if isinstance(body, dict) else None
     if isinstance(upstream, str) and upstream.startswith(("http://", "https://")):
-        return upstream
+        return SandboxFacts(upstream, body.get("passcode_required") is True)
     return None
+
+
+async def sandbox_upstream(client: ApiClient) -> str | None:
+    """The built-in upstream URL when the target is a gwa-wizard sandbox (a class sandbox
+    reached with ``--host``), from its ``GET /sandbox/info``; None for a real portal."""
+    facts = await sandbox_facts(client)
+    return facts.upstream_url if facts is not None else None

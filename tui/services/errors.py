@@ -10,6 +10,7 @@ results (``result``/``reason``), Kong (``message``), HTML error pages and plain 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -70,6 +71,21 @@ def cli_error_text(body: Any, raw: str = "") -> str:
     if isinstance(description, str) and description:
         lines.append(description)
     return "\n".join(lines) if lines else "something broke"
+
+
+_NUMBERED_DETAIL = re.compile(r"^(d\d+): ", re.MULTILINE)
+
+
+def detail_note(detail: str) -> str:
+    """What a raw ``d0:`` prefix in the portal's text means ('' when there is none)."""
+    labels = list(dict.fromkeys(_NUMBERED_DETAIL.findall(detail or "")))
+    if not labels:
+        return ""
+    named = ", ".join(labels)
+    return (
+        f"{named}: the portal numbers the details of one refusal d0, d1, …; the text after "
+        "the label is the portal's own message, not a field of your file."
+    )
 
 
 def field_messages(body: Any) -> dict[str, str]:

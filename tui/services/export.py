@@ -13,7 +13,6 @@ import os
 import shlex
 import time
 from collections.abc import Iterable
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -23,12 +22,15 @@ from ..steps import STEPS
 from .shell_commands import apply_command, gateway_command, status_command, token_curl
 from .tutorial_defaults import (
     API_URL_PLACEHOLDER,
+    DEFAULT_ORG,
+    DEFAULT_ORG_UNIT,
     DEFAULT_OUT_FILE,
     DEFAULT_TEMPLATE,
     DEFAULT_UPSTREAM,
     EXAMPLE_SERVICE,
     TEST_HOST,
 )
+from .wording import published_list
 
 SCRIPT_NAME = "gwa-tutorial.sh"
 LAST_SESSION_NAME = "last-session.json"  # the finished tutorial, kept for `gwa-wizard export`
@@ -57,6 +59,20 @@ def _out_file(session: Any) -> str:
     return session.out_file or DEFAULT_OUT_FILE
 
 
+def _org_lines(session: Any) -> str:
+    """``--org``/``--org-unit`` lines when the learner chose others than the tutorial's (as the
+    Template step's command has them), so the replay generates the same config."""
+    chosen = (
+        ("--org", session.org, DEFAULT_ORG),
+        ("--org-unit", session.org_unit, DEFAULT_ORG_UNIT),
+    )
+    return "".join(
+        f"    {flag} {_q(value)} \\\n"
+        for flag, value, default in chosen
+        if value and value != default
+    )
+
+
 def build_script(session: Any) -> str:
     """The tutorial as a bash script in three parts: provider, consumer, cleanup."""
     host = session.host or TEST_HOST
@@ -64,7 +80,6 @@ def build_script(session: Any) -> str:
     service = session.service or EXAMPLE_SERVICE
     upstream = session.upstream or DEFAULT_UPSTREAM
     template = session.template or DEFAULT_TEMPLATE
-    out_file = replace(session, out_file=_out_file(session))
     scheme_line = (
         f"  gwa config set scheme {_q(session.scheme)}\n" if session.scheme != "https" else ""
     )
@@ -105,11 +120,11 @@ provider() {{
   gwa generate-config --template {_q(template)} \\
     --service {_q(service)} \\
     --upstream "$UPSTREAM" \\
-    --out {_q(_out_file(session))}
+{_org_lines(session)}    --out {_q(_out_file(session))}
   # gwa keeps an upstream's :port in the service's host: line, which Kong refuses
   # ("host: must not have a port"); drop it there (port: already holds it).
   sed -i.bak -E 's/^(host: [^:]+):[0-9]+$/\\1/' {_q(_out_file(session))}
-  {apply_command(out_file)}
+  {apply_command(session)}
   {status_command(session)}
   # Without a token the gateway must refuse: expect 401 {{"message":"Unauthorized"}}
   curl -s -i "$API_URL" || true
@@ -177,7 +192,7 @@ def build_report(session: Any) -> str:
         f"| Service | `{session.service or '—'}` |",
         f"| Upstream | `{session.upstream or '—'}` |",
         f"| Config file | `{session.out_file or '—'}` |",
-        f"| Published | {', '.join(session.published) if session.published else '—'} |",
+        f"| Published | {published_list(session.published) or '—'} |",
         f"| Consumer (Client ID) | `{session.client_id or '—'}`"
         + (
             f" ({ISSUED_VIA.get(session.credentials_source, session.credentials_source)})"

@@ -250,12 +250,12 @@ class ApiClient:
         body: dict[str, Any],
     ) -> httpx.Request:
         """The request for ``url``, routed to the target for ``*.localhost`` env hosts."""
-        connect_url, host_header = self.route(url)
         send_headers = dict(headers or {})
-        if host_header is not None:
-            send_headers["Host"] = host_header
         given = {key: value for key, value in body.items() if value is not None}
         try:
+            connect_url, host_header = self.route(url)  # parses the URL: may find it invalid
+            if host_header is not None:
+                send_headers["Host"] = host_header
             return self._http.build_request(method, connect_url, headers=send_headers, **given)
         except httpx.InvalidURL as exc:
             raise WizardError(

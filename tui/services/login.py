@@ -12,8 +12,11 @@ Device flow with PKCE S256:
    ``interval`` is then 5 s longer and used from then on) or ``"done"``. An expired code or
    a denied request raises :class:`WizardError` (``code`` ``expired_token`` /
    ``access_denied``) with cause and fix.
-3. On the embedded sandbox, :meth:`approve_on_sandbox` submits the verification page's form
-   (``user_code``, ``username`` and ``passcode``) exactly as a browser would.
+3. On the embedded sandbox or a class sandbox, :meth:`approve_on_sandbox` submits the
+   verification page's form (``user_code``, ``username`` and ``passcode``) exactly as a
+   browser would. On a class sandbox the name is claimed by whoever signs in with it first;
+   the wizard keeps its claim in the state dir (:mod:`class_claim`) and shows it with every
+   approval, so a relaunch keeps the name.
 
 Also: :meth:`client_credentials` (service accounts), :meth:`refresh`, :meth:`current_user`,
 :meth:`logout`. Tokens live in the :class:`SecretStore` under ``"<host>:access_token"`` and
@@ -22,20 +25,19 @@ Also: :meth:`client_credentials` (service accounts), :meth:`refresh`, :meth:`cur
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import json
-import os
-import re
 import secrets as pysecrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Literal
 
 import httpx
 
+from .class_claim import CLASS_CLAIM_COOKIE, ClassClaims, browser_claim, valid_claim
 from .device_poll import PollSchedule
 from .discovery import Discovery, discover
 from .errors import WizardError
@@ -52,10 +54,6 @@ from .login_replies import (
 from .secrets import SecretStore, access_token_name, refresh_token_name
 
 CLIENT_ID = "gwa-cli"
-# On a class sandbox a name belongs to one browser (its claim cookie). A wizard served to a
-# browser by ``sandbox serve --web-port`` finds that browser's claim in this file.
-CLASS_CLAIM_ENV = "GWA_WIZARD_CLASS_CLAIM_FILE"
-CLASS_CLAIM_COOKIE = "aps_learner"
 DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 SLOW_DOWN_STEP = 5  # seconds added to the interval on slow_down (RFC 8628 §3.5)
 
@@ -123,9 +121,12 @@ def username_from_token(token: str) -> str | None:
 class LoginService:
     """Device / client-credentials login, refresh and the current user for one target."""
 
-    def __init__(self, client: ApiClient, secrets: SecretStore) -> None:
+    def __init__(
+        self, client: ApiClient, secrets: SecretStore, claims: ClassClaims | None = None
+    ) -> None:
         self.client = client
         self.secrets = secrets
+        self.claims = claims  # this wizard's name claims on class sandboxes (state dir)
         self.discovery: Discovery | None = None
         self._access: str | None = None
         self._loaded = False
@@ -255,13 +256,14 @@ class LoginService:
             form["passcode"] = passcode
         action = "Approve the login on the sandbox"
         headers = {"Accept": "text/html,application/json"}
-        claim = _class_claim()
-        if claim:  # a browser learner's wizard signs in as that browser (one name per browser)
+        claim = await self._class_claim()
+        if claim:  # the name this wizard (or its browser) claimed before stays ours
             headers["Cookie"] = f"{CLASS_CLAIM_COOKIE}={claim}"
         response = await self.client.send_raw(
             "POST", challenge.verification_uri, headers=headers, data=form, action=action
         )
         if response.status_code in (200, 302, 303):
+            await self._keep_claim(response)
             return
         message = page_message(response.text)
         status = response.status_code
@@ -275,6 +277,15 @@ class LoginService:
                 if "username" in message.lower()
                 else "Start the login again to get a new code."
             )
+        elif status == 409:
+            why = (
+                "On a class sandbox a name belongs to the first browser or wizard that signs "
+                "in with it (names compare ignoring case and surrounding spaces)."
+            )
+            fix = "Pick another name, or ask your trainer to release it on the class board."
+        elif status == 429:
+            why = "Too many wrong tries came from this computer, so the sandbox pauses it."
+            fix = "Wait the time the message says, then approve again."
         else:
             why, fix = "The sandbox's approval page answered with an error.", "Retry."
         raise WizardError(
@@ -284,6 +295,21 @@ class LoginService:
             status=status,
             detail=message,
         )
+
+    async def _class_claim(self) -> str | None:
+        """The claim to show: the browser's (a served wizard), else the one kept for this
+        sandbox in the state dir."""
+        claim = browser_claim()
+        if claim is None and self.claims is not None:
+            claim = await asyncio.to_thread(self.claims.get, self.client.target.base_url)
+        return claim
+
+    async def _keep_claim(self, response: httpx.Response) -> None:
+        """A first sign-in on a class sandbox claims the name: keep the claim it answered."""
+        claim = valid_claim(response.cookies.get(CLASS_CLAIM_COOKIE))
+        if claim is None or self.claims is None or browser_claim() is not None:
+            return
+        await asyncio.to_thread(self.claims.save, self.client.target.base_url, claim)
 
     # -- other grants -----------------------------------------------------------------------
     async def client_credentials(self, client_id: str, client_secret: str) -> Tokens:
@@ -392,14 +418,3 @@ def _tokens(response: httpx.Response, action: str) -> Tokens:
         refresh_expires_in=as_int(data.get("refresh_expires_in")),
         token_type=str(data.get("token_type") or "Bearer"),
     )
-
-
-def _class_claim() -> str | None:
-    path = os.environ.get(CLASS_CLAIM_ENV)
-    if not path:
-        return None
-    try:
-        claim = Path(path).read_text("utf-8").strip()
-    except OSError:
-        return None
-    return claim if re.fullmatch(r"[A-Za-z0-9_-]{32,64}", claim) else None

@@ -295,7 +295,7 @@ def _explain_anonymous(call: ApiCall) -> Explanation:
             "The jwt-keycloak plugin on your route looked for a Bearer token (header, ?jwt= "
             "or cookie), found none, and refused the request before it reached the upstream. "
             "A 401 here is exactly what we want: anonymous callers are kept out.",
-            "Next, get credentials as a consumer would, so you can call it with a token.",
+            "Get credentials as a consumer would (the Credentials step), then call it with a token.",
             kind="protected",
         )
     if status is not None and status < 400:

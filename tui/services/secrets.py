@@ -14,14 +14,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
-import keyring
-import keyring.errors
+from .private_file import read_text_map, write_text_map
+
+# ``keyring`` itself is imported on first use (``_keyring_module``): loading it and its
+# backends costs about 0.1 s, which the wizard spends after its first step is on screen
+# (:func:`warm_up` from a thread) rather than before.
 
 SERVICE_NAME = "gwa-wizard"
 
@@ -38,12 +39,19 @@ def client_secret_name(host: str, client_id: str) -> str:
     return f"{host}:client_secret:{client_id}"
 
 
+def _keyring_module() -> Any:
+    import keyring
+    import keyring.errors  # noqa: F401 (the error classes caught below)
+
+    return keyring
+
+
 def warm_up() -> None:
     """Load the keyring backend now (blocking, ~0.1 s the first time: it probes D-Bus or the
     Keychain). Call it from a thread at start-up so constructing a SecretStore on the event
     loop later costs nothing."""
     with contextlib.suppress(Exception):  # a broken setup is reported by SecretStore itself
-        keyring.get_keyring()
+        _keyring_module().get_keyring()
 
 
 def _backend_usable(backend: Any) -> bool:
@@ -64,17 +72,40 @@ class SecretStore:
         self._keyring = keyring_backend
         self._memory: dict[str, str] = {}
         self._file: Path | None = None
-        self.fallback_reason = ""
-        self.backend = "keyring" if self.keyring_available() else "memory"
-        if self.backend == "memory" and not self.fallback_reason:
-            self.fallback_reason = "No usable keyring on this system."
+        self._fallback_reason = ""
+        # Which backend is decided on first use (the keyring probe can take 0.1 s), so a
+        # store is free to construct on the event loop at start-up.
+        self._backend: str | None = None
 
     def __repr__(self) -> str:
         return f"SecretStore(backend={self.backend!r}, names={len(self._memory)} in memory)"
 
     # -- backend selection ------------------------------------------------------------------
+    @property
+    def backend(self) -> str:
+        """``keyring``, ``memory`` or ``file``."""
+        if self._backend is None:
+            self._backend = "keyring" if self.keyring_available() else "memory"
+            if self._backend == "memory" and not self._fallback_reason:
+                self._fallback_reason = "No usable keyring on this system."
+        return self._backend
+
+    @backend.setter
+    def backend(self, value: str) -> None:
+        self._backend = value
+
+    @property
+    def fallback_reason(self) -> str:
+        """Why secrets are kept in memory (empty when they are not)."""
+        _ = self.backend  # decides it, and the reason with it
+        return self._fallback_reason
+
+    @fallback_reason.setter
+    def fallback_reason(self, value: str) -> None:
+        self._fallback_reason = value
+
     def _kr(self) -> Any:
-        return self._keyring if self._keyring is not None else keyring.get_keyring()
+        return self._keyring if self._keyring is not None else _keyring_module().get_keyring()
 
     def keyring_available(self) -> bool:
         """True when an OS keyring that can store secrets is configured."""
@@ -147,10 +178,11 @@ class SecretStore:
     # -- operations -------------------------------------------------------------------------
     async def set(self, name: str, value: str) -> None:
         if self.backend == "keyring":
+            errors = _keyring_module().errors
             try:
                 await asyncio.to_thread(self._kr().set_password, self.service, name, value)
                 return
-            except keyring.errors.KeyringError as exc:
+            except errors.KeyringError as exc:
                 self._fall_back(exc)
         if self.backend == "file":
             await asyncio.to_thread(self._file_set, name, value)
@@ -159,9 +191,10 @@ class SecretStore:
 
     async def get(self, name: str) -> str | None:
         if self.backend == "keyring":
+            errors = _keyring_module().errors
             try:
                 return await asyncio.to_thread(self._kr().get_password, self.service, name)
-            except keyring.errors.KeyringError as exc:
+            except errors.KeyringError as exc:
                 self._fall_back(exc)
         if self.backend == "file":
             return (await asyncio.to_thread(self._read_file)).get(name)
@@ -169,11 +202,12 @@ class SecretStore:
 
     async def delete(self, name: str) -> None:
         if self.backend == "keyring":
+            errors = _keyring_module().errors
             try:
                 await asyncio.to_thread(self._kr().delete_password, self.service, name)
-            except keyring.errors.PasswordDeleteError:
+            except errors.PasswordDeleteError:
                 pass  # nothing stored under that name
-            except keyring.errors.KeyringError as exc:
+            except errors.KeyringError as exc:
                 self._fall_back(exc)
         if self.backend == "file":
             await asyncio.to_thread(self._file_delete, name)
@@ -181,30 +215,12 @@ class SecretStore:
 
     # -- file backend -----------------------------------------------------------------------
     def _read_file(self) -> dict[str, str]:
-        if self._file is None:
-            return {}
-        try:
-            data = json.loads(self._file.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return {}
-        return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+        return {} if self._file is None else read_text_map(self._file)
 
     def _write_file(self, data: dict[str, str]) -> None:
         assert self._file is not None
         self._file.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=self._file.parent, prefix=".secrets-", suffix=".tmp")
-        try:
-            os.fchmod(fd, 0o600)
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(data, handle, indent=1, sort_keys=True)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, self._file)
-            os.chmod(self._file, 0o600)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
+        write_text_map(self._file, data, prefix=".secrets-")
 
     def _file_set(self, name: str, value: str) -> None:
         data = self._read_file()

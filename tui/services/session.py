@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
-import tempfile
 import time
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from .private_file import write_private
 from .tutorial_defaults import DEFAULT_ORG, DEFAULT_ORG_UNIT, DEFAULT_TEMPLATE
 
 SESSION_VERSION = 1
@@ -35,11 +34,13 @@ class Session:
     gateway_display_name: str = ""
     gateway_picked: bool = False  # an existing gateway was chosen (not created here)
     created_gateways: list[str] = field(default_factory=list)  # every one created this session
+    gateway_destroyed: bool = False  # Clean up destroyed the current gateway
     # Template
     template: str = DEFAULT_TEMPLATE
     service: str = ""
     upstream: str = ""
     out_file: str = ""  # path of the generated YAML, as the learner sees it
+    workspace: str = ""  # the folder chosen on screen ("" = the default / --workspace)
     org: str = DEFAULT_ORG
     org_unit: str = DEFAULT_ORG_UNIT
     # Apply / Status
@@ -52,6 +53,7 @@ class Session:
     token_endpoint: str = ""
     credentials_source: str = ""  # rest | handoff
     consumer_revoked: bool = False
+    issued_consumers: list[str] = field(default_factory=list)  # client ids issued this session
     # Check your understanding: {"step", "question", "answer", "correct"?} per question asked
     answers: list[dict[str, Any]] = field(default_factory=list)
     # Progress
@@ -111,18 +113,7 @@ class SessionStore:
     def save(self, session: Session) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         payload = json.dumps(session.to_dict(), indent=2, sort_keys=True)
-        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".session-", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(payload)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.chmod(tmp, 0o600)
-            os.replace(tmp, self.path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
+        write_private(self.path, payload, prefix=".session-")
 
     def clear(self) -> None:
         with contextlib.suppress(FileNotFoundError):

@@ -3,8 +3,11 @@
 from .busy import BusyLine
 from .command_box import CommandBox
 from .error_panel import ErrorPanel
+from .focus_scroll import FocusScroll
+from .footer import WizardFooter
 from .header import WizardHeader
 from .log_lines import LogLines
+from .marked_radio import MarkedRadioButton
 from .secret_field import SecretField
 from .sidebar import StepSidebar
 
@@ -12,8 +15,11 @@ __all__ = [
     "BusyLine",
     "CommandBox",
     "ErrorPanel",
+    "FocusScroll",
     "LogLines",
+    "MarkedRadioButton",
     "SecretField",
     "StepSidebar",
+    "WizardFooter",
     "WizardHeader",
 ]

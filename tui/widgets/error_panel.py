@@ -7,7 +7,7 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import Static
 
-from ..services.errors import WizardError
+from ..services.errors import WizardError, detail_note
 
 
 def error_content(error: WizardError, can_retry: bool) -> Content:
@@ -18,6 +18,9 @@ def error_content(error: WizardError, can_retry: bool) -> Content:
         parts.append(Content.styled("Fix: ", "bold") + Content(f"{error.fix}\n"))
     if error.detail and error.detail not in error.what:
         parts.append(Content.styled("Server said: ", "$text-muted") + Content(f"{error.detail}\n"))
+        note = detail_note(error.detail)
+        if note:
+            parts.append(Content.styled(f"({note})\n", "italic $text-muted"))
     if can_retry:
         parts.append(Content.styled("Press ctrl+r to retry.", "italic $text-muted"))
     return Content("").join(parts).rstrip()

@@ -37,7 +37,9 @@ def exchange_content(call: ApiCall) -> Content:
     body = (call.body or "").strip()
     if len(body) > 600:
         body = body[:600] + " …"
-    parts.append(Content(f"  {body}" if body else "  (empty body)"))
+    # Every line of the body is indented alike, so pretty-printed JSON keeps its shape.
+    shown = "\n".join(f"  {line}" for line in body.splitlines()) if body else "  (empty body)"
+    parts.append(Content(shown))
     return Content("").join(parts)
 
 

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
+
+from .focus_scroll import FocusScroll
 
 STYLES = {"start": "$text-muted", "ok": "$success", "failed": "$error", "info": "$text"}
 MARKS = {"start": "↑", "ok": "✓", "failed": "✗", "info": " "}
 
 
-class LogLines(VerticalScroll):
+class LogLines(FocusScroll):
     DEFAULT_CSS = """
     LogLines { height: auto; max-height: 14; }
     LogLines > Static { height: auto; }

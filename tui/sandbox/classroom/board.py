@@ -16,11 +16,13 @@ anything about the class.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import os
 import secrets
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from urllib.parse import quote
 
@@ -28,7 +30,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from ..context import SandboxContext
+from ..context import SandboxContext, context_of
 from ..oauth import read_form
 from . import board_page, events, identity, roster, throttle
 
@@ -91,65 +93,88 @@ def _check(ctx: SandboxContext, request: Request) -> Response | None:
     return None
 
 
-def routes(ctx: SandboxContext) -> list[BaseRoute]:
-    def guarded(view):
-        async def wrapped(request: Request) -> Response:
-            refusal = _check(ctx, request)
-            return refusal if refusal is not None else await view(request)
+View = Callable[[Request, SandboxContext], Awaitable[Response]]
 
-        return wrapped
 
-    async def page(request: Request) -> Response:
-        notice = request.query_params.get("notice", "")
-        return board_page.board(roster.snapshot(ctx, time.time()), notice)
+def trainer_only(view: View) -> Callable[[Request], Awaitable[Response]]:
+    """The view for the trainer; anyone else gets the refusal (or the key-to-cookie swap)."""
 
-    async def data(request: Request) -> Response:
-        return JSONResponse(roster.snapshot(ctx, time.time()), headers=board_page.HEADERS)
+    @functools.wraps(view)
+    async def wrapped(request: Request) -> Response:
+        ctx = context_of(request)
+        refusal = _check(ctx, request)
+        return refusal if refusal is not None else await view(request, ctx)
 
-    async def script(request: Request) -> Response:
-        return Response(board_page.SCRIPT, media_type="text/javascript", headers=board_page.HEADERS)
+    return wrapped
 
-    async def report(request: Request) -> Response:
-        stamp = time.strftime("%Y%m%d-%H%M")
-        return Response(
-            roster.report_csv(ctx, time.time()),
-            media_type="text/csv",
-            headers={
-                **board_page.HEADERS,
-                "Content-Disposition": f'attachment; filename="class-report-{stamp}.csv"',
-            },
-        )
 
-    def back(notice: str) -> Response:
-        return RedirectResponse(f"/class?notice={quote(notice)}", status_code=303)
+@trainer_only
+async def page(request: Request, ctx: SandboxContext) -> Response:
+    notice = request.query_params.get("notice", "")
+    return board_page.board(roster.snapshot(ctx, time.time()), notice)
 
-    async def release(request: Request) -> Response:
-        name = (await read_form(request)).get("name", "")
-        if identity.release(ctx, name):
-            return back(f"Released the name {name.strip()}: the next sign-in with it claims it.")
-        return back(f"The name {name.strip()} was not claimed.")
 
-    async def cleanup_ask(request: Request) -> Response:
-        name = request.query_params.get("name", "")
-        return board_page.confirm_cleanup(name, roster.leftovers(ctx, name))
+@trainer_only
+async def data(request: Request, ctx: SandboxContext) -> Response:
+    return JSONResponse(roster.snapshot(ctx, time.time()), headers=board_page.HEADERS)
 
-    async def cleanup_do(request: Request) -> Response:
-        form = await read_form(request)
-        name = form.get("name", "")
-        if form.get("confirm") != "yes":
-            return back("Nothing was removed.")
-        gone = roster.clean_up(ctx, name)
-        return back(
-            f"Removed {len(gone['gateways'])} gateway(s) and {len(gone['consumers'])} "
-            f"consumer(s) of {name.strip()}."
-        )
 
-    return [
-        Route("/class", guarded(page), methods=["GET"]),
-        Route("/class.json", guarded(data), methods=["GET"]),
-        Route("/class/board.js", guarded(script), methods=["GET"]),
-        Route("/class/report.csv", guarded(report), methods=["GET"]),
-        Route("/class/release", guarded(release), methods=["POST"]),
-        Route("/class/cleanup", guarded(cleanup_ask), methods=["GET"]),
-        Route("/class/cleanup", guarded(cleanup_do), methods=["POST"]),
-    ]
+@trainer_only
+async def script(request: Request, ctx: SandboxContext) -> Response:
+    return Response(board_page.SCRIPT, media_type="text/javascript", headers=board_page.HEADERS)
+
+
+@trainer_only
+async def report(request: Request, ctx: SandboxContext) -> Response:
+    stamp = time.strftime("%Y%m%d-%H%M")
+    return Response(
+        roster.report_csv(ctx, time.time()),
+        media_type="text/csv",
+        headers={
+            **board_page.HEADERS,
+            "Content-Disposition": f'attachment; filename="class-report-{stamp}.csv"',
+        },
+    )
+
+
+def _back(notice: str) -> Response:
+    return RedirectResponse(f"/class?notice={quote(notice)}", status_code=303)
+
+
+@trainer_only
+async def release(request: Request, ctx: SandboxContext) -> Response:
+    name = (await read_form(request)).get("name", "")
+    if identity.release(ctx, name):
+        return _back(f"Released the name {name.strip()}: the next sign-in with it claims it.")
+    return _back(f"The name {name.strip()} was not claimed.")
+
+
+@trainer_only
+async def cleanup_ask(request: Request, ctx: SandboxContext) -> Response:
+    name = request.query_params.get("name", "")
+    return board_page.confirm_cleanup(name, roster.leftovers(ctx, name))
+
+
+@trainer_only
+async def cleanup_do(request: Request, ctx: SandboxContext) -> Response:
+    form = await read_form(request)
+    name = form.get("name", "")
+    if form.get("confirm") != "yes":
+        return _back("Nothing was removed.")
+    gone = roster.clean_up(ctx, name)
+    return _back(
+        f"Removed {len(gone['gateways'])} gateway(s) and {len(gone['consumers'])} "
+        f"consumer(s) of {name.strip()}."
+    )
+
+
+# At the root of the portal origin, beside the portal's pages (mounted in ``app.py``).
+ROUTES: list[BaseRoute] = [
+    Route("/class", page, methods=["GET"]),
+    Route("/class.json", data, methods=["GET"]),
+    Route("/class/board.js", script, methods=["GET"]),
+    Route("/class/report.csv", report, methods=["GET"]),
+    Route("/class/release", release, methods=["POST"]),
+    Route("/class/cleanup", cleanup_ask, methods=["GET"]),
+    Route("/class/cleanup", cleanup_do, methods=["POST"]),
+]

@@ -141,14 +141,11 @@ def error_for_gateway(ctx: SandboxContext, gateway_id: str, status: int, message
         record_error(ctx, owner, status, message)
 
 
-def load(ctx: SandboxContext, learner: str | None = None) -> list[Event]:
-    """Every event (or one learner's), oldest first."""
-    sql = "SELECT at, learner, name, kind, step, status, detail FROM class_events"
-    params: tuple[str, ...] = ()
-    if learner is not None:
-        sql += " WHERE learner=?"
-        params = (fold(learner),)
-    rows = ctx.db.query(sql + " ORDER BY id", params)
+def load(ctx: SandboxContext) -> list[Event]:
+    """Every event, oldest first."""
+    rows = ctx.db.query(
+        "SELECT at, learner, name, kind, step, status, detail FROM class_events ORDER BY id"
+    )
     return [
         Event(r["at"], r["learner"], r["name"], r["kind"], r["step"], r["status"], r["detail"])
         for r in rows

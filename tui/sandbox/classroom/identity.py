@@ -7,7 +7,8 @@ page and the portal pages' Sign in). On a class sandbox (``config.classroom``):
   client (:mod:`throttle`);
 * names compare case-insensitively after trimming (:func:`events.fold`);
 * the first sign-in claims the name for that browser: the answer carries a long-lived,
-  HttpOnly cookie (:data:`COOKIE`) whose hash is stored with the claim;
+  HttpOnly cookie (:data:`COOKIE`) whose hash is stored with the claim (a wizard that
+  approves its own login keeps that cookie in its state dir and shows it the same way);
 * a later sign-in with a claimed name from a browser without that cookie is refused with a
   message saying what to do; the trainer can release a name on the class board.
 
@@ -135,9 +136,9 @@ def sign_in(
         False,
         status=409,
         message=(
-            f"The name “{row['name']}” is already taken by a learner on another browser. "
-            "Pick another name, or, if it is yours and you changed browser, ask your trainer "
-            "to release it on the class board."
+            f"The name “{row['name']}” is already taken by another browser or wizard. "
+            "Pick another name, or, if it is yours and you changed browser or computer, ask "
+            "your trainer to release it on the class board."
         ),
     )
 

@@ -120,8 +120,9 @@ class PortalObserver:
         except TokenProblem:
             return None
         user = username_of(claims)
+        # A service account's token names it "service-account-<clientId>" (as Keycloak does).
         row = self.ctx.db.query_one(
-            "SELECT gateway_id FROM service_accounts WHERE client_id=?", (user,)
+            "SELECT gateway_id FROM service_accounts WHERE username=?", (user,)
         )
         if row is not None and row["gateway_id"]:  # a service account acts for its gateway
             owners = events.owners(self.ctx, str(row["gateway_id"]))

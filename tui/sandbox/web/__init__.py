@@ -15,22 +15,27 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from ..context import SandboxContext
 from . import devportal, manager, sessions, signin, store
-from .render import STATIC, redirect
+from .render import STATIC, page_handlers, redirect
 
 SCHEMA = sessions.SCHEMA + store.SCHEMA
+__all__ = ["ASSETS", "ROUTES", "SCHEMA", "page_handlers"]
 
 
-def routes(ctx: SandboxContext) -> list[BaseRoute]:
-    async def home(request: Request) -> Response:
-        return redirect("/devportal/api-directory")
+async def home(request: Request) -> Response:
+    return redirect("/devportal/api-directory")
 
-    static = StaticFiles(directory=Path(__file__).with_name("static"))
-    return [
-        Route("/", home, methods=["GET"]),
-        *signin.routes(ctx),
-        *manager.routes(ctx),
-        *devportal.routes(ctx),
-        Mount(STATIC, app=static, name="portal-static"),
-    ]
+
+# The pages, at the root of the portal origin: ``app.py`` mounts them with
+# :func:`render.page_handlers`, which turn their errors into pages.
+ROUTES: list[BaseRoute] = [
+    Route("/", home, methods=["GET"]),
+    *signin.ROUTES,
+    *manager.ROUTES,
+    *devportal.ROUTES,
+]
+
+# The pages' stylesheet and script, beside them (a missing file is a plain 404, not a page).
+ASSETS = Mount(
+    STATIC, app=StaticFiles(directory=Path(__file__).with_name("static")), name="portal-static"
+)

@@ -9,15 +9,15 @@ from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 
 from .. import catalog
-from ..context import SandboxContext
+from ..context import SandboxContext, context_of
 from ..oauth import read_form
 from ..portal_errors import NAMESPACE_MANAGE
 from . import sessions, store
 from .guard import check_post, require_member, scopes, signed_in
-from .render import PageRefusal, guarded, page, redirect
+from .render import PageRefusal, page, redirect
 
 NOT_FOUND = PageRefusal(404, "Not found", "There is no such API in the directory.")
 
@@ -53,256 +53,281 @@ def _dataset_gateways(ctx: SandboxContext, dataset_id: str) -> tuple[str | None,
     return row["name"], gateways
 
 
-def routes(ctx: SandboxContext) -> list[Route]:
-    def preview_item(session: sessions.WebSession, dataset_id: str) -> tuple[dict, str]:
-        """The dataset as a member of one of its gateways sees it; 403 for anyone else."""
-        name, gateways = _dataset_gateways(ctx, dataset_id)
-        if name is None:
-            raise NOT_FOUND
-        mine = [g for g in gateways if NAMESPACE_MANAGE in scopes(ctx, session.username, g)]
-        if not mine:
-            raise PageRefusal(
-                403,
-                "Not authorized",
-                "This API is in private preview: only the members of its gateway can see it.",
-            )
-        gw = session.active_gateway if session.active_gateway in mine else mine[0]
-        item = catalog.directory_item(ctx, gw, dataset_id)
+def _preview_item(
+    ctx: SandboxContext, session: sessions.WebSession, dataset_id: str
+) -> tuple[dict, str]:
+    """The dataset as a member of one of its gateways sees it; 403 for anyone else."""
+    name, gateways = _dataset_gateways(ctx, dataset_id)
+    if name is None:
+        raise NOT_FOUND
+    mine = [g for g in gateways if NAMESPACE_MANAGE in scopes(ctx, session.username, g)]
+    if not mine:
+        raise PageRefusal(
+            403,
+            "Not authorized",
+            "This API is in private preview: only the members of its gateway can see it.",
+        )
+    gw = session.active_gateway if session.active_gateway in mine else mine[0]
+    item = catalog.directory_item(ctx, gw, dataset_id)
+    if item is None:
+        raise NOT_FOUND
+    return item, gw
+
+
+async def directory(request: Request) -> Response:
+    ctx = context_of(request)
+    cards = [_card(i, preview=False) for i in catalog.public_directory(ctx)]
+    return page(ctx, request, "directory.html", title="API Directory", cards=cards)
+
+
+async def your_products(request: Request) -> Response:
+    ctx = context_of(request)
+    session = signed_in(ctx, request)
+    if not session.active_gateway:
+        return redirect("/manager/gateways/list")
+    gw = require_member(ctx, session.username, session.active_gateway, NAMESPACE_MANAGE)
+    cards = [_card(i, preview=True) for i in catalog.directory(ctx, gw)]
+    return page(
+        ctx, request, "your_products.html", session=session, title="Your Products", cards=cards
+    )
+
+
+async def dataset(request: Request) -> Response:
+    ctx = context_of(request)
+    dataset_id = request.path_params["id"]
+    preview = request.query_params.get("preview") == "true"
+    session = sessions.current(ctx, request)
+    if preview:
+        session = signed_in(ctx, request)
+        item, _gw = _preview_item(ctx, session, dataset_id)
+    else:
+        found = (i for i in catalog.public_directory(ctx) if i["id"] == dataset_id)
+        item = next(found, None)  # type: ignore[arg-type]
         if item is None:
             raise NOT_FOUND
-        return item, gw
+    products = [
+        {
+            "id": p["id"],
+            "name": p["name"],
+            "requestable": any(store.requestable(e) for e in p.get("environments", [])),
+        }
+        for p in item.get("products", [])
+    ]
+    return page(
+        ctx,
+        request,
+        "dataset.html",
+        session=session,
+        title=item.get("title") or item["name"],
+        item=item,
+        products=products,
+        preview=preview,
+        back=first_sentence,
+    )
 
-    async def directory(request: Request) -> Response:
-        cards = [_card(i, preview=False) for i in catalog.public_directory(ctx)]
-        return page(ctx, request, "directory.html", title="API Directory", cards=cards)
 
-    async def your_products(request: Request) -> Response:
-        session = signed_in(ctx, request)
-        if not session.active_gateway:
-            return redirect("/manager/gateways/list")
-        gw = require_member(ctx, session.username, session.active_gateway, NAMESPACE_MANAGE)
-        cards = [_card(i, preview=True) for i in catalog.directory(ctx, gw)]
-        return page(
-            ctx, request, "your_products.html", session=session, title="Your Products", cards=cards
+def _request_context(
+    ctx: SandboxContext, session: sessions.WebSession, product_id: str, preview: bool
+):
+    found = store.product(ctx, product_id)
+    if found is None:
+        raise NOT_FOUND
+    member = NAMESPACE_MANAGE in scopes(ctx, session.username, found.gateway_id)
+    if preview and not member:
+        raise PageRefusal(
+            403,
+            "Not authorized",
+            "This API is in private preview: only the members of its gateway can request "
+            "access to it.",
         )
+    envs = [
+        e
+        for e in found.environments
+        if store.requestable(e) and (e.get("active") or (preview and member))
+    ]
+    return found, envs, member
 
-    async def dataset(request: Request) -> Response:
-        dataset_id = request.path_params["id"]
-        preview = request.query_params.get("preview") == "true"
-        session = sessions.current(ctx, request)
-        if preview:
-            session = signed_in(ctx, request)
-            item, _gw = preview_item(session, dataset_id)
-        else:
-            found = (i for i in catalog.public_directory(ctx) if i["id"] == dataset_id)
-            item = next(found, None)  # type: ignore[arg-type]
-            if item is None:
-                raise NOT_FOUND
-        products = [
-            {
-                "id": p["id"],
-                "name": p["name"],
-                "requestable": any(store.requestable(e) for e in p.get("environments", [])),
-            }
-            for p in item.get("products", [])
-        ]
-        return page(
-            ctx,
-            request,
-            "dataset.html",
-            session=session,
-            title=item.get("title") or item["name"],
-            item=item,
-            products=products,
-            preview=preview,
-            back=first_sentence,
-        )
 
-    def request_context(session: sessions.WebSession, product_id: str, preview: bool):
-        found = store.product(ctx, product_id)
-        if found is None:
-            raise NOT_FOUND
-        member = NAMESPACE_MANAGE in scopes(ctx, session.username, found.gateway_id)
-        if preview and not member:
-            raise PageRefusal(
-                403,
-                "Not authorized",
-                "This API is in private preview: only the members of its gateway can request "
-                "access to it.",
-            )
-        envs = [
-            e
-            for e in found.environments
-            if store.requestable(e) and (e.get("active") or (preview and member))
-        ]
-        return found, envs, member
+def _request_form(
+    ctx: SandboxContext,
+    request: Request,
+    session: sessions.WebSession,
+    product_id: str,
+    preview: bool,
+    *,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    notice: str = "",
+    status: int = 200,
+) -> Response:
+    found, envs, _member = _request_context(ctx, session, product_id, preview)
+    values = values or {}
+    dataset_id = None
+    if found.dataset:
+        row = ctx.db.query_one("SELECT id FROM datasets WHERE name=?", (found.dataset,))
+        dataset_id = row["id"] if row else None
+    cancel = (
+        f"/devportal/api-directory/{dataset_id}?preview={'true' if preview else 'false'}"
+        if dataset_id
+        else "/devportal/api-directory"
+    )
+    return page(
+        ctx,
+        request,
+        "request_access.html",
+        status=status,
+        session=session,
+        title=f"Access Request to {found.name}",
+        product=found,
+        environments=envs,
+        applications=store.applications(ctx, session.username),
+        preview=preview,
+        values=values,
+        errors=errors or {},
+        notice=notice,
+        cancel=cancel,
+        show_create=bool((errors or {}).get("app_name")),
+    )
 
-    def request_form(
-        request: Request,
-        session: sessions.WebSession,
-        product_id: str,
-        preview: bool,
-        *,
-        values: dict[str, str] | None = None,
-        errors: dict[str, str] | None = None,
-        notice: str = "",
-        status: int = 200,
-    ) -> Response:
-        found, envs, _member = request_context(session, product_id, preview)
-        values = values or {}
-        dataset_id = None
-        if found.dataset:
-            row = ctx.db.query_one("SELECT id FROM datasets WHERE name=?", (found.dataset,))
-            dataset_id = row["id"] if row else None
-        cancel = (
-            f"/devportal/api-directory/{dataset_id}?preview={'true' if preview else 'false'}"
-            if dataset_id
-            else "/devportal/api-directory"
-        )
-        return page(
-            ctx,
-            request,
-            "request_access.html",
-            status=status,
-            session=session,
-            title=f"Access Request to {found.name}",
-            product=found,
-            environments=envs,
-            applications=store.applications(ctx, session.username),
-            preview=preview,
-            values=values,
-            errors=errors or {},
-            notice=notice,
-            cancel=cancel,
-            show_create=bool((errors or {}).get("app_name")),
-        )
 
-    async def new_request(request: Request) -> Response:
-        session = signed_in(ctx, request)
-        preview = request.query_params.get("preview") == "true"
-        product_id = request.query_params.get("product", "")
-        values = {"application": request.query_params.get("app", "")}
-        return request_form(request, session, product_id, preview, values=values)
+async def new_request(request: Request) -> Response:
+    ctx = context_of(request)
+    session = signed_in(ctx, request)
+    preview = request.query_params.get("preview") == "true"
+    product_id = request.query_params.get("product", "")
+    values = {"application": request.query_params.get("app", "")}
+    return _request_form(ctx, request, session, product_id, preview, values=values)
 
-    async def post_request(request: Request) -> Response:
-        session = signed_in(ctx, request)
-        form = await read_form(request)
-        check_post(session, request, form)
-        preview = form.get("preview") == "true"
-        product_id = form.get("product", "")
-        found, _envs, member = request_context(session, product_id, preview)
-        if form.get("action") == "create-application":
-            try:
-                app_id = store.create_application(
-                    ctx, session.username, form.get("app_name", ""), form.get("app_description", "")
-                )
-            except store.FormRefusal as refusal:
-                return request_form(
-                    request,
-                    session,
-                    product_id,
-                    preview,
-                    values=form,
-                    errors={refusal.field: refusal.message},
-                    status=400,
-                )
-            return request_form(
-                request,
-                session,
-                product_id,
-                preview,
-                values={**form, "application": app_id, "app_name": ""},
-                notice="Application created!",
-            )
+
+async def post_request(request: Request) -> Response:
+    ctx = context_of(request)
+    session = signed_in(ctx, request)
+    form = await read_form(request)
+    check_post(session, request, form)
+    preview = form.get("preview") == "true"
+    product_id = form.get("product", "")
+    found, _envs, member = _request_context(ctx, session, product_id, preview)
+    if form.get("action") == "create-application":
         try:
-            request_id = store.create_request(
-                ctx,
-                session.username,
-                app_id=form.get("application", ""),
-                product_id=found.id,
-                env_name=form.get("environment", ""),
-                member=member,
+            app_id = store.create_application(
+                ctx, session.username, form.get("app_name", ""), form.get("app_description", "")
             )
         except store.FormRefusal as refusal:
-            return request_form(
+            return _request_form(
+                ctx,
                 request,
                 session,
                 product_id,
                 preview,
                 values=form,
-                errors={refusal.field or "form": refusal.message},
+                errors={refusal.field: refusal.message},
                 status=400,
             )
-        return redirect(f"/devportal/requests/{request_id}/credentials")
+        return _request_form(
+            ctx,
+            request,
+            session,
+            product_id,
+            preview,
+            values={**form, "application": app_id, "app_name": ""},
+            notice="Application created!",
+        )
+    try:
+        request_id = store.create_request(
+            ctx,
+            session.username,
+            app_id=form.get("application", ""),
+            product_id=found.id,
+            env_name=form.get("environment", ""),
+            member=member,
+        )
+    except store.FormRefusal as refusal:
+        return _request_form(
+            ctx,
+            request,
+            session,
+            product_id,
+            preview,
+            values=form,
+            errors={refusal.field or "form": refusal.message},
+            status=400,
+        )
+    return redirect(f"/devportal/requests/{request_id}/credentials")
 
-    def own_request(session: sessions.WebSession, request_id: str) -> dict:
-        req = store.request_row(ctx, request_id)
-        if req is None or req["owner"] != session.username:
-            raise PageRefusal(404, "Not found", "You have no such access request.")
-        return req
 
-    async def credentials(request: Request) -> Response:
-        session = signed_in(ctx, request)
-        req = own_request(session, request.path_params["id"])
+def _own_request(ctx: SandboxContext, session: sessions.WebSession, request_id: str) -> dict:
+    req = store.request_row(ctx, request_id)
+    if req is None or req["owner"] != session.username:
+        raise PageRefusal(404, "Not found", "You have no such access request.")
+    return req
+
+
+async def credentials(request: Request) -> Response:
+    ctx = context_of(request)
+    session = signed_in(ctx, request)
+    req = _own_request(ctx, session, request.path_params["id"])
+    return page(
+        ctx,
+        request,
+        "credentials.html",
+        session=session,
+        title=f"Access Request to {req['product_name']}",
+        req=req,
+        credential=None,
+        error="",
+    )
+
+
+async def generate(request: Request) -> Response:
+    ctx = context_of(request)
+    session = signed_in(ctx, request)
+    form = await read_form(request)
+    check_post(session, request, form)
+    req = _own_request(ctx, session, request.path_params["id"])
+    try:
+        issued = store.generate(ctx, session.username, req["id"])
+    except store.FormRefusal as refusal:
         return page(
             ctx,
             request,
             "credentials.html",
+            status=400,
             session=session,
             title=f"Access Request to {req['product_name']}",
             req=req,
             credential=None,
-            error="",
+            error=refusal.message,
         )
+    return page(
+        ctx,
+        request,
+        "credentials.html",
+        session=session,
+        title=f"Access Request to {req['product_name']}",
+        req=store.request_row(ctx, req["id"]),
+        credential=issued,
+        error="",
+    )
 
-    async def generate(request: Request) -> Response:
-        session = signed_in(ctx, request)
-        form = await read_form(request)
-        check_post(session, request, form)
-        req = own_request(session, request.path_params["id"])
-        try:
-            issued = store.generate(ctx, session.username, req["id"])
-        except store.FormRefusal as refusal:
-            return page(
-                ctx,
-                request,
-                "credentials.html",
-                status=400,
-                session=session,
-                title=f"Access Request to {req['product_name']}",
-                req=req,
-                credential=None,
-                error=refusal.message,
-            )
-        return page(
-            ctx,
-            request,
-            "credentials.html",
-            session=session,
-            title=f"Access Request to {req['product_name']}",
-            req=store.request_row(ctx, req["id"]),
-            credential=issued,
-            error="",
-        )
 
-    async def my_access(request: Request) -> Response:
-        session = signed_in(ctx, request)
-        grouped: dict[str, list[dict]] = {}
-        for row in store.my_access(ctx, session.username):
-            grouped.setdefault(row["product_name"], []).append(row)
-        return page(
-            ctx, request, "my_access.html", session=session, title="My Access", products=grouped
-        )
+async def my_access(request: Request) -> Response:
+    ctx = context_of(request)
+    session = signed_in(ctx, request)
+    grouped: dict[str, list[dict]] = {}
+    for row in store.my_access(ctx, session.username):
+        grouped.setdefault(row["product_name"], []).append(row)
+    return page(
+        ctx, request, "my_access.html", session=session, title="My Access", products=grouped
+    )
 
-    return [
-        Route("/devportal/api-directory", guarded(ctx, directory), methods=["GET"]),
-        Route(
-            "/devportal/api-directory/your-products", guarded(ctx, your_products), methods=["GET"]
-        ),
-        Route("/devportal/api-directory/{id}", guarded(ctx, dataset), methods=["GET"]),
-        Route("/devportal/requests/new", guarded(ctx, new_request), methods=["GET"]),
-        Route("/devportal/requests/new", guarded(ctx, post_request), methods=["POST"]),
-        Route("/devportal/requests/{id}/credentials", guarded(ctx, credentials), methods=["GET"]),
-        Route("/devportal/requests/{id}/credentials", guarded(ctx, generate), methods=["POST"]),
-        Route("/devportal/access", guarded(ctx, my_access), methods=["GET"]),
-    ]
+
+ROUTES: list[BaseRoute] = [
+    Route("/devportal/api-directory", directory, methods=["GET"]),
+    Route("/devportal/api-directory/your-products", your_products, methods=["GET"]),
+    Route("/devportal/api-directory/{id}", dataset, methods=["GET"]),
+    Route("/devportal/requests/new", new_request, methods=["GET"]),
+    Route("/devportal/requests/new", post_request, methods=["POST"]),
+    Route("/devportal/requests/{id}/credentials", credentials, methods=["GET"]),
+    Route("/devportal/requests/{id}/credentials", generate, methods=["POST"]),
+    Route("/devportal/access", my_access, methods=["GET"]),
+]

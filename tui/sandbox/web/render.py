@@ -1,8 +1,9 @@
 """Rendering the portal pages: one Jinja2 environment, the page shell, refusals as pages.
 
 Every answer is an HTML page with strict headers (no inline script, no framing, no caching).
-Route handlers raise :class:`PageRefusal` for a 403/404/400 page; :func:`guarded` turns it,
-and anything unexpected, into a readable page, never a traceback or bare JSON.
+Route handlers raise :class:`PageRefusal` for a 403/404/400 page (or :class:`SignInNeeded`);
+the pages' mount turns it, and anything unexpected, into a readable page with
+:func:`page_handlers`, never a traceback or bare JSON.
 """
 
 from __future__ import annotations
@@ -13,11 +14,12 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import quote
 
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from ..context import SandboxContext
-from ..limits import BodyTooLarge
+from ..context import SandboxContext, context_of
+from ..limits import BodyTooLarge, http_error_response
 from . import sessions
 
 log = logging.getLogger("gwa_wizard.sandbox")
@@ -127,30 +129,47 @@ def redirect(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303, headers={"Cache-Control": "no-store"})
 
 
-def guarded(
-    ctx: SandboxContext, func: Callable[[Request], Awaitable[Response]]
-) -> Callable[[Request], Awaitable[Response]]:
-    @functools.wraps(func)
-    async def wrapped(request: Request) -> Response:
-        try:
-            return await func(request)
-        except SignInNeeded as needed:
-            return redirect(login_url(needed.return_to))
-        except PageRefusal as refusal:
-            return refusal_page(ctx, request, refusal)
-        except BodyTooLarge:
-            raise
-        except Exception:
-            log.exception("portal page error on %s %s", request.method, request.url.path)
-            return refusal_page(
-                ctx,
-                request,
-                PageRefusal(
-                    500,
-                    "Something went wrong",
-                    "The sandbox could not show this page. Go back and try again; the "
-                    "sandbox's log has the details.",
-                ),
-            )
+def page_handlers() -> dict[Any, Callable[[Request, Exception], Awaitable[Response]]]:
+    """The exception handlers of the pages' mount: the one place a page's error becomes a page.
 
-    return wrapped
+    :class:`SignInNeeded` → the sign-in page (then back); :class:`PageRefusal` → its page;
+    anything unexpected → a 500 page, logged, never a traceback or bare JSON.
+    :class:`BodyTooLarge` passes through to the size cap's middleware (413). A 405 comes from
+    routing (a page's path with another method) and answers like any other route on the
+    portal origin.
+    """
+
+    async def sign_in_needed(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, SignInNeeded)
+        return redirect(login_url(exc.return_to))
+
+    async def refused(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, PageRefusal)
+        return refusal_page(context_of(request), request, exc)
+
+    async def too_large(request: Request, exc: Exception) -> Response:
+        raise exc
+
+    async def crash(request: Request, exc: Exception) -> Response:
+        log.exception("portal page error on %s %s", request.method, request.url.path)
+        failure = PageRefusal(
+            500,
+            "Something went wrong",
+            "The sandbox could not show this page. Go back and try again; the "
+            "sandbox's log has the details.",
+        )
+        return refusal_page(context_of(request), request, failure)
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HTTPException)
+        if exc.status_code == 405:
+            return http_error_response(exc)
+        return await crash(request, exc)  # e.g. a form the parser refused, inside a handler
+
+    return {
+        SignInNeeded: sign_in_needed,
+        PageRefusal: refused,
+        BodyTooLarge: too_large,
+        HTTPException: http_error,
+        Exception: crash,
+    }
