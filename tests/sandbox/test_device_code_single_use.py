@@ -112,3 +112,23 @@ def test_a_device_authorization_answer_is_never_cached(sandbox) -> None:
         "no-store",
         "no-cache",
     )
+
+
+def test_a_poll_without_a_device_code_is_an_invalid_request(sandbox) -> None:
+    response = httpx.post(
+        oidc(sandbox)["token_endpoint"], data={"client_id": "gwa-cli", "grant_type": DEVICE_GRANT}
+    )
+    assert (response.status_code, response.json()) == (
+        400,
+        {"error": "invalid_request", "error_description": "Missing parameter: device_code"},
+    )
+
+
+def test_an_expired_code_is_named_expired(sandbox, monkeypatch) -> None:
+    monkeypatch.setattr(device_flow, "DEVICE_CODE_LIFETIME", 0)
+    device = start_device(sandbox)
+    response = poll(sandbox, device)
+    assert (response.status_code, response.json()) == (
+        400,
+        {"error": "expired_token", "error_description": "Device code is expired"},
+    )

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import secrets
 
+from tests.sandbox.kong_fixtures import publish as store_service
+from tests.sandbox.kong_fixtures import service_doc as kong_service
 from tests.sandbox.portal_kit import client, issue_consumer, new_gateway, service_name, tutorial
 from tests.sandbox.portal_kit import user as new_user
 from tests.sandbox.test_portal_operations import ORG, grant_org_role
@@ -73,3 +75,48 @@ def test_the_profile_lists_every_scope_its_creator_holds(sandbox):
         gw = new_gateway(c)
         scopes = [s["name"] for s in c.get(f"{V3}/gateways/{gw}").json()["scopes"]]
     assert sorted(scopes) == sorted(CREATOR_SCOPES)
+
+
+def test_the_profile_names_the_sandbox_data_plane(sandbox):
+    with client(sandbox, new_user("owner")) as c:
+        gw = new_gateway(c)
+        assert c.get(f"{V3}/gateways/{gw}").json()["permDataPlane"] == "sandbox-dp"
+
+
+def test_deleting_without_force_keeps_a_gateway_with_services(sandbox):
+    """``DELETE /gateways/{gw}`` with no ``force`` is ``force=false``: services protect it."""
+    with client(sandbox, new_user("owner")) as c:
+        gw = new_gateway(c)
+        store_service(sandbox, gw, kong_service(gw, service_name(), sandbox.info.upstream_url))
+        r = c.delete(f"{V3}/gateways/{gw}")
+        assert r.status_code == 422
+        assert c.get(f"{V3}/gateways/{gw}").status_code == 200
+
+
+def test_availability_without_its_parameters_names_both(sandbox):
+    with client(sandbox) as anonymous:
+        r = anonymous.get(f"{V3}/routes/availability")
+    assert (r.status_code, r.json()) == (
+        422,
+        {
+            "code": "validation_error",
+            "message": "",
+            "fields": {
+                "serviceName": {"message": "'serviceName' is required"},
+                "gatewayId": {"message": "'gatewayId' is required"},
+            },
+        },
+    )
+
+
+def test_when_every_suggestion_is_taken_the_name_is_not_available(sandbox):
+    gw, name = f"gw-a{secrets.token_hex(3)}", service_name("full")
+    taken = [name, f"{gw}-{name}"] + [f"{gw}-{n}-{name}" for n in range(3, 100)]
+    for candidate in taken:
+        store_service(sandbox, gw, kong_service(gw, candidate, sandbox.info.upstream_url))
+    with client(sandbox) as anonymous:
+        r = anonymous.get(
+            f"{V3}/routes/availability", params={"gatewayId": gw, "serviceName": name}
+        )
+    assert r.json()["available"] is False
+    assert r.json()["suggestion"]["serviceName"] == f"{gw}-99-{name}"
