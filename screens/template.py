@@ -78,6 +78,7 @@ with the real `gwa`.
         super().__init__(session, services)
         self.available_for: str | None = None  # the service name the portal accepted
         self.suggestion = ""
+        self.class_upstream = ""  # a class sandbox's own upstream, once detected
         self.written: Path | None = None
         self._debounce: Timer | None = None
 
@@ -149,14 +150,8 @@ with the real `gwa`.
         upstream = await discovery.sandbox_upstream(self.services.client)
         field = self.query_one("#upstream", Input)
         if upstream and field.value == LIVE_UPSTREAM:  # the learner has not typed one
-            field.value = upstream
-            self.call_after_refresh(  # after the field's own check has run
-                self._message,
-                "#upstream-message",
-                "#upstream",
-                None,
-                "This host is a gwa-wizard sandbox: its built-in upstream is used.",
-            )
+            self.class_upstream = upstream
+            field.value = upstream  # its Changed event checks it and says why it was chosen
 
     # -- template ---------------------------------------------------------------------------
     @property
@@ -240,8 +235,11 @@ with the real `gwa`.
     @on(Input.Changed, "#upstream")
     def _check_upstream(self) -> bool:
         self._invalidate()
-        problem = templates.upstream_problem(self.query_one("#upstream", Input).value)
-        self._message("#upstream-message", "#upstream", problem)
+        value = self.query_one("#upstream", Input).value
+        problem = templates.upstream_problem(value)
+        chosen = bool(self.class_upstream) and value == self.class_upstream
+        note = "This host is a gwa-wizard sandbox: its built-in upstream is used." if chosen else ""
+        self._message("#upstream-message", "#upstream", problem, note)
         return problem is None
 
     @on(Input.Changed, "#workspace")
