@@ -4,66 +4,22 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
 import re
 from urllib.parse import parse_qs
 
 import httpx
 import pytest
 
-from tests.services.provider_kit import mock_client
+from tests.services.login_kit import challenge, fake_jwt, json_answer, service
 from tui.services.discovery import Discovery
 from tui.services.errors import WizardError
 from tui.services.login import (
-    DeviceChallenge,
-    LoginService,
     jwt_claims,
     pkce_pair,
     username_from_token,
 )
-from tui.services.secrets import SecretStore
 
-DISCOVERY = Discovery(
-    openapi_path="/ds/api/v3/openapi.yaml",
-    oidc_config_url="https://login.example/.well-known/openid-configuration",
-    issuer="https://login.example",
-    token_endpoint="https://login.example/token",
-    device_authorization_endpoint="https://login.example/device",
-)
-
-
-def fake_jwt(claims: dict) -> str:
-    def part(obj: dict) -> str:
-        return base64.urlsafe_b64encode(json.dumps(obj).encode()).rstrip(b"=").decode()
-
-    return f"{part({'alg': 'RS256'})}.{part(claims)}.c2ln"
-
-
-def challenge(**overrides) -> DeviceChallenge:
-    values = dict(
-        device_code="dev-1",
-        user_code="BCDF-GHJK",
-        verification_uri="https://login.example/v",
-        verification_uri_complete="https://login.example/v?user_code=BCDF-GHJK",
-        expires_in=600,
-        interval=5,
-        code_verifier="v" * 43,
-        token_endpoint="https://login.example/token",
-    )
-    values.update(overrides)
-    return DeviceChallenge(**values)
-
-
-def token_answer(status: int, body: dict):
-    return lambda request: httpx.Response(status, json=body)
-
-
-def service(answer) -> tuple[LoginService, object]:
-    client, rec = mock_client(answer)
-    login = LoginService(client, SecretStore())
-    login.discovery = DISCOVERY
-    client.tokens = login
-    return login, rec
+token_answer = json_answer
 
 
 def test_pkce_pair_is_s256_of_a_43_char_verifier() -> None:

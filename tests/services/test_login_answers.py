@@ -4,67 +4,25 @@ signs in with. MockTransport only (the whole flow on the real sandbox is test_lo
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from urllib.parse import parse_qs
 
 import httpx
 import pytest
 
+from tests.services.login_kit import DISCOVERY, challenge, fake_jwt, json_answer, service
 from tests.services.provider_kit import mock_client
 from tui.services.class_claim import CLASS_CLAIM_COOKIE, CLASS_CLAIM_ENV, ClassClaims
 from tui.services.discovery import Discovery
 from tui.services.errors import WizardError
 from tui.services.login import (
-    DeviceChallenge,
     LoginService,
     jwt_claims,
     username_from_token,
 )
 from tui.services.secrets import SecretStore, access_token_name, refresh_token_name
 
-DISCOVERY = Discovery(
-    openapi_path="/ds/api/v3/openapi.yaml",
-    oidc_config_url="https://login.example/.well-known/openid-configuration",
-    issuer="https://login.example",
-    token_endpoint="https://login.example/token",
-    device_authorization_endpoint="https://login.example/device",
-)
 CLAIM = "c" * 43
-
-
-def fake_jwt(claims: object) -> str:
-    import base64
-
-    payload = base64.urlsafe_b64encode(json.dumps(claims).encode()).rstrip(b"=").decode()
-    return f"eyJhbGciOiJSUzI1NiJ9.{payload}.c2ln"
-
-
-def service(answer) -> tuple[LoginService, object]:
-    client, rec = mock_client(answer)
-    login = LoginService(client, SecretStore())
-    login.discovery = DISCOVERY
-    client.tokens = login
-    return login, rec
-
-
-def challenge(**overrides) -> DeviceChallenge:
-    values: dict = dict(
-        device_code="dev-1",
-        user_code="BCDF-GHJK",
-        verification_uri="https://login.example/v",
-        verification_uri_complete="https://login.example/v?user_code=BCDF-GHJK",
-        expires_in=600,
-        interval=5,
-        code_verifier="v" * 43,
-        token_endpoint="https://login.example/token",
-    )
-    values.update(overrides)
-    return DeviceChallenge(**values)
-
-
-def json_answer(status: int, body: object):
-    return lambda request: httpx.Response(status, json=body)
 
 
 # -- the device answer ---------------------------------------------------------------------
