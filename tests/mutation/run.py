@@ -25,6 +25,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+WATCHDOG = ["-p", "tests.mutation.watchdog"]  # see tests/mutation/watchdog.py
 
 # module -> (source files to mutate, test files that guard them)
 MODULES: dict[str, tuple[list[str], list[str]]] = {
@@ -124,6 +125,10 @@ def configure(module: str) -> None:
     config = configuration.config()
     config.only_mutate = sources
     config.pytest_add_cli_args_test_selection = [t for t in tests if (ROOT / t).exists()]
+    # a wall-clock bound on each test, so a mutant that makes a test wait forever (without
+    # CPU, which mutmut's own limit counts) is a timeout within a minute, not a stalled run
+    if WATCHDOG[1] not in config.pytest_add_cli_args:
+        config.pytest_add_cli_args = [*config.pytest_add_cli_args, *WATCHDOG]
 
 
 def summary() -> dict[str, int]:
