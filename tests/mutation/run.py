@@ -61,6 +61,8 @@ MODULES: dict[str, tuple[list[str], list[str]]] = {
             "tests/sandbox/test_publish.py",
             "tests/sandbox/test_publish_limits.py",
             "tests/sandbox/test_publish_requests.py",
+            "tests/sandbox/test_publish_schema.py",
+            "tests/sandbox/test_deck_output.py",
             "tests/sandbox/test_hostile_publish.py",
             "tests/sandbox/test_isolation.py",
         ],
@@ -70,6 +72,7 @@ MODULES: dict[str, tuple[list[str], list[str]]] = {
         [
             "tests/sandbox/test_device_flow.py",
             "tests/sandbox/test_device_code_single_use.py",
+            "tests/sandbox/test_device_login_limits.py",
             "tests/services/test_login_sandbox.py",
             "tests/classroom/test_throttle.py",
         ],
