@@ -285,8 +285,9 @@ Reader = Callable[..., Iterable[sqlite3.Row]]
 
 
 def _version(read: Reader) -> int:
+    """The count of changes to the published services (its one row is made with the schema)."""
     rows = list(read("SELECT n FROM dataplane_version WHERE id = 1", ()))
-    return int(rows[0]["n"]) if rows else -1
+    return int(rows[0][0])
 
 
 class Change:
