@@ -118,3 +118,26 @@ def test_a_routes_plugins_that_are_not_a_list_are_named(provider, sandbox):
     assert problems(publish(c, gw, text)) == [
         f".services.{name}-dev.routes.{name}-dev.plugins must be a list of objects"
     ]
+    doc["routes"][0]["plugins"] = []
+    doc["plugins"] = {"name": "cors"}
+    text = yaml.safe_dump({"services": [doc]}, sort_keys=False)
+    assert problems(publish(c, gw, text)) == [
+        f".services.{name}-dev.plugins must be a list of objects"
+    ]
+
+
+def test_every_object_without_tags_is_named_upstreams_too(provider, sandbox):
+    """Not only the first: the service, its plugin and each upstream (by name, else id)."""
+    c, gw = provider
+    name = service_name()
+    doc = service_doc(gw, name, sandbox.info.upstream_url)
+    del doc["tags"]
+    del doc["plugins"][0]["tags"]
+    upstreams = [{"name": "pool"}, {"id": "u-2"}]
+    text = yaml.safe_dump({"services": [doc], "upstreams": upstreams}, sort_keys=False)
+    assert problems(publish(c, gw, text)) == [
+        f".services.{name}-dev no tags found",
+        f".services.{name}-dev.plugins.jwt-keycloak no tags found",
+        ".upstreams.pool no tags found",
+        ".upstreams.u-2 no tags found",
+    ]

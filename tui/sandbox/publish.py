@@ -210,7 +210,6 @@ def _documents(ctx: SandboxContext, text: str) -> list[dict[str, Any]]:
         for key in doc:
             if key not in BASE_KEYS_SET:
                 raise refuse(f"Invalid base entity {key}")
-        doc.setdefault("_format_version", "3.0")
         docs.append(doc)
     return docs
 
