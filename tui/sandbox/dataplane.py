@@ -30,7 +30,7 @@ from . import jwt_keycloak, proxy, upstream_policy
 from .classroom import observer
 from .context import SandboxContext
 from .kong_router import Router
-from .limits import BodyLimitMiddleware
+from .limits import BodyLimitMiddleware, BodyTooLarge
 from .upstream_pool import UpstreamPool
 
 log = logging.getLogger("gwa_wizard.sandbox")
@@ -121,6 +121,8 @@ class DataPlane:
             response = await _answer(self.ctx, router, pool, request)
             observer.data_plane(self.ctx, router, request, response)  # the class board
             await response(scope, receive, watched)
+        except BodyTooLarge:
+            raise  # the size cap around this app answers 413
         except Exception:
             log.exception("sandbox data plane error on %s %s", scope["method"], scope["path"])
             if not started:
