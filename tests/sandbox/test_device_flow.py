@@ -284,3 +284,21 @@ def test_a_pending_login_survives_a_restart(tmp_path: Path, monkeypatch) -> None
         assert claims["preferred_username"] == "frank"
     finally:
         second.stop()
+
+
+def test_refused_polls_say_why_in_keycloaks_words(sandbox, monkeypatch) -> None:
+    """A refused poll's ``error_description`` is what the wizard shows a learner: Keycloak's.
+
+    (An expired code's words: ``test_an_expired_code_is_named_expired``.)
+    """
+    fast = start_device(sandbox)
+    assert poll(sandbox, fast).json()["error"] == "authorization_pending"
+    assert poll(sandbox, fast).json() == {"error": "slow_down", "error_description": "Slow down"}
+
+    monkeypatch.setattr(device_flow, "POLL_INTERVAL", 0)
+    denied = start_device(sandbox)
+    assert approve_with_form(denied, "", action="deny").status_code == 200
+    assert poll(sandbox, denied).json() == {
+        "error": "access_denied",
+        "error_description": "The end user denied the authorization request",
+    }
