@@ -192,6 +192,7 @@ class WizardApp(App[int]):
             return
         if self._closing or self._closed:
             return  # the learner quit while we were starting
+        await asyncio.to_thread(importlib.import_module, "screens.steps")  # see build_step
         await self.push_screen(self.build_step(step_id))
         self.warm_up_rest()
         for notice in notices:
@@ -296,7 +297,9 @@ class WizardApp(App[int]):
 
     # -- navigation -------------------------------------------------------------------------
     def build_step(self, step_id: str) -> WizardStep:
-        from screens.steps import screen_for  # every step module: imported at start-up in a thread
+        # Every step module: imported in a thread once the first step has done its check
+        # (_warm_up_rest), and awaited in a thread before Next shows the following step.
+        from screens.steps import screen_for
 
         assert self.services is not None
         return screen_for(step_id)(self.session, self.services)
@@ -361,6 +364,7 @@ class WizardApp(App[int]):
             return
         self.session.current_step = following
         self.save_session()
+        await asyncio.to_thread(importlib.import_module, "screens.steps")  # see build_step
         await self.push_screen(self.build_step(following))
         self.call_after_refresh(settle_heap)  # the new step's widgets live on: see there
 
@@ -431,16 +435,18 @@ def settle_heap() -> None:
 
 
 def _preload() -> None:
-    """Import the service bundle and every step module (run in a thread at start-up)."""
+    """Import the service bundle, build the TLS context (run in a thread at start-up), so
+    build_services and the Target step's check on the loop are quick."""
     bundle = importlib.import_module("tui.services.bundle")
-    bundle.warm_up_transport()  # the TLS context, so build_services on the loop is quick
-    importlib.import_module("screens.steps")
+    bundle.warm_up_transport()
 
 
 def _warm_up_rest() -> None:
-    """What no step needs to appear but later use would wait for: the keyring backend (the
-    Login step stores tokens), the help's Markdown parser (F1), the clipboard module. Run in
-    a thread once the first step is on screen."""
+    """What the first step's check does not need but later use would wait for: the other
+    steps' screens (:meth:`WizardApp.build_step`), the keyring backend (the Login step
+    stores tokens), the help's Markdown parser (F1), the clipboard module. Run in a thread
+    once the first step has done its check (or before a resumed run's re-check)."""
+    importlib.import_module("screens.steps")
     importlib.import_module("tui.services.secrets").warm_up()
     importlib.import_module("screens.modals.help")
     with contextlib.suppress(ImportError):
