@@ -274,8 +274,11 @@ class UpstreamPool:
                             await writer.drain()
                 if chunked_body:
                     writer.write(b"0\r\n\r\n")
-            async with asyncio.timeout(timeouts.write):
-                await writer.drain()
+            if writer.transport.get_write_buffer_size():  # the kernel did not take it all
+                async with asyncio.timeout(timeouts.write):
+                    await writer.drain()
+            else:
+                await writer.drain()  # nothing to wait for: no timer (a write error surfaces)
         except TimeoutError as exc:
             raise UpstreamTimeout("sending to the upstream timed out") from exc
         except OSError as exc:
