@@ -138,10 +138,16 @@ def test_malformed_challenge_and_missing_challenge(sandbox) -> None:
         url, data={"client_id": "gwa-cli", "code_challenge": "abc", "code_challenge_method": "S256"}
     )
     assert short.status_code == 400
-    assert short.json()["error_description"] == "Invalid parameter: code_challenge"
+    assert short.json() == {
+        "error": "invalid_request",
+        "error_description": "Invalid parameter: code_challenge",
+    }
     missing = httpx.post(url, data={"client_id": "gwa-cli", "code_challenge_method": "S256"})
     assert missing.status_code == 400
-    assert missing.json()["error_description"] == "Missing parameter: code_challenge"
+    assert missing.json() == {
+        "error": "invalid_request",
+        "error_description": "Missing parameter: code_challenge",
+    }
 
 
 def test_unknown_client_cannot_start_a_device_login(sandbox) -> None:
@@ -218,6 +224,12 @@ def test_verification_page_messages(sandbox) -> None:
         data={"user_code": device.user_code.replace("-", "").lower(), "username": "dave"},
     )
     assert relaxed.status_code == 200
+    # as typed from the terminal with a space: the same code
+    spaced = start_device(sandbox)
+    typed = spaced.user_code.replace("-", " ").lower()
+    answer = httpx.post(f"{issuer}/device", data={"user_code": typed, "username": "erin"})
+    assert answer.status_code == 200
+    assert "You are signed in as erin" in text_of(answer.text)
     used = httpx.post(f"{issuer}/device", data={"user_code": device.user_code, "username": "dave"})
     assert used.status_code == 400
     assert "already been used" in text_of(used.text)

@@ -29,7 +29,11 @@ def test_device_login_requests_are_limited_per_learners_address(tmp_path: Path, 
         with learner_at("127.0.0.2") as eager, learner_at("127.0.0.3") as classmate:
             eager_answers = [eager.post(url, data={"client_id": "gwa-cli"}) for _ in range(3)]
             assert [a.status_code for a in eager_answers] == [200, 200, 429]
-            assert eager_answers[-1].json()["error"] == "slow_down"
+            assert eager_answers[-1].json() == {
+                "error": "slow_down",
+                "error_description": "Too many login requests; try again later",
+            }
+            assert 0 < int(eager_answers[-1].headers["retry-after"]) <= 60
             # the classmate's first login is not counted against the eager learner's minute
             assert classmate.post(url, data={"client_id": "gwa-cli"}).status_code == 200
     finally:

@@ -57,9 +57,12 @@ REQUESTS_PER_MINUTE = 30
 
 
 def normalise_user_code(text: str) -> str:
-    """``abcd efgh``, ``ABCDEFGH`` and ``ABCD-EFGH`` all name the same code."""
+    """``abcd efgh``, ``ABCDEFGH`` and ``ABCD-EFGH`` all name the same code.
+
+    Text of another length than eight letters names no code, whatever it is turned into.
+    """
     letters = re.sub(r"[^A-Za-z]", "", text or "").upper()
-    return f"{letters[:4]}-{letters[4:]}" if len(letters) == 8 else letters
+    return f"{letters[:4]}-{letters[4:]}"
 
 
 def _new_user_code() -> str:
@@ -89,12 +92,12 @@ async def authorize(request: Request, ctx: SandboxContext) -> JSONResponse:
     if challenge is None and method:
         return oauth_error(400, "invalid_request", "Missing parameter: code_challenge")
     if challenge is not None:
-        if (method or "plain") != "S256":
+        if method != "S256":  # no method means plain, which is refused too
             return oauth_error(400, "invalid_request", "Invalid parameter: code_challenge_method")
         if not _CHALLENGE.match(challenge):
             return oauth_error(400, "invalid_request", "Invalid parameter: code_challenge")
     now = time.time()
-    device_code = secrets.token_urlsafe(40)
+    device_code = secrets.token_urlsafe()  # 32 random bytes
     lifetime, interval = DEVICE_CODE_LIFETIME, POLL_INTERVAL
     with ctx.db.transaction() as conn:
         conn.execute("DELETE FROM device_codes WHERE expires_at < ?", (now - 86400,))
@@ -200,7 +203,7 @@ def decide(ctx: SandboxContext, user_code: str, username: str, approve: bool) ->
         status: Decision = "approved" if approve else "denied"
         conn.execute(
             "UPDATE device_codes SET status=?, username=? WHERE user_code=?",
-            (status, username if approve else None, code),
+            (status, username, code),
         )
     return status
 
