@@ -21,7 +21,7 @@ from .app import build_apps, open_context
 from .context import SHARED_IDP_ISSUER, SandboxConfig, SandboxContext
 from .ports import PortMove
 
-STOP_GRACE = 1.0  # seconds an in-flight request may finish in once the sandbox stops
+STOP_GRACE = 1  # seconds an in-flight request may finish in once the sandbox stops
 LISTENERS = ("portal", "data_plane", "upstream")
 
 
