@@ -64,6 +64,7 @@ MODULES: dict[str, tuple[list[str], list[str]]] = {
             "tests/sandbox/test_publish_schema.py",
             "tests/sandbox/test_publish_services.py",
             "tests/sandbox/test_publish_contention.py",
+            "tests/sandbox/test_publish_upstream_hosts.py",
             "tests/sandbox/test_deck_output.py",
             "tests/sandbox/test_hostile_class_mode.py",
             "tests/sandbox/test_hostile_publish.py",

@@ -88,3 +88,11 @@ def test_a_form_that_cannot_be_read_is_gwa_apis_bad_request(provider, sandbox):
     r = c.put(url(gw), content=b"x", headers={"Content-Type": "multipart/form-data"})
     assert (r.status_code, r.json()) == (400, BAD_REQUEST)
     assert stored(sandbox, gw) == {}
+
+
+def test_a_request_without_a_content_type_is_missing_input(provider, sandbox):
+    c, gw = provider
+    r = c.put(url(gw), content=b"services: []\n")
+    assert "content-type" not in r.request.headers
+    assert (r.status_code, r.json()) == (400, {"error": "Missing input"})
+    assert stored(sandbox, gw) == {}

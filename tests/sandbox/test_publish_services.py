@@ -133,11 +133,20 @@ def test_every_object_without_tags_is_named_upstreams_too(provider, sandbox):
     doc = service_doc(gw, name, sandbox.info.upstream_url)
     del doc["tags"]
     del doc["plugins"][0]["tags"]
+    doc["routes"][0]["plugins"] = [{"name": "cors"}]
     upstreams = [{"name": "pool"}, {"id": "u-2"}]
     text = yaml.safe_dump({"services": [doc], "upstreams": upstreams}, sort_keys=False)
     assert problems(publish(c, gw, text)) == [
         f".services.{name}-dev no tags found",
+        f".services.{name}-dev.routes.{name}-dev.plugins.cors no tags found",
         f".services.{name}-dev.plugins.jwt-keycloak no tags found",
         ".upstreams.pool no tags found",
         ".upstreams.u-2 no tags found",
     ]
+
+
+def test_upstreams_that_are_not_a_list_are_named(provider, sandbox):
+    c, gw = provider
+    doc = service_doc(gw, service_name(), sandbox.info.upstream_url)
+    text = yaml.safe_dump({"services": [doc], "upstreams": 5}, sort_keys=False)
+    assert problems(publish(c, gw, text)) == [".upstreams must be a list of objects"]
