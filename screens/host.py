@@ -66,6 +66,11 @@ class StepHost(Protocol):
 
     def make_services(self, target: Target) -> Services: ...
 
+    async def started(self) -> Services:
+        """The services for ``target`` once the host has them. The wizard opens on the Target
+        step while its embedded sandbox still boots; that step's check waits here."""
+        ...
+
     async def adopt_target(self, target: Target, services: Services) -> None: ...
 
 
@@ -82,6 +87,7 @@ _MEMBERS = (
     "save_session",
     "retire_session",
     "make_services",
+    "started",
     "adopt_target",
 )
 

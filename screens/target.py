@@ -104,9 +104,14 @@ The scheme (https, or http for a class sandbox) is a separate setting, exactly a
         yield Button("Check the host", id="check", variant="primary")
         yield Static("", id="target-result", classes="result")
 
+    @property
+    def starting(self) -> bool:
+        """Shown at launch while the wizard still starts (its sandbox boots): no services yet."""
+        return self.services is None
+
     def _initial_kind(self) -> str:
         kind = self.session.target_kind
-        if kind == "sandbox" and not self._sandbox_target():
+        if kind == "sandbox" and not self.starting and not self._sandbox_target():
             return "test"
         return kind if kind in ("sandbox", "test", "prod", "custom") else "sandbox"
 
@@ -115,7 +120,7 @@ The scheme (https, or http for a class sandbox) is a separate setting, exactly a
         return current if current is not None and current.kind == "sandbox" else None
 
     def on_mount(self) -> None:
-        if self._sandbox_target() is None:
+        if self._sandbox_target() is None and not self.starting:
             button = self.query_one("#kind-sandbox", RadioButton)
             button.disabled = True
             button.label = "Built-in sandbox: not running (this run was started with --host)"
@@ -181,6 +186,10 @@ The scheme (https, or http for a class sandbox) is a separate setting, exactly a
         self.clear_error()
         self._show_custom(self.kind == "custom")
         if self.kind == "custom":
+            # A check still under way (or still waiting for the start-up) is for the
+            # instance chosen before; the host is checked once typed.
+            self.workers.cancel_group(self, "target")
+            self.set_busy(None)
             self.query_one("#custom-host", Input).focus()
             self._validate_host()
         else:
@@ -220,6 +229,16 @@ The scheme (https, or http for a class sandbox) is a separate setting, exactly a
     @work(exclusive=True, group="target", exit_on_error=False, description="Checking the host")
     async def check(self) -> None:
         self._invalidate()
+        if self.starting:
+            waiting = (
+                "Starting the built-in APS sandbox on this computer…"
+                if self.host.target is None
+                else "Getting ready…"
+            )
+            async with self.operation(waiting, retry=self.check) as op:
+                self.services = await self.host.started()
+            if op.failed:
+                return
         try:
             target = self.chosen_target()
         except WizardError as error:

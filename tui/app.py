@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from textual import work
 from textual.app import App
 from textual.binding import Binding
+from textual.screen import Screen
 
 from screens.base import WizardStep, unexpected_error
 from screens.leaving import quit_or_ask
@@ -82,12 +83,51 @@ class WizardApp(App[int]):
         self._transport = transport
         self._secrets = secrets
         self.ready_event = asyncio.Event()
+        self._started = asyncio.Event()  # target and services known (see started())
         self.startup_error: WizardError | None = None
         self._sandbox_notices: list[str] = []
+        self._opened_at_target = False
 
     # -- start-up ---------------------------------------------------------------------------
-    def get_default_screen(self) -> StartupScreen:
-        return StartupScreen()
+    def get_default_screen(self) -> Screen[Any]:
+        """The Target step at once when the run starts there (a first launch, another
+        target, nothing done yet): the learner reads and chooses while the sandbox boots and
+        its check waits in :meth:`started`. A run that resumes later steps shows the
+        start-up screen until the saved progress has been re-checked."""
+        # What the imports made lives as long as the app: kept out of the full collections
+        # that would otherwise walk it again and again while the first screen is built.
+        gc.freeze()
+        session = self._session_opening_at_target()
+        if session is None:
+            return StartupScreen()
+        from screens.target import TargetStep  # the first step's screen (tests/unit/test_steps.py)
+
+        self.session, self._opened_at_target = session, True
+        return TargetStep(session, None)
+
+    def _session_opening_at_target(self) -> Session | None:
+        """The session for a run that starts at Target, or None when it resumes elsewhere."""
+        try:
+            kind, host, scheme = "sandbox", "", "http"
+            if self.options.host:
+                given = parse_host(self.options.host, self.options.scheme)
+                kind, host, scheme = given.kind, given.host, given.scheme
+            saved = None if self.options.fresh else self.store.load()
+        except (WizardError, OSError, ValueError):
+            return None  # start_up says what is wrong, on the start-up screen
+        if saved is not None and same_target(saved, kind, host) and saved.steps_done:
+            return None
+        if saved is not None and same_target(saved, kind, host):
+            saved.host, saved.scheme = host, scheme  # nothing done there yet: keep its start time
+            return saved
+        return Session(target_kind=kind, host=host, scheme=scheme)
+
+    async def started(self) -> Services:
+        """The services for :attr:`target`, once start-up has made them (the embedded sandbox
+        serving); the Target step, shown at launch, waits here for its check."""
+        await self._started.wait()
+        assert self.services is not None
+        return self.services
 
     def on_mount(self) -> None:
         self.theme = "textual-dark"
@@ -124,6 +164,9 @@ class WizardApp(App[int]):
             services = self.make_services(target)
             self.target, self.services = target, services
             notices: list[str] = list(self._sandbox_notices)
+            if self._opened_at_target:
+                self._target_known(target, notices)
+                return
             saved = None if self.options.fresh else self.store.load()
             if saved is not None and same_target(saved, target.kind, target.host):
                 self._status("Checking that what you did last time still exists…")
@@ -142,19 +185,36 @@ class WizardApp(App[int]):
             self.session.current_step = step_id
             self.save_session()
         except WizardError as error:
-            self._startup_failed(error)
+            await self._startup_failed(error)
             return
         except Exception as exc:  # never a traceback on the learner's screen
-            self._startup_failed(unexpected_error(exc, "Starting the wizard"))
+            await self._startup_failed(unexpected_error(exc, "Starting the wizard"))
             return
         if self._closing or self._closed:
             return  # the learner quit while we were starting
+        await asyncio.to_thread(importlib.import_module, "screens.steps")  # see build_step
         await self.push_screen(self.build_step(step_id))
         self.warm_up_rest()
         for notice in notices:
             self.notify(notice, title="Resumed", severity="warning", timeout=12)
         if saved is not None and not notices and step_id != "target":
             self.notify(f"Welcome back: resuming at {step_id.replace('_', ' ')}.", timeout=6)
+        self._started.set()
+        self.ready_event.set()
+
+    def _target_known(self, target: Target, notices: list[str]) -> None:
+        """Start-up done for a run opened at Target: its check may go on (:meth:`started`)."""
+        session = self.session
+        session.target_kind, session.host, session.scheme = target.kind, target.host, target.scheme
+        session.current_step = "target"
+        self.save_session()
+        self._started.set()
+        screen = self.screen
+        if isinstance(screen, WizardStep):
+            screen.refresh_chrome()  # the header names the target as the run knows it now
+        self.warm_up_rest()
+        for notice in notices:
+            self.notify(notice, title="Started", severity="warning", timeout=12)
         self.ready_event.set()
 
     @work(exclusive=True, group="warm-up", exit_on_error=False)
@@ -198,7 +258,11 @@ class WizardApp(App[int]):
             self._sandbox_notices.append(describe(list(self.sandbox_moves), list(info.repaired)))
         return Target.sandbox(info.portal_host)
 
-    def _startup_failed(self, error: WizardError) -> None:
+    async def _startup_failed(self, error: WizardError) -> None:
+        if self._opened_at_target and not isinstance(self.screen, StartupScreen):
+            # Nothing works without what failed: the start-up screen says why, as when the
+            # run had opened there.
+            await self.switch_screen(StartupScreen())
         screen = self.screen
         if isinstance(screen, StartupScreen):
             screen.show_failure(error)
@@ -233,7 +297,9 @@ class WizardApp(App[int]):
 
     # -- navigation -------------------------------------------------------------------------
     def build_step(self, step_id: str) -> WizardStep:
-        from screens.steps import screen_for  # every step module: imported at start-up in a thread
+        # Every step module: imported in a thread once the first step has done its check
+        # (_warm_up_rest), and awaited in a thread before Next shows the following step.
+        from screens.steps import screen_for
 
         assert self.services is not None
         return screen_for(step_id)(self.session, self.services)
@@ -298,6 +364,7 @@ class WizardApp(App[int]):
             return
         self.session.current_step = following
         self.save_session()
+        await asyncio.to_thread(importlib.import_module, "screens.steps")  # see build_step
         await self.push_screen(self.build_step(following))
         self.call_after_refresh(settle_heap)  # the new step's widgets live on: see there
 
@@ -368,16 +435,18 @@ def settle_heap() -> None:
 
 
 def _preload() -> None:
-    """Import the service bundle and every step module (run in a thread at start-up)."""
+    """Import the service bundle, build the TLS context (run in a thread at start-up), so
+    build_services and the Target step's check on the loop are quick."""
     bundle = importlib.import_module("tui.services.bundle")
-    bundle.warm_up_transport()  # the TLS context, so build_services on the loop is quick
-    importlib.import_module("screens.steps")
+    bundle.warm_up_transport()
 
 
 def _warm_up_rest() -> None:
-    """What no step needs to appear but later use would wait for: the keyring backend (the
-    Login step stores tokens), the help's Markdown parser (F1), the clipboard module. Run in
-    a thread once the first step is on screen."""
+    """What the first step's check does not need but later use would wait for: the other
+    steps' screens (:meth:`WizardApp.build_step`), the keyring backend (the Login step
+    stores tokens), the help's Markdown parser (F1), the clipboard module. Run in a thread
+    once the first step has done its check (or before a resumed run's re-check)."""
+    importlib.import_module("screens.steps")
     importlib.import_module("tui.services.secrets").warm_up()
     importlib.import_module("screens.modals.help")
     with contextlib.suppress(ImportError):

@@ -65,6 +65,10 @@ class StepHarness(App[None]):
         """As WizardApp: the folder chosen on screen (kept in the session), else the given one."""
         return Path(self.session.workspace) if self.session.workspace else self._workspace
 
+    async def started(self) -> Any:
+        """As WizardApp once started: the services given (a step alone starts nothing)."""
+        return self.services
+
     @property
     def target_label(self) -> str:
         return self.target.label if self.target else ""

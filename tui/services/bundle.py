@@ -8,6 +8,7 @@ object per concern. ``await services.aclose()`` at the end.
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -38,8 +39,13 @@ def warm_up() -> None:
 
 
 def warm_up_transport() -> None:
-    """Only what :func:`build_services` itself needs (the keyring is loaded on first use)."""
+    """Only what :func:`build_services` and the first request need (the keyring is loaded on
+    first use)."""
     httpx.AsyncHTTPTransport(verify=shared_ssl_context())  # imports httpcore, builds TLS
+    # httpcore's connection pool makes its first lock and event with anyio, whose asyncio
+    # backend is imported then, on the event loop (50-100 ms, inside the first request the
+    # Target step makes); importing it here, in the warm-up thread, takes that off the loop.
+    importlib.import_module("anyio._backends._asyncio")
 
 
 @dataclass
