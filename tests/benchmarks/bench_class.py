@@ -39,16 +39,65 @@ from tests.sandbox.login_helpers import DEVICE_GRANT, pkce_pair, read_form  # no
 from tests.sandbox.test_tutorial_http import tutorial_documents, without_kind  # noqa: E402
 
 
-def serve(data_dir: str, ready: mp.Queue, stop: mp.Event, done: mp.Queue) -> None:
-    from tui.sandbox.context import SandboxConfig
-    from tui.sandbox.server import SandboxServer, freeze_heap
+def _time_handles(longest: list[tuple[float, float, str]]) -> None:
+    """Time every callback the event loop runs (wall and thread CPU): the longest one is how
+    long one request held every other one up (the probe's figure also counts a loop turn
+    that ran many short callbacks, which is load, not one request blocking)."""
+    from asyncio import events
 
+    run = events.Handle._run
+
+    def timed(handle: events.Handle) -> None:
+        wall, cpu = time.perf_counter(), time.thread_time()
+        run(handle)
+        wall = time.perf_counter() - wall
+        if wall > longest[0][0]:
+            callback = getattr(handle, "_callback", None)
+            owner = getattr(callback, "__self__", None)
+            what = repr(owner.get_coro() if isinstance(owner, asyncio.Task) else callback)
+            longest[0] = (wall, time.thread_time() - cpu, what.split(" at 0x")[0][:90])
+
+    events.Handle._run = timed  # type: ignore[method-assign]
+
+
+def _time_answers(answers: list[tuple[float, str]]) -> None:
+    """Record, in the sandbox, how long each answer of the portal and data plane took from
+    the app receiving the request to its last byte being handed to the server."""
+    from tui.sandbox import server as sandbox_server
+
+    build = sandbox_server.build_apps
+
+    def timed_apps(ctx):  # type: ignore[no-untyped-def]
+        apps = build(ctx)
+
+        def timer(inner):  # type: ignore[no-untyped-def]
+            async def timed(scope, receive, send):  # type: ignore[no-untyped-def]
+                if scope["type"] != "http":
+                    return await inner(scope, receive, send)
+                started = time.perf_counter()
+                await inner(scope, receive, send)
+                took = (time.perf_counter() - started) * 1000
+                answers.append((took, f"{scope['method']} {scope['path']}"))
+
+            return timed
+
+        return apps | {name: timer(apps[name]) for name in ("portal", "data_plane")}
+
+    sandbox_server.build_apps = timed_apps
+
+
+def serve(data_dir: str, ready: mp.Queue, stop: mp.Event, done: mp.Queue) -> None:
+    from tui.sandbox import server as sandbox_server
+    from tui.sandbox.context import SandboxConfig
+
+    answers: list[tuple[float, str]] = []
+    _time_answers(answers)
     config = SandboxConfig(
         data_dir=Path(data_dir), portal_port=0, data_plane_port=0, upstream_port=0
     )
-    server = SandboxServer(config)
+    server = sandbox_server.SandboxServer(config)
     server.start()
-    freeze_heap()  # as gwa-wizard sandbox serve does
+    sandbox_server.freeze_heap()  # as gwa-wizard sandbox serve does
     longest_gc = [0.0]
     gc_started = [0.0]
 
@@ -61,6 +110,7 @@ def serve(data_dir: str, ready: mp.Queue, stop: mp.Event, done: mp.Queue) -> Non
     gc.callbacks.append(gc_timer)
     worst = [0.0]
     probing = [True]
+    longest = [(0.0, 0.0, "")]
 
     async def probe() -> None:  # wakes every 5 ms; how late it wakes is how long others waited
         loop = asyncio.get_running_loop()
@@ -71,15 +121,21 @@ def serve(data_dir: str, ready: mp.Queue, stop: mp.Event, done: mp.Queue) -> Non
 
     assert server._loop is not None
     task = asyncio.run_coroutine_threadsafe(probe(), server._loop)
+    server._loop.call_soon_threadsafe(_time_handles, longest)
     ready.put({"portal_url": server.ctx.portal_url, "data_plane_port": server.ctx.data_plane_port})
+    cpu = time.process_time()
     stop.wait()
+    cpu = time.process_time() - cpu
     probing[0] = False
     task.result(5)
     peak_kb = 0
     for line in Path("/proc/self/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
             peak_kb = int(line.split()[1])
-    done.put({"stall": worst[0], "peak_mb": peak_kb / 1024, "gc": longest_gc[0]})
+    done.put(
+        {"stall": worst[0], "peak_mb": peak_kb / 1024, "gc": longest_gc[0], "cpu": cpu,
+         "longest": longest[0], "answers": answers}
+    )  # fmt: skip
     server.stop()
 
 
@@ -103,8 +159,11 @@ class Learner:
             raise _Stop
         return response
 
-    async def run(self) -> None:
-        async with httpx.AsyncClient(base_url=self.portal, timeout=30, trust_env=False) as http:
+    def client(self) -> httpx.AsyncClient:
+        return httpx.AsyncClient(base_url=self.portal, timeout=30, trust_env=False)
+
+    async def run(self, client: httpx.AsyncClient) -> None:
+        async with client as http:
             try:
                 await self._flow(http)
             except _Stop:
@@ -194,9 +253,14 @@ def percentile(samples: list[float], q: float) -> float:
 
 async def run_class(portal: str, port: int, learners: int, calls: int, deadline: float):
     group = [Learner(i, portal, port, calls) for i in range(learners)]
+    # Each learner's client exists before the class starts, as on a learner's own machine:
+    # made inside the flows, each one's TLS set-up (~30 ms of CPU here) delayed the others'
+    # first requests, and the first steps' p99 measured the load generator.
+    clients = [g.client() for g in group]
     started = time.perf_counter()
     try:
-        await asyncio.wait_for(asyncio.gather(*(g.run() for g in group)), deadline)
+        flows = (g.run(c) for g, c in zip(group, clients, strict=True))
+        await asyncio.wait_for(asyncio.gather(*flows), deadline)
     except TimeoutError:
         print(f"stopped at the {deadline:.0f} s deadline", file=sys.stderr)
     return group, time.perf_counter() - started
@@ -217,9 +281,11 @@ def main() -> None:
     child.start()
     try:
         info = ready.get(timeout=60)
+        own_cpu = time.process_time()
         group, elapsed = asyncio.run(
             run_class(info["portal_url"], info["data_plane_port"], learners, calls, args.deadline)
         )
+        own_cpu = time.process_time() - own_cpu
     finally:
         stop.set()
     sandbox = done.get(timeout=30)
@@ -241,8 +307,18 @@ def main() -> None:
         samples = by_step.get(step, [])
         print(f"  {step:<14} p50 {percentile(samples, 0.5):7.1f} ms   p99 "
               f"{percentile(samples, 0.99):7.1f} ms   ({len(samples)} requests)")  # fmt: skip
+    answers = [took for took, _ in sandbox["answers"]]
+    print(f"  in the sandbox (request received to answer sent)   p50 "
+          f"{percentile(answers, 0.5):7.1f} ms   p99 {percentile(answers, 0.99):7.1f} ms")  # fmt: skip
+    slowest = sorted(sandbox["answers"], reverse=True)[:3]
+    print("    slowest there: " + ", ".join(f"{what} {took:.0f} ms" for took, what in slowest))
+    wall, cpu, what = sandbox["longest"]
+    print(f"  longest single callback on the sandbox's event loop: {wall * 1000:.1f} ms"
+          f" ({cpu * 1000:.1f} ms of it on the CPU; {what})")  # fmt: skip
     print(f"  longest event-loop stall in the sandbox: {sandbox['stall'] * 1000:.1f} ms"
           f" (longest full garbage collection {sandbox['gc'] * 1000:.1f} ms)")  # fmt: skip
+    print(f"  CPU used: sandbox {sandbox['cpu']:.2f} s, learners' clients {own_cpu:.2f} s"
+          f" of {elapsed:.2f} s (one core each at most)")  # fmt: skip
     print(f"  load average: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     print(f"  sandbox peak memory (VmHWM): {sandbox['peak_mb']:.0f} MB")
     if every:

@@ -25,6 +25,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+WATCHDOG = ["-p", "tests.mutation.watchdog"]  # see tests/mutation/watchdog.py
 
 # module -> (source files to mutate, test files that guard them)
 MODULES: dict[str, tuple[list[str], list[str]]] = {
@@ -60,6 +61,8 @@ MODULES: dict[str, tuple[list[str], list[str]]] = {
             "tests/sandbox/test_publish.py",
             "tests/sandbox/test_publish_limits.py",
             "tests/sandbox/test_publish_requests.py",
+            "tests/sandbox/test_publish_schema.py",
+            "tests/sandbox/test_deck_output.py",
             "tests/sandbox/test_hostile_publish.py",
             "tests/sandbox/test_isolation.py",
         ],
@@ -69,6 +72,7 @@ MODULES: dict[str, tuple[list[str], list[str]]] = {
         [
             "tests/sandbox/test_device_flow.py",
             "tests/sandbox/test_device_code_single_use.py",
+            "tests/sandbox/test_device_login_limits.py",
             "tests/services/test_login_sandbox.py",
             "tests/classroom/test_throttle.py",
         ],
@@ -124,6 +128,10 @@ def configure(module: str) -> None:
     config = configuration.config()
     config.only_mutate = sources
     config.pytest_add_cli_args_test_selection = [t for t in tests if (ROOT / t).exists()]
+    # a wall-clock bound on each test, so a mutant that makes a test wait forever (without
+    # CPU, which mutmut's own limit counts) is a timeout within a minute, not a stalled run
+    if WATCHDOG[1] not in config.pytest_add_cli_args:
+        config.pytest_add_cli_args = [*config.pytest_add_cli_args, *WATCHDOG]
 
 
 def summary() -> dict[str, int]:

@@ -138,10 +138,16 @@ def test_malformed_challenge_and_missing_challenge(sandbox) -> None:
         url, data={"client_id": "gwa-cli", "code_challenge": "abc", "code_challenge_method": "S256"}
     )
     assert short.status_code == 400
-    assert short.json()["error_description"] == "Invalid parameter: code_challenge"
+    assert short.json() == {
+        "error": "invalid_request",
+        "error_description": "Invalid parameter: code_challenge",
+    }
     missing = httpx.post(url, data={"client_id": "gwa-cli", "code_challenge_method": "S256"})
     assert missing.status_code == 400
-    assert missing.json()["error_description"] == "Missing parameter: code_challenge"
+    assert missing.json() == {
+        "error": "invalid_request",
+        "error_description": "Missing parameter: code_challenge",
+    }
 
 
 def test_unknown_client_cannot_start_a_device_login(sandbox) -> None:
@@ -175,7 +181,10 @@ def test_verifier_mismatch_and_missing_verifier(sandbox, quick_polls) -> None:
     }
     response = httpx.post(oidc(sandbox)["token_endpoint"], data=data)
     assert response.status_code == 400
-    assert response.json()["error_description"] == "PKCE code verifier not specified"
+    assert response.json() == {
+        "error": "invalid_grant",
+        "error_description": "PKCE code verifier not specified",
+    }
 
 
 def test_without_pkce_the_device_flow_still_works(sandbox, quick_polls) -> None:
@@ -218,6 +227,12 @@ def test_verification_page_messages(sandbox) -> None:
         data={"user_code": device.user_code.replace("-", "").lower(), "username": "dave"},
     )
     assert relaxed.status_code == 200
+    # as typed from the terminal with a space: the same code
+    spaced = start_device(sandbox)
+    typed = spaced.user_code.replace("-", " ").lower()
+    answer = httpx.post(f"{issuer}/device", data={"user_code": typed, "username": "erin"})
+    assert answer.status_code == 200
+    assert "You are signed in as erin" in text_of(answer.text)
     used = httpx.post(f"{issuer}/device", data={"user_code": device.user_code, "username": "dave"})
     assert used.status_code == 400
     assert "already been used" in text_of(used.text)
@@ -284,3 +299,21 @@ def test_a_pending_login_survives_a_restart(tmp_path: Path, monkeypatch) -> None
         assert claims["preferred_username"] == "frank"
     finally:
         second.stop()
+
+
+def test_refused_polls_say_why_in_keycloaks_words(sandbox, monkeypatch) -> None:
+    """A refused poll's ``error_description`` is what the wizard shows a learner: Keycloak's.
+
+    (An expired code's words: ``test_an_expired_code_is_named_expired``.)
+    """
+    fast = start_device(sandbox)
+    assert poll(sandbox, fast).json()["error"] == "authorization_pending"
+    assert poll(sandbox, fast).json() == {"error": "slow_down", "error_description": "Slow down"}
+
+    monkeypatch.setattr(device_flow, "POLL_INTERVAL", 0)
+    denied = start_device(sandbox)
+    assert approve_with_form(denied, "", action="deny").status_code == 200
+    assert poll(sandbox, denied).json() == {
+        "error": "access_denied",
+        "error_description": "The end user denied the authorization request",
+    }

@@ -16,6 +16,7 @@ from tests.sandbox.portal_kit import (
     service_name,
     user,
 )
+from tui.sandbox import service_status
 
 
 @pytest.fixture
@@ -98,7 +99,19 @@ def test_http_status_reasons(provider, sandbox):
     )
 
 
-def test_timeout(provider, sandbox):
+def test_a_redirecting_upstream_is_up_and_the_redirect_is_not_followed(provider, sandbox):
+    c, gw = provider
+    up = sandbox.info.upstream_url
+    moved = service_doc(gw, service_name("moved"), up, path="/status/302")
+    assert publish(c, gw, config_text(moved)).status_code == 200
+    got = status_of(c, gw)[moved["name"]]
+    assert (got["status"], got["reason"]) == ("UP", "302 Response")
+
+
+def test_timeout(provider, sandbox, monkeypatch):
+    # The probe gives up after 0.5 s instead of its usual 3 s (the upstream answers after 6):
+    # the same TIMEOUT verdict, without 3 s of the suite.
+    monkeypatch.setattr(service_status, "TIMEOUT", 0.5)
     c, gw = provider
     slow = service_doc(gw, service_name("slow"), sandbox.info.upstream_url, path="/delay/6")
     assert publish(c, gw, config_text(slow)).status_code == 200

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import httpx
 
 from screens.template import TemplateStep
@@ -226,10 +228,10 @@ async def test_the_workspace_is_shown_changed_on_screen_created_and_kept(
 ):
     services, user, gateway_id = with_gateway
     app = harness(session, services, sandbox, tmp_path)
-    chosen = tmp_path / "mine" / "gwa-files"  # does not exist yet
+    chosen = Path.home() / "mine" / "gwa-files"  # does not exist yet
     async with app.run_test(size=(100, 30)) as pilot:
         assert app.step.query_one("#workspace").value == str(tmp_path)  # shown
-        await type_into(pilot, "#workspace", str(chosen))
+        await type_into(pilot, "#workspace", "~/mine/gwa-files")  # as a learner types it
         assert f"→ {chosen / 'gw-config-client-cred.yaml'}" in body_text(app, "#out-message")
         await type_into(pilot, "#service", f"svc-{user}")
         await name_checked(pilot)
@@ -243,12 +245,12 @@ async def test_a_workspace_that_cannot_be_written_is_refused_with_a_fix(
     session, with_gateway, sandbox, tmp_path
 ):
     services, user, gateway_id = with_gateway
-    (tmp_path / "a-file").write_text("not a folder")
+    (Path.home() / "a-file").write_text("not a folder")
     app = harness(session, services, sandbox, tmp_path)
     async with app.run_test(size=(100, 30)) as pilot:
         await type_into(pilot, "#service", f"svc-{user}")
         await name_checked(pilot)
-        await type_into(pilot, "#workspace", str(tmp_path / "a-file" / "inside"))
+        await type_into(pilot, "#workspace", "~/a-file/inside")
         app.step.query_one("#service").focus()
         await write_and_wait(pilot)
         message = body_text(app, "#workspace-message")

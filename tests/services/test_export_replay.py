@@ -27,6 +27,8 @@ from tui.services.export import SCRIPT_NAME, build_script, write_record
 from tui.services.session import Session
 from tui.services.shell_commands import (
     apply_command,
+    call_command,
+    connect_to_pair,
     gateway_command,
     status_command,
     target_command,
@@ -368,3 +370,78 @@ def test_only_a_sandbox_record_has_the_fixed_ports_note() -> None:
     assert "sandbox serve" not in script and "HOST=127.0.0.1:8460" not in script
     header = script.split("set -euo pipefail", 1)[0]
     assert header.endswith("#    export CSC='<Client Secret>'\n")
+
+
+def class_sandbox_session() -> Session:
+    """A learner whose class sandbox runs on the trainer's machine, not this one."""
+    s = finished_session()
+    s.host = "192.0.2.20:8460"
+    s.token_endpoint = "http://192.0.2.20:8460/auth/realms/apigw/protocol/openid-connect/token"
+    return s
+
+
+def test_replayed_api_calls_reach_a_class_sandbox_on_another_machine(tmp_path: Path) -> None:
+    """``*.localhost`` names this machine; the script's curl must connect to the sandbox's
+    address instead, as the wizard's own Try it and Call commands do."""
+    s = class_sandbox_session()
+    pair = "my-svc-dev-api-gov-bc-ca.localhost:8461:192.0.2.20:8461"
+    provider = replay(tmp_path, s, "provider")
+    assert provider.returncode == 0, provider.stderr
+    assert provider.commands("curl") == [["curl", "-s", "-i", "--connect-to", pair, s.api_url]]
+    consumer = replay(tmp_path, s, "consumer", env={"CSC": SECRET})
+    assert consumer.returncode == 0, consumer.stderr
+    api_call = consumer.commands("curl")[-1]
+    assert api_call[:6] == ["curl", "-s", "-i", "--connect-to", pair, s.api_url]
+    # The same value the Call step shows (one builder for both).
+    assert f"--connect-to {pair}" in call_command(s)
+
+
+def test_replayed_api_calls_on_this_machine_need_no_connect_to(tmp_path: Path) -> None:
+    run = replay(tmp_path, finished_session(), "provider")
+    assert run.returncode == 0, run.stderr
+    assert all("--connect-to" not in c for c in run.commands("curl"))
+
+
+def test_the_connect_to_value_takes_real_curl_to_the_other_address(tmp_path: Path) -> None:
+    """Real curl, a server on another loopback address (127.0.0.2): the ``*.localhost`` name
+    alone would reach 127.0.0.1 and fail; with the script's value it reaches the server."""
+    import http.server
+    import threading
+
+    curl = shutil.which("curl")
+    if curl is None:
+        pytest.skip("curl is not installed")
+
+    class Hello(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = f"host={self.headers['Host']}".encode()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    try:
+        server = http.server.HTTPServer(("127.0.0.2", 0), Hello)
+    except OSError:
+        pytest.skip("127.0.0.2 cannot be bound here")
+    port = server.server_address[1]
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        s = finished_session()
+        s.host = f"127.0.0.2:{port - 1}"
+        s.api_url = f"http://my-svc-dev-api-gov-bc-ca.localhost:{port}/uuid"
+        pair = connect_to_pair(s, s.api_url)
+        assert pair == f"my-svc-dev-api-gov-bc-ca.localhost:{port}:127.0.0.2:{port}"
+        done = subprocess.run(
+            [curl, "-s", "--max-time", "10", "--connect-to", pair, s.api_url],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+        assert done.stdout == f"host=my-svc-dev-api-gov-bc-ca.localhost:{port}"
+    finally:
+        server.shutdown()
+        server.server_close()

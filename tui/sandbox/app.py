@@ -10,7 +10,8 @@ paths are relative to the mount they belong to: ``portal.ROUTES`` under ``/ds/ap
 ``gwa_api.ROUTES`` under ``/gw/api``, ``keycloak.ROUTES`` under ``/auth``,
 ``service_accounts.ROUTES`` and ``answers.ROUTES`` under ``/sandbox``; at the origin's root, in
 a :class:`RootMount` each, ``web.ROUTES`` (the portal's pages) and ``board.ROUTES`` (the class
-board); ``upstream.ROUTES`` and ``dataplane.ROUTES`` are whole origins. Handlers are plain module-level
+board); ``upstream.ROUTES`` is a whole origin, and the data plane (``dataplane.application``) is one
+without a Starlette app of its own. Handlers are plain module-level
 functions that reach the instance through ``context_of(request)`` (the context lives in
 ``app.state.ctx``) and catch nothing they cannot answer themselves: each mount's exception
 handlers are the one place errors become responses (``portal_errors.mount_handlers``: a
@@ -156,7 +157,7 @@ def _app(
     return app
 
 
-def build_apps(ctx: SandboxContext) -> dict[str, Starlette]:
+def build_apps(ctx: SandboxContext) -> dict[str, Any]:
     return {
         "portal": _app(
             ctx,
@@ -164,6 +165,6 @@ def build_apps(ctx: SandboxContext) -> dict[str, Starlette]:
             portal_lifespan,
             observer.middleware(ctx),  # learner events for the class board
         ),
-        "data_plane": _app(ctx, dataplane.ROUTES, dataplane.lifespan),
+        "data_plane": dataplane.application(ctx),  # a bare ASGI app: Kong's router decides
         "upstream": _app(ctx, upstream.ROUTES),
     }

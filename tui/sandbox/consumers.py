@@ -59,12 +59,17 @@ ISSUE_MODEL = {
 }
 
 
-def _credential(ctx: SandboxContext, row: Any, secret: str, app_name: str) -> dict[str, Any]:
-    """The credential as the portal shows it: the only time the secret is ever answered."""
+def _credential(
+    ctx: SandboxContext, client_id: str, env_app_id: str, app: tuple[str, str], secret: str
+) -> dict[str, Any]:
+    """The credential as the portal shows it: the only time the secret is ever answered.
+
+    ``app`` is the application's (appId, name).
+    """
     token_endpoint = ctx.shared_idp_token_endpoint
     credential = {
         "flow": "client-credentials",
-        "clientId": row["client_id"],
+        "clientId": client_id,
         "clientSecret": secret,
         "issuer": None,
         "tokenEndpoint": token_endpoint,
@@ -72,13 +77,13 @@ def _credential(ctx: SandboxContext, row: Any, secret: str, app_name: str) -> di
         "clientPrivateKey": None,
     }
     return {
-        "clientId": row["client_id"],
+        "clientId": client_id,
         "clientSecret": secret,
         "tokenEndpoint": token_endpoint,
         "issuer": SHARED_IDP_ISSUER,
         "flow": "client-credentials",
-        "environmentAppId": row["environment_app_id"],
-        "application": {"appId": row["application_app_id"], "name": app_name},
+        "environmentAppId": env_app_id,
+        "application": {"appId": app[0], "name": app[1]},
         "credential": json.dumps(credential),
     }
 
@@ -105,7 +110,7 @@ def issue(
             "SELECT doc FROM issuers WHERE gateway_id=? AND name=?",
             (gateway_id, env["credentialIssuer"]),
         ).fetchone()
-        issuer_doc = json.loads(issuer["doc"]) if issuer else {}
+        issuer_doc = json.loads(issuer[0]) if issuer else {}
         if issuer_doc.get("inheritFrom") is None:
             raise assertion("Communication error with issuer")
         if application.get("appId"):
@@ -115,7 +120,7 @@ def issue(
             ).fetchone()
             if app is None:
                 raise assertion(f"Application {application['appId']} not found")
-            app_id, app_name = app["app_id"], app["name"]
+            app_id, app_name = app
         else:
             app_name = (application.get("name") or "").strip()
             if not app_name:
@@ -128,10 +133,10 @@ def issue(
                     },
                 )
             app_id = hex_id(11)
+            # the description is accepted as the portal does, but nothing here shows it
             conn.execute(
-                "INSERT INTO applications(app_id, gateway_id, name, description, created_at) "
-                "VALUES (?,?,?,?,?)",
-                (app_id, gateway_id, app_name, application.get("description"), time.time()),
+                "INSERT INTO applications(app_id, gateway_id, name, created_at) VALUES (?,?,?,?)",
+                (app_id, gateway_id, app_name, time.time()),
             )
         client_id = f"{env_app_id}-{app_id}"
         secret = str(uuid.uuid4())
@@ -155,8 +160,7 @@ def issue(
         )
         if not enabled:
             conn.execute("INSERT OR IGNORE INTO consumer_holds(client_id) VALUES (?)", (client_id,))
-        row = conn.execute("SELECT * FROM consumers WHERE client_id=?", (client_id,)).fetchone()
-        return _credential(ctx, row, secret, app_name)
+    return _credential(ctx, client_id, env_app_id, (app_id, app_name), secret)
 
 
 def enable(ctx: SandboxContext, client_id: str) -> None:
@@ -170,43 +174,44 @@ def is_enabled(ctx: SandboxContext, client_id: str) -> bool:
     return held is None
 
 
-def _app_name(ctx: SandboxContext, app_id: str) -> str:
-    row = ctx.db.query_one("SELECT name FROM applications WHERE app_id=?", (app_id,))
-    return row["name"] if row else ""
+# Every consumer's application is in its gateway: ``issue`` registers or finds it there, and
+# only a gateway's destruction removes applications, together with its consumers.
+_CONSUMERS_WITH_APPLICATIONS = (
+    "SELECT c.client_id, c.environment_app_id, c.application_app_id, a.name, c.labels "
+    "FROM consumers c JOIN applications a ON a.app_id = c.application_app_id "
+)
 
 
 def listing(ctx: SandboxContext, gateway_id: str) -> list[dict[str, Any]]:
     rows = ctx.db.query(
-        "SELECT * FROM consumers WHERE gateway_id=? ORDER BY created_at", (gateway_id,)
+        _CONSUMERS_WITH_APPLICATIONS + "WHERE c.gateway_id=? ORDER BY c.created_at", (gateway_id,)
     )
     return [
         {
-            "clientId": r["client_id"],
-            "environmentAppId": r["environment_app_id"],
-            "application": {
-                "appId": r["application_app_id"],
-                "name": _app_name(ctx, r["application_app_id"]),
-            },
-            "labels": json.loads(r["labels"] or "{}"),
+            "clientId": client_id,
+            "environmentAppId": env_app_id,
+            "application": {"appId": app_id, "name": app_name},
+            "labels": json.loads(labels),
         }
-        for r in rows
+        for client_id, env_app_id, app_id, app_name, labels in rows
     ]
 
 
 def regenerate(ctx: SandboxContext, gateway_id: str, client_id: str) -> dict[str, Any]:
     with ctx.db.transaction() as conn:
         found = conn.execute(
-            "SELECT 1 FROM consumers WHERE client_id=? AND gateway_id=?", (client_id, gateway_id)
+            _CONSUMERS_WITH_APPLICATIONS + "WHERE c.client_id=? AND c.gateway_id=?",
+            (client_id, gateway_id),
         ).fetchone()
         if found is None:
             raise not_found()
+        _client_id, env_app_id, app_id, app_name, _labels = found
         secret = str(uuid.uuid4())
         conn.execute(
             "UPDATE consumers SET client_secret=? WHERE client_id=?",
             (client_secrets.digest(secret), client_id),
         )
-        row = conn.execute("SELECT * FROM consumers WHERE client_id=?", (client_id,)).fetchone()
-    return _credential(ctx, row, secret, _app_name(ctx, row["application_app_id"]))
+    return _credential(ctx, client_id, env_app_id, (app_id, app_name), secret)
 
 
 def revoke(ctx: SandboxContext, gateway_id: str, client_id: str) -> None:

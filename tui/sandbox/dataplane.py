@@ -1,31 +1,39 @@
-"""The sandbox's Kong data plane: one catch-all ASGI app on its own origin.
+"""The sandbox's Kong data plane: one bare ASGI app on its own origin.
 
 For every request: find the route (:mod:`kong_router`, by ``Host``, path and method; none →
 404 ``no Route matched with those values``), run the ``jwt-keycloak`` plugin when the route
 or its service has it enabled (:mod:`jwt_keycloak`, docs/contract.md#s13), then forward to the
-service's upstream (:mod:`proxy`) over the sandbox's upstream pool. :data:`ROUTES` is one
-module-level handler; the sandbox it serves is ``context_of(request)``, and :func:`lifespan`
-keeps the listener's upstream pool and router in Starlette's lifespan state. Published
-services are read from the shared ``kong_services`` table, consumers from ``consumers``.
+service's upstream (:mod:`proxy`) over the sandbox's upstream pool. :func:`application` builds
+it for one sandbox: the upstream pool and the router are opened by the listener's lifespan and
+kept on the app. Published services are read from the shared ``kong_services`` table,
+consumers from ``consumers``.
+
+No Starlette application, router or middleware stack sits in front: Kong's router decides
+every request (any method, any path), so a framework's routing, exception middleware and
+lazily built URL objects were measured work with nothing to decide (about a fifth of a
+proxied request's CPU, ``tests/benchmarks/bench_dataplane.py``). What the stack did that
+matters is kept: the body size cap (:class:`~.limits.BodyLimitMiddleware`) and a JSON 500,
+logged, for anything unexpected.
 """
 
 from __future__ import annotations
 
-import contextlib
+import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Any
 
+from starlette.datastructures import URL, QueryParams, State
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Route
-from starlette.types import Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import jwt_keycloak, proxy, upstream_policy
 from .classroom import observer
-from .context import SandboxContext, context_of
+from .context import SandboxContext
 from .kong_router import Router
+from .limits import BodyLimitMiddleware, BodyTooLarge
 from .upstream_pool import UpstreamPool
+
+log = logging.getLogger("gwa_wizard.sandbox")
 
 # A counter bumped by triggers on every change to the published services, so the router
 # re-reads them only when they change (one tiny query per request otherwise).
@@ -43,48 +51,95 @@ CREATE TRIGGER IF NOT EXISTS kong_services_deleted AFTER DELETE ON kong_services
 BEGIN UPDATE dataplane_version SET n = n + 1 WHERE id = 1; END;
 """
 NO_ROUTE = "no Route matched with those values"
+_NO_QUERY = QueryParams("")
 
 
-@contextlib.asynccontextmanager
-async def lifespan(app: Any) -> AsyncIterator[dict[str, Any]]:
-    """Per data-plane listener, in Starlette's lifespan state (each request sees it in
-    ``request.scope["state"]``): the upstream pool, closed with the listener, and the router,
-    which keeps the parsed routes of this sandbox (``app.state.ctx``) between requests."""
-    pool = UpstreamPool()
-    try:
-        yield {"upstreams": pool, "router": Router(app.state.ctx)}
-    finally:
-        await pool.aclose()
+class ProxyRequest(Request):
+    """A Starlette request whose hot attributes skip the general machinery: the path as
+    ``request.url.path`` gives it, without building a URL, and no query parsing for a
+    request without a query string."""
+
+    @property
+    def path(self) -> str:
+        path: str = self.scope["path"]
+        escaped = path.replace("?", "%3F").replace("#", "%23").replace("\\", "%5C")
+        if escaped.isprintable() and " " not in escaped:
+            return escaped  # what URL(scope).path is for every printable path
+        return URL(scope=self.scope).path  # control characters: let the URL parser decide
+
+    @property
+    def query_params(self) -> QueryParams:
+        if not self.scope.get("query_string"):
+            return _NO_QUERY
+        return super().query_params
 
 
-async def proxy_request(scope: Scope, receive: Receive, send: Send) -> None:
-    """Every request on the data plane's origin, whatever its method and path (an ASGI
-    handler: a Starlette request handler would answer 405 to methods it was not told of)."""
-    request = Request(scope, receive)
-    ctx = context_of(request)
-    state = scope["state"]
-    router: Router = state["router"]
-    response = await _answer(ctx, router, state["upstreams"], request)
-    observer.data_plane(ctx, router, request, response)  # the class board
-    await response(scope, receive, send)
+class DataPlane:
+    """The data plane's ASGI app for one sandbox (``state.ctx``, as Starlette apps have)."""
 
-
-class _Asgi:
-    """Marks an ASGI function as such for Starlette's ``Route`` (which treats a plain
-    function as a request handler and limits it to GET); it holds no state."""
-
-    def __init__(self, handler: Callable[[Scope, Receive, Send], Awaitable[None]]) -> None:
-        self.handler = handler
+    def __init__(self, ctx: SandboxContext) -> None:
+        self.ctx = ctx
+        self.state = State()
+        self.state.ctx = ctx
+        self.router: Router | None = None
+        self.pool: UpstreamPool | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await self.handler(scope, receive, send)
+        if scope["type"] == "http":
+            await self._http(scope, receive, send)
+        elif scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
+        else:  # a WebSocket upgrade: Kong routes none of the sandbox's
+            await send({"type": "websocket.close", "code": 1000})
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                self.pool, self.router = UpstreamPool(), Router(self.ctx)
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                pool, self.pool = self.pool, None
+                if pool is not None:
+                    await pool.aclose()
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+    async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        started = False
+
+        async def watched(message: Message) -> None:
+            nonlocal started
+            started = True
+            await send(message)
+
+        try:
+            router, pool = self.router, self.pool
+            if router is None or pool is None:  # served without its lifespan
+                router, pool = self.router, self.pool = Router(self.ctx), UpstreamPool()
+            request = ProxyRequest(scope, receive)
+            response = await _answer(self.ctx, router, pool, request)
+            observer.data_plane(self.ctx, router, request, response)  # the class board
+            await response(scope, receive, watched)
+        except BodyTooLarge:
+            raise  # the size cap around this app answers 413
+        except Exception:
+            log.exception("sandbox data plane error on %s %s", scope["method"], scope["path"])
+            if not started:
+                crash = proxy.kong_error(500, "An unexpected error occurred")
+                await crash(scope, receive, send)
+
+
+def application(ctx: SandboxContext) -> ASGIApp:
+    """The data plane origin of ``ctx``'s sandbox, with the sandbox's body size cap."""
+    return BodyLimitMiddleware(DataPlane(ctx), ctx.config.max_body_bytes)
 
 
 async def _answer(
-    ctx: SandboxContext, router: Router, pool: UpstreamPool, request: Request
+    ctx: SandboxContext, router: Router, pool: UpstreamPool, request: ProxyRequest
 ) -> Response | proxy.ProxiedResponse:
     started = time.perf_counter()
-    match = router.match(request.headers.get("host", ""), request.method, request.url.path)
+    match = router.match(request.headers.get("host", ""), request.method, request.path)
     if match is None:
         return proxy.kong_error(404, NO_ROUTE)
     route = match.route
@@ -103,7 +158,3 @@ async def _answer(
     if await upstream_policy.refused_now(ctx, route.service.host, route.service.port):
         return proxy.kong_error(502, upstream_policy.REFUSED)
     return await proxy.forward(request, match, extra, started, pool)
-
-
-# Any method, any path: Kong's router (``kong_router``) decides, not Starlette's.
-ROUTES: list[BaseRoute] = [Route("/{path:path}", _Asgi(proxy_request))]

@@ -57,9 +57,12 @@ REQUESTS_PER_MINUTE = 30
 
 
 def normalise_user_code(text: str) -> str:
-    """``abcd efgh``, ``ABCDEFGH`` and ``ABCD-EFGH`` all name the same code."""
-    letters = re.sub(r"[^A-Za-z]", "", text or "").upper()
-    return f"{letters[:4]}-{letters[4:]}" if len(letters) == 8 else letters
+    """``abcd efgh``, ``ABCDEFGH`` and ``ABCD-EFGH`` all name the same code.
+
+    Text of another length than eight letters names no code, whatever it is turned into.
+    """
+    letters = re.sub(r"[^A-Za-z]", "", text).upper()
+    return f"{letters[:4]}-{letters[4:]}"
 
 
 def _new_user_code() -> str:
@@ -68,8 +71,9 @@ def _new_user_code() -> str:
 
 
 def s256(verifier: str) -> str:
-    digest = hashlib.sha256(verifier.encode("ascii")).digest()
-    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+    """RFC 7636's S256 challenge of a verifier (``_VERIFIER``'s characters are all ASCII)."""
+    digest = hashlib.sha256(verifier.encode()).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
 
 async def authorize(request: Request, ctx: SandboxContext) -> JSONResponse:
@@ -89,12 +93,12 @@ async def authorize(request: Request, ctx: SandboxContext) -> JSONResponse:
     if challenge is None and method:
         return oauth_error(400, "invalid_request", "Missing parameter: code_challenge")
     if challenge is not None:
-        if (method or "plain") != "S256":
+        if method != "S256":  # no method means plain, which is refused too
             return oauth_error(400, "invalid_request", "Invalid parameter: code_challenge_method")
         if not _CHALLENGE.match(challenge):
             return oauth_error(400, "invalid_request", "Invalid parameter: code_challenge")
     now = time.time()
-    device_code = secrets.token_urlsafe(40)
+    device_code = secrets.token_urlsafe()  # 32 random bytes
     lifetime, interval = DEVICE_CODE_LIFETIME, POLL_INTERVAL
     with ctx.db.transaction() as conn:
         conn.execute("DELETE FROM device_codes WHERE expires_at < ?", (now - 86400,))
@@ -144,28 +148,28 @@ def device_grant(ctx: SandboxContext, form: dict[str, str]) -> JSONResponse:
     now = time.time()
     with ctx.db.transaction() as conn:
         row = conn.execute(
-            "SELECT * FROM device_codes WHERE device_code=?", (device_code,)
+            "SELECT status, last_poll, poll_interval, expires_at, code_challenge, username"
+            " FROM device_codes WHERE device_code=?",
+            (device_code,),
         ).fetchone()
-        if row is None or row["status"] == "used":
+        if row is None or row[0] == "used":  # row[0]: the status
             return oauth_error(400, "invalid_grant", "Device code not valid")
-        last = row["last_poll"]
-        if last is not None and now - last < row["poll_interval"] - SLOW_DOWN_LEEWAY:
+        status, last, interval, expires_at, challenge, username = row
+        if last is not None and now - last < interval - SLOW_DOWN_LEEWAY:
             return oauth_error(400, "slow_down", "Slow down")
         conn.execute("UPDATE device_codes SET last_poll=? WHERE device_code=?", (now, device_code))
-        if row["expires_at"] <= now:
+        if expires_at <= now:
             return oauth_error(400, "expired_token", "Device code is expired")
-        if row["status"] in ("denied", "locked"):
+        if status in ("denied", "locked"):
             return oauth_error(
                 400, "access_denied", "The end user denied the authorization request"
             )
-        if row["status"] == "pending":
+        if status == "pending":
             return oauth_error(
                 400, "authorization_pending", "The authorization request is still pending"
             )
         # approved: the code is single use from here, whatever the PKCE outcome
         conn.execute("UPDATE device_codes SET status='used' WHERE device_code=?", (device_code,))
-        challenge = row["code_challenge"]
-        username = row["username"]
     if challenge is not None:
         verifier = form.get("code_verifier")
         if not verifier:
@@ -185,19 +189,22 @@ def decide(ctx: SandboxContext, user_code: str, username: str, approve: bool) ->
     """Approve (as ``username``) or deny a pending code from the verification page."""
     code = normalise_user_code(user_code)
     with ctx.db.transaction() as conn:
-        row = conn.execute("SELECT * FROM device_codes WHERE user_code=?", (code,)).fetchone()
+        row = conn.execute(
+            "SELECT expires_at, status FROM device_codes WHERE user_code=?", (code,)
+        ).fetchone()
         if row is None:
             return "unknown"
-        if row["expires_at"] <= time.time():
+        expires_at, current = row
+        if expires_at <= time.time():
             return "expired"
-        if row["status"] == "locked":
+        if current == "locked":
             return "locked"
-        if row["status"] != "pending":
+        if current != "pending":
             return "used"
         status: Decision = "approved" if approve else "denied"
         conn.execute(
             "UPDATE device_codes SET status=?, username=? WHERE user_code=?",
-            (status, username if approve else None, code),
+            (status, username, code),
         )
     return status
 

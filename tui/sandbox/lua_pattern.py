@@ -25,14 +25,17 @@ _CLASSES = {
 
 
 class _Unsupported(Exception):
-    pass
+    """A pattern this translation does not support: ``to_regex`` answers None (no match).
+
+    Raised without a message: nothing reads it.
+    """
 
 
 def _class(letter: str) -> tuple[str, bool]:
     """(set body, negated) for %a … %X."""
     body = _CLASSES.get(letter.lower())
     if body is None:
-        raise _Unsupported(letter)
+        raise _Unsupported
     return body, letter.isupper()
 
 
@@ -42,12 +45,10 @@ def _single(pattern: str, i: int) -> tuple[str, int]:
     if ch == ".":
         return "(?s:.)", i + 1
     if ch == "%":
-        if i + 1 >= len(pattern):
-            raise _Unsupported("trailing %")
+        if i + 1 >= len(pattern):  # a trailing %
+            raise _Unsupported
         nxt = pattern[i + 1]
-        if nxt.isalnum():
-            if nxt in "bf" or nxt.isdigit():
-                raise _Unsupported(nxt)
+        if nxt.isalnum():  # a class; %b, %f and %1 … (no class of that name) are unsupported
             body, negated = _class(nxt)
             return f"[{'^' if negated else ''}{body}]", i + 2
         return re.escape(nxt), i + 2
@@ -65,8 +66,8 @@ def _single(pattern: str, i: int) -> tuple[str, int]:
                 nxt = pattern[j + 1]
                 if nxt.isalnum():
                     body, negated = _class(nxt)
-                    if negated:
-                        raise _Unsupported("negated class in set")
+                    if negated:  # %A … inside a set
+                        raise _Unsupported
                     out += body
                 else:
                     out += re.escape(nxt)
@@ -77,11 +78,11 @@ def _single(pattern: str, i: int) -> tuple[str, int]:
             else:
                 out += re.escape(c)
                 j += 1
-        if j >= len(pattern):
-            raise _Unsupported("unclosed set")
+        if j >= len(pattern):  # no closing ]
+            raise _Unsupported
         return out + "]", j + 1
-    if ch in "()":
-        raise _Unsupported("captures")
+    if ch in "()":  # captures
+        raise _Unsupported
     return re.escape(ch), i + 1
 
 

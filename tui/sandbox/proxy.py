@@ -58,16 +58,19 @@ def _netloc(protocol: str, host: str, port: int) -> str:
 
 def _request_headers(
     request: Request, match: Match, extra: dict[str, str | None], upstream_host: str
-) -> list[tuple[str, str]]:
-    connection_tokens = {
-        t.strip().lower() for t in request.headers.get("connection", "").split(",") if t.strip()
-    }
-    # Expect: 100-continue is answered by our own server; the upstream gets the body outright
-    drop = HOP_BY_HOP | connection_tokens | {"host", "expect"} | {k.lower() for k in extra}
-    headers = [(k, v) for k, v in request.headers.items() if k not in drop]
-    client_ip = request.client.host if request.client else ""
-    forwarded_for = request.headers.get("x-forwarded-for")
-    original_host = request.headers.get("host", "")
+) -> tuple[list[tuple[str, str]], dict[str, str]]:
+    """The headers sent upstream, and the first value of each incoming header by name
+    (one pass over the raw headers, which the server gives with lower-case names)."""
+    incoming = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in request.scope["headers"]]
+    first: dict[str, str] = {}
+    for name, value in incoming:
+        first.setdefault(name, value)
+    connection = first.get("connection", "")
+    connection_tokens = {t.strip().lower() for t in connection.split(",") if t.strip()}
+    client = request.scope.get("client")
+    client_ip = client[0] if client else ""
+    forwarded_for = first.get("x-forwarded-for")
+    original_host = first.get("host", "")
     host_only, _, port = (
         original_host.rpartition(":") if ":" in original_host else (original_host, "", "")
     )
@@ -77,13 +80,21 @@ def _request_headers(
         "x-forwarded-proto": "http",
         "x-forwarded-host": host_only or original_host,
         "x-forwarded-port": port or str(request.url.port or 80),
-        "x-forwarded-path": request.url.path,
+        "x-forwarded-path": _path_of(request),
         "x-real-ip": client_ip,
     }
-    headers = [(k, v) for k, v in headers if k not in replaced]
+    # Expect: 100-continue is answered by our own server; the upstream gets the body outright
+    drop = HOP_BY_HOP | connection_tokens | {"expect"} | {k.lower() for k in extra}
+    headers = [(k, v) for k, v in incoming if k not in drop and k not in replaced]
     headers.extend(replaced.items())
     headers.extend((k, v) for k, v in extra.items() if v is not None)
-    return headers
+    return headers, first
+
+
+def _path_of(request: Request) -> str:
+    """``request.url.path``; the data plane's own requests know it without building a URL."""
+    path = getattr(request, "path", None)
+    return path if isinstance(path, str) else request.url.path
 
 
 class ProxiedResponse:
@@ -153,11 +164,9 @@ async def forward(
     query = request.scope.get("query_string", b"").decode("latin-1")
     if query:
         target = f"{target}?{query}"
-    headers = _request_headers(request, match, extra, netloc)
-    has_body = "transfer-encoding" in request.headers or request.headers.get(
-        "content-length", "0"
-    ) not in ("", "0")
-    chunked_body = has_body and "content-length" not in request.headers
+    headers, first = _request_headers(request, match, extra, netloc)
+    has_body = "transfer-encoding" in first or first.get("content-length", "0") not in ("", "0")
+    chunked_body = has_body and "content-length" not in first
     if chunked_body:
         headers.append(("transfer-encoding", "chunked"))
     timeouts = Timeouts(service.connect_timeout, service.read_timeout, service.write_timeout)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import ssl
 import time
 from collections.abc import AsyncIterator
@@ -174,6 +175,18 @@ class UpstreamResponse:
             self._conn.close()
 
 
+@functools.cache
+def _default_tls() -> ssl.SSLContext:
+    """The trust store for https upstreams, loaded once per process (reading the bundle
+    costs tens of milliseconds; a status call makes a pool of its own each time)."""
+    try:
+        import certifi  # what httpx trusts; the system store otherwise
+
+        return ssl.create_default_context(cafile=certifi.where())
+    except ImportError:
+        return ssl.create_default_context()
+
+
 class UpstreamPool:
     def __init__(self, *, max_idle_per_origin: int = 128, keepalive_expiry: float = 30.0) -> None:
         self._idle: dict[Origin, list[_Connection]] = {}
@@ -183,12 +196,7 @@ class UpstreamPool:
 
     def _ssl(self) -> ssl.SSLContext:
         if self._tls is None:
-            try:
-                import certifi  # what httpx trusts; the system store otherwise
-
-                self._tls = ssl.create_default_context(cafile=certifi.where())
-            except ImportError:
-                self._tls = ssl.create_default_context()
+            self._tls = _default_tls()
         return self._tls
 
     def _check_out(self, origin: Origin) -> _Connection | None:
@@ -274,8 +282,11 @@ class UpstreamPool:
                             await writer.drain()
                 if chunked_body:
                     writer.write(b"0\r\n\r\n")
-            async with asyncio.timeout(timeouts.write):
-                await writer.drain()
+            if writer.transport.get_write_buffer_size():  # the kernel did not take it all
+                async with asyncio.timeout(timeouts.write):
+                    await writer.drain()
+            else:
+                await writer.drain()  # nothing to wait for: no timer (a write error surfaces)
         except TimeoutError as exc:
             raise UpstreamTimeout("sending to the upstream timed out") from exc
         except OSError as exc:

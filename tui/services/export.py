@@ -19,7 +19,13 @@ from typing import Any
 from .. import __version__
 from ..lessons import install_gwa, next_steps, quiz
 from ..steps import STEPS
-from .shell_commands import apply_command, gateway_command, status_command, token_curl
+from .shell_commands import (
+    apply_command,
+    connect_to_pair,
+    gateway_command,
+    status_command,
+    token_curl,
+)
 from .tutorial_defaults import (
     API_URL_PLACEHOLDER,
     DEFAULT_ORG,
@@ -84,6 +90,7 @@ def build_script(session: Any) -> str:
         f"  gwa config set scheme {_q(session.scheme)}\n" if session.scheme != "https" else ""
     )
     token_endpoint = session.token_endpoint or ""
+    connect_to = connect_to_pair(session, api_url) if _api_url(session) else ""
     client_id = session.client_id or ""
     stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     sandbox_note = (
@@ -111,6 +118,9 @@ def build_script(session: Any) -> str:
 HOST="${{HOST:-{host}}}"
 UPSTREAM="${{UPSTREAM:-{upstream}}}"
 API_URL="${{API_URL:-{api_url}}}"
+# The API's *.localhost name reaches this machine; on a class sandbox elsewhere curl must
+# connect to the sandbox's address instead (name:port:address:port; empty: not needed).
+CONNECT_TO="${{CONNECT_TO:-{connect_to}}}"
 
 provider() {{
   gwa config set host "$HOST"
@@ -127,7 +137,7 @@ provider() {{
   {apply_command(session)}
   {status_command(session)}
   # Without a token the gateway must refuse: expect 401 {{"message":"Unauthorized"}}
-  curl -s -i "$API_URL" || true
+  curl -s -i ${{CONNECT_TO:+--connect-to "$CONNECT_TO"}} "$API_URL" || true
   echo
   echo "Now, in the portal: Gateways -> your gateway -> Products -> Preview in Directory ->"
   echo "card -> Request Access -> Create Application -> Dev -> Request Access & Continue ->"
@@ -145,7 +155,7 @@ consumer() {{
   : "${{TOKEN:?the token request failed: $RESPONSE}}"
   export TOKEN
   # Expect 200 and a UUID
-  curl -s -i "$API_URL" -H "Authorization: Bearer $TOKEN"
+  curl -s -i ${{CONNECT_TO:+--connect-to "$CONNECT_TO"}} "$API_URL" -H "Authorization: Bearer $TOKEN"
   echo
 }}
 

@@ -8,6 +8,7 @@ credentials block asks the learner to paste the secret themselves.
 
 from __future__ import annotations
 
+import re
 import shlex
 
 from .session import Session
@@ -119,10 +120,12 @@ def status_command(s: Session) -> str:
 
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1", "0.0.0.0", "")
+_ADDRESS = re.compile(r"[A-Za-z0-9.:-]+")
 
 
-def _connect_to(s: Session, url: str) -> str:
-    """``--connect-to …`` when the API lives on a class sandbox on another machine.
+def connect_to_pair(s: Session, url: str) -> str:
+    """curl's ``--connect-to`` value (``name:port:address:port``) when the API lives on a class
+    sandbox on another machine, else "".
 
     curl sends ``*.localhost`` to this machine's loopback by itself; for a sandbox elsewhere
     it must connect to the sandbox's address while keeping the ``*.localhost`` host name.
@@ -135,7 +138,16 @@ def _connect_to(s: Session, url: str) -> str:
     address = split_host_port(s.host)[0] if s.host else ""
     if address in LOOPBACK or address.endswith(".localhost"):
         return ""
-    return f"--connect-to {_q(f'{host}:{port}:{address}:{port}')} "
+    if not _ADDRESS.fullmatch(address):  # the Target step's rules; anything else is not a host
+        return ""
+    if ":" in address:  # an IPv6 address goes in brackets
+        address = f"[{address}]"
+    return f"{host}:{port}:{address}:{port}"
+
+
+def _connect_to(s: Session, url: str) -> str:
+    pair = connect_to_pair(s, url)
+    return f"--connect-to {_q(pair)} " if pair else ""
 
 
 def try_it_command(s: Session) -> str:

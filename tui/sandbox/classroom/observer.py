@@ -11,13 +11,13 @@ event is swallowed.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import json
 import re
 from collections import OrderedDict
 from typing import Any
 
-import jwt
 from starlette.middleware import Middleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -74,6 +74,16 @@ def _publish_detail(gateway_id: str, body: Any) -> str:
     if deleted:
         parts.append(f"{deleted} deleted")
     return f"{', '.join(parts) or 'no changes'} ({gateway_id})"
+
+
+def _unverified_claims(token: str) -> dict[str, Any]:
+    """A JWT's claims, unchecked: only for tokens the sandbox signed or the data plane has
+    just accepted (PyJWT's unverified decode costs ~10x this, checking every character)."""
+    payload = token.split(".")[1]
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    if not isinstance(claims, dict):
+        raise ValueError("the claims are not an object")
+    return claims
 
 
 def middleware(ctx: SandboxContext) -> Middleware:
@@ -167,8 +177,7 @@ class PortalObserver:
         token = body.get("access_token")
         if not isinstance(token, str):
             return
-        claims = jwt.decode(token, options={"verify_signature": False})  # we just signed it
-        client = str(claims.get("azp", ""))
+        client = str(_unverified_claims(token).get("azp", ""))  # we just signed it
         row = self.ctx.db.query_one("SELECT gateway_id FROM consumers WHERE client_id=?", (client,))
         if row is not None:
             events.record_for_gateway(self.ctx, str(row["gateway_id"]), "token", client)
@@ -209,8 +218,7 @@ def data_plane(ctx: SandboxContext, router: Any, request: Any, response: Any) ->
             return
         gateway_id = match.route.service.gateway_id
         if status == 200:
-            claims = jwt.decode(bearer_from_header(auth), options={"verify_signature": False})
-            client = str(claims.get("azp", ""))
+            client = str(_unverified_claims(bearer_from_header(auth)).get("azp", ""))
             row = ctx.db.query_one(
                 "SELECT 1 FROM consumers WHERE client_id=? AND gateway_id=?", (client, gateway_id)
             )
