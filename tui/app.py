@@ -250,9 +250,9 @@ class WizardApp(App[int]):
 
     async def _startup_failed(self, error: WizardError) -> None:
         if self._opened_at_target and not isinstance(self.screen, StartupScreen):
-            # Nothing works without what failed: the start-up screen says why, as when the
-            # run had opened there.
-            await self.switch_screen(StartupScreen())
+            # Nothing works without what failed: the start-up screen says why, over Target,
+            # as when the run had opened there.
+            await self.push_screen(StartupScreen())
         screen = self.screen
         if isinstance(screen, StartupScreen):
             screen.show_failure(error)
