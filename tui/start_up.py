@@ -51,10 +51,11 @@ def preload() -> None:
 
 def warm_up_rest() -> None:
     """What the first step's check does not need but later use would wait for: the other
-    steps' screens (``WizardApp.build_step``), the keyring backend (the Login step stores
+    steps' screens (``WizardApp.build_step``) and services, the keyring backend (the Login step stores
     tokens), the help's Markdown parser (F1), the clipboard module. Run in a thread once the
     first step has done its check (or before a resumed run's re-check)."""
     importlib.import_module("screens.steps")
+    importlib.import_module("tui.services.bundle").warm_up_services()
     importlib.import_module("tui.services.secrets").warm_up()
     importlib.import_module("screens.modals.help")
     with contextlib.suppress(ImportError):
