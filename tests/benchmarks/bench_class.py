@@ -2,11 +2,13 @@
 
 Run: ``uv run python tests/benchmarks/bench_class.py [--learners 30] [--calls 20]``. A
 script, no assertions: it prints errors, latency percentiles (all requests, and per step),
-the sandbox's longest event-loop stall and its peak memory.
+the same measured inside the sandbox (app called to answer sent), the longest single
+event-loop callback by wall time and the most CPU one took, the probe's longest stall, the
+CPU both sides used and the sandbox's peak memory.
 
 The sandbox runs in a child process, as ``gwa-wizard sandbox serve`` would for a class; a
-probe task inside its event loop records the longest delay any request imposed on the
-others. Every learner, concurrently, with a client of its own (a machine of its own):
+probe task inside its event loop records how late it wakes (one callback holding the loop,
+or a turn of many short ones, or the machine not running the process). Every learner, concurrently, with a client of its own (a machine of its own):
 discovery chain → device login (authorise, approve on the HTML page, poll) → gateway →
 route availability, publish the client-credentials template, issuer/dataset/product →
 status → anonymous call (401 expected) → consumer → consumer token → ``--calls`` authorised
