@@ -159,12 +159,28 @@ class WizardStep(Screen[None]):
 
     def __init__(self, session: Session, services: Services) -> None:
         super().__init__(id=f"step-{self.STEP_ID}" if self.STEP_ID else None)
+        self._start_with_breakpoint_class()
         self.session = session
         self.services = services
         self._retry: Callable[[], object] | None = None
         self._entered_at = time.monotonic()
         # One create/apply/revoke per intent (screens/intents.py): a triple press runs once.
         self.intents = Intents(self)
+
+    def _start_with_breakpoint_class(self) -> None:
+        """Take ``-wide`` at once when the terminal is wide. Textual sets the width class when
+        the new step first gets its size, and a class that changes then restyles every widget
+        of the step once more inside its first render; one already right does not (about a
+        third of a step's first-render CPU). Narrow terminals keep Textual's own order: laid
+        out narrow from the start, the Clean up step scrolls to its focused button a cell
+        differently (tests/snapshots, test_cleanup_inventory_at_80x24)."""
+        try:
+            width = self.app.size.width
+        except RuntimeError:  # no running app (a unit test builds one): Textual sets it later
+            return
+        widest_edge, widest = max(self.HORIZONTAL_BREAKPOINTS)
+        if width >= widest_edge:
+            self.add_class(widest, update=False)
 
     # -- layout -----------------------------------------------------------------------------
     @property

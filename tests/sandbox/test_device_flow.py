@@ -181,7 +181,10 @@ def test_verifier_mismatch_and_missing_verifier(sandbox, quick_polls) -> None:
     }
     response = httpx.post(oidc(sandbox)["token_endpoint"], data=data)
     assert response.status_code == 400
-    assert response.json()["error_description"] == "PKCE code verifier not specified"
+    assert response.json() == {
+        "error": "invalid_grant",
+        "error_description": "PKCE code verifier not specified",
+    }
 
 
 def test_without_pkce_the_device_flow_still_works(sandbox, quick_polls) -> None:

@@ -14,6 +14,7 @@ import httpx
 import pytest
 
 from tests.services.provider_kit import sandbox_target, unique_user
+from tui.sandbox import device_flow
 from tui.sandbox.tokens import issue_provider_token
 from tui.services.device_poll import PollSchedule
 from tui.services.errors import WizardError
@@ -253,10 +254,14 @@ async def test_wait_for_approval_returns_the_tokens_of_the_approving_user(
 
 
 async def test_wait_for_approval_polls_while_pending_and_never_too_fast(
-    login: LoginService,
+    login: LoginService, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # The sandbox asks for 1 s between polls instead of its usual 5: still a wait the client
+    # must honour (a poll sooner than 0.75 s answers slow_down), without 5 s of the suite.
+    monkeypatch.setattr(device_flow, "POLL_INTERVAL", 1)
     user = unique_user("slow")
     challenge = await login.start_device()
+    assert challenge.interval == 1
     schedule = PollSchedule(challenge.interval)
     schedule.check_soon()
     seen: list[str] = []

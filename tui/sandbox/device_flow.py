@@ -61,7 +61,7 @@ def normalise_user_code(text: str) -> str:
 
     Text of another length than eight letters names no code, whatever it is turned into.
     """
-    letters = re.sub(r"[^A-Za-z]", "", text or "").upper()
+    letters = re.sub(r"[^A-Za-z]", "", text).upper()
     return f"{letters[:4]}-{letters[4:]}"
 
 
@@ -71,8 +71,9 @@ def _new_user_code() -> str:
 
 
 def s256(verifier: str) -> str:
-    digest = hashlib.sha256(verifier.encode("ascii")).digest()
-    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+    """RFC 7636's S256 challenge of a verifier (``_VERIFIER``'s characters are all ASCII)."""
+    digest = hashlib.sha256(verifier.encode()).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
 
 async def authorize(request: Request, ctx: SandboxContext) -> JSONResponse:

@@ -21,6 +21,7 @@ from .app import build_apps, open_context
 from .context import SHARED_IDP_ISSUER, SandboxConfig, SandboxContext
 from .ports import PortMove
 
+STOP_GRACE = 1  # seconds an in-flight request may finish in once the sandbox stops
 LISTENERS = ("portal", "data_plane", "upstream")
 
 
@@ -128,6 +129,10 @@ class SandboxServer:
                 # Kong trusts no X-Forwarded-* by default: the client address is the peer's
                 # (and uvicorn's header rewriting is a measurable share of a proxied request)
                 proxy_headers=False,
+                # On stop, a request still in flight (an upstream's /delay/6, a long poll) is
+                # given a second, then cancelled: quitting the wizard or ending a class
+                # sandbox never waits for a slow upstream (it used to wait up to 10 s).
+                timeout_graceful_shutdown=STOP_GRACE,
             )
             self._servers.append(uvicorn.Server(cfg))
         self._thread = threading.Thread(target=self._run, name="gwa-sandbox", daemon=True)
