@@ -105,6 +105,8 @@ class WizardApp(App[int]):
         session = session_opening_at_target(options.host, options.scheme, options.fresh, self.store)
         if session is None:
             return StartupScreen()
+        if options.host:  # known now (no sandbox to wait for): Target offers no sandbox
+            self.target = Target(session.target_kind, session.host, session.scheme)
         from screens.target import TargetStep  # the first step's screen (tests/unit/test_steps.py)
 
         self.session, self._opened_at_target = session, True
