@@ -105,6 +105,8 @@ class WizardApp(App[int]):
         session = session_opening_at_target(options.host, options.scheme, options.fresh, self.store)
         if session is None:
             return StartupScreen()
+        if options.host:  # known now (no sandbox to wait for): Target offers no sandbox
+            self.target = Target(session.target_kind, session.host, session.scheme)
         from screens.target import TargetStep  # the first step's screen (tests/unit/test_steps.py)
 
         self.session, self._opened_at_target = session, True
@@ -143,10 +145,10 @@ class WizardApp(App[int]):
     @work(exclusive=True, group="startup", exit_on_error=False)
     async def start_up(self) -> None:
         try:
-            # The imports the first step needs (httpx, yaml, the step modules) happen in a
-            # thread, so the event loop keeps drawing the start-up screen meanwhile, and at the
-            # same time as the sandbox process boots on the other core. The rest (keyring,
-            # the help's Markdown) loads once the first step is on screen.
+            # What Target's check needs (httpx, the client, the login, the TLS context) is
+            # imported in a thread, so the event loop keeps drawing the first screen meanwhile,
+            # while the sandbox process boots on the other core. The rest (the other steps'
+            # screens and services, the keyring, the help's Markdown) loads after that check.
             target, _ = await asyncio.gather(self._start_target(), asyncio.to_thread(preload))
             self._status(f"Connecting to {target.label} ({target.base_url})…")
             services = self.make_services(target)
