@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.classroom.conftest import PASSCODE
+from tests.classroom.class_kit import PASSCODE
 from tests.sandbox.login_helpers import approve_with_form, poll, start_device, text_of
 from tests.unit.test_cli import _free_port_block
 from tests.waiting import ended
