@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.classroom.conftest import PASSCODE
+from tests.classroom.class_kit import PASSCODE
 from tests.sandbox.login_helpers import start_device
 from tui.sandbox.classroom import identity
 from tui.sandbox.classroom.web_learners import WebLearners
@@ -58,7 +58,7 @@ class Terminal:
         deadline = time.monotonic() + timeout
         while text not in "".join(self.chunks):
             assert time.monotonic() < deadline, f"{text!r} never reached the page:\n{self.tail()}"
-            self.page.wait_for_timeout(200)
+            self.page.wait_for_timeout(40)  # lets Playwright deliver the frames
 
 
 def test_the_page_shows_the_wizard_and_keys_reach_it(chromium, web, class_sandbox) -> None:
@@ -138,7 +138,7 @@ def test_past_the_limit_the_page_says_so(chromium, web) -> None:
     deadline = time.monotonic() + 60
     while web.active:
         assert time.monotonic() < deadline, "the first wizard never ended"
-        second.wait_for_timeout(200)
+        second.wait_for_timeout(40)
     terminal = Terminal(second)
     assert second.goto(web.url).status == 200
     terminal.wait_for("Step 1 of 12: Target")
