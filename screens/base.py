@@ -61,6 +61,7 @@ app: ``target``, ``target_label``, ``workspace``, ``state_dir``, ``sandbox_upstr
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import time
 from collections.abc import AsyncIterator, Callable
@@ -159,6 +160,7 @@ class WizardStep(Screen[None]):
 
     def __init__(self, session: Session, services: Services) -> None:
         super().__init__(id=f"step-{self.STEP_ID}" if self.STEP_ID else None)
+        self._wide_from_the_start = False
         self._start_with_breakpoint_class()
         self.session = session
         self.services = services
@@ -181,6 +183,7 @@ class WizardStep(Screen[None]):
         widest_edge, widest = max(self.HORIZONTAL_BREAKPOINTS)
         if width >= widest_edge:
             self.add_class(widest, update=False)
+            self._wide_from_the_start = True
 
     # -- layout -----------------------------------------------------------------------------
     @property
@@ -233,6 +236,15 @@ class WizardStep(Screen[None]):
     def on_screen_resume(self) -> None:
         self._entered_at = time.monotonic()
         self.refresh_chrome()
+
+    @on(events.Resize)
+    async def _let_the_loop_run(self) -> None:
+        """A new step's first layout (on its first size) and its restyle and layout (on
+        resume) are each a whole-screen pass: on a wide terminal the event loop runs between
+        them, so no one pass holds it for their sum (narrow ones keep Textual's order, as in
+        :meth:`_start_with_breakpoint_class`)."""
+        if self._wide_from_the_start:
+            await asyncio.sleep(0)
 
     # -- focus ------------------------------------------------------------------------------
     @on(events.DescendantBlur)

@@ -106,12 +106,17 @@ The scheme (https, or http for a class sandbox) is a separate setting, exactly a
 
     @property
     def starting(self) -> bool:
-        """Shown at launch while the wizard still starts (its sandbox boots): no services yet."""
+        """Shown at launch while the wizard still starts: no services yet."""
         return self.services is None
+
+    @property
+    def sandbox_booting(self) -> bool:
+        """Shown at launch while the embedded sandbox boots (so no target yet)."""
+        return self.starting and self.host.target is None
 
     def _initial_kind(self) -> str:
         kind = self.session.target_kind
-        if kind == "sandbox" and not self.starting and not self._sandbox_target():
+        if kind == "sandbox" and not self.sandbox_booting and not self._sandbox_target():
             return "test"
         return kind if kind in ("sandbox", "test", "prod", "custom") else "sandbox"
 
@@ -120,7 +125,7 @@ The scheme (https, or http for a class sandbox) is a separate setting, exactly a
         return current if current is not None and current.kind == "sandbox" else None
 
     def on_mount(self) -> None:
-        if self._sandbox_target() is None and not self.starting:
+        if self._sandbox_target() is None and not self.sandbox_booting:
             button = self.query_one("#kind-sandbox", RadioButton)
             button.disabled = True
             button.label = "Built-in sandbox: not running (this run was started with --host)"
@@ -232,7 +237,7 @@ The scheme (https, or http for a class sandbox) is a separate setting, exactly a
         if self.starting:
             waiting = (
                 "Starting the built-in APS sandbox on this computer…"
-                if self.host.target is None
+                if self.sandbox_booting
                 else "Getting ready…"
             )
             async with self.operation(waiting, retry=self.check) as op:

@@ -54,3 +54,17 @@ def text(app: Any, selector: str) -> str:
     widget = app.screen.query_one(selector)
     content = getattr(widget, "content", None)
     return str(content if content is not None else widget.render())
+
+
+def ended(proc: Any, within: float = 60.0) -> str:
+    """The output a subprocess still has once it exits (``communicate``). Not exited
+    ``within`` seconds (generous, for a loaded machine): it is killed, so it never outlives
+    the test, and the ``TimeoutExpired`` fails the test."""
+    import subprocess
+
+    try:
+        return proc.communicate(timeout=within)[0] or ""
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
+        raise

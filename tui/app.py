@@ -3,10 +3,13 @@
 ``run_wizard(options)`` is what ``gwa-wizard`` runs. Unless ``--host`` was given, the
 embedded sandbox is started as a process of its own before Textual is even imported
 (``tui.cli`` calls :func:`tui.embedded_sandbox.EmbeddedSandbox.launch` first), so it boots in
-parallel with the UI. The app shows a startup screen at once, then (in a worker) waits for
-the sandbox while it imports the services and steps in a thread, builds the
-:class:`Services` bundle for the target, loads the saved session and re-checks it against
-reality (``tui.resume``), and shows the step to resume at.
+parallel with the UI. A run that starts at Target (a first launch, another target, nothing
+done yet) opens on the Target step itself: the learner reads and chooses while, in a worker,
+the app waits for the sandbox, imports the services in a thread and builds the
+:class:`Services` bundle; the step's check waits for that (:meth:`WizardApp.started`). A run
+with progress on this target shows the start-up screen instead while it loads the saved
+session, re-checks it against reality (``tui.resume``) and shows the step to resume at. The
+other steps' screens load in a thread once the first step has done its check.
 
 Navigation belongs here: :meth:`WizardApp.complete_step` marks a step done, saves the session
 atomically and pushes the next step; :meth:`WizardApp.go_back` pops back (the earlier step
@@ -40,6 +43,7 @@ from .services.errors import WizardError
 from .services.export import retire_session
 from .services.session import Session, SessionStore
 from .services.target import Target, parse_host
+from .start_up import preload, session_opening_at_target, settle_heap, warm_up_rest
 from .steps import STEP_IDS, next_step
 
 if TYPE_CHECKING:
@@ -97,30 +101,16 @@ class WizardApp(App[int]):
         # What the imports made lives as long as the app: kept out of the full collections
         # that would otherwise walk it again and again while the first screen is built.
         gc.freeze()
-        session = self._session_opening_at_target()
+        options = self.options
+        session = session_opening_at_target(options.host, options.scheme, options.fresh, self.store)
         if session is None:
             return StartupScreen()
+        if options.host:  # known now (no sandbox to wait for): Target offers no sandbox
+            self.target = Target(session.target_kind, session.host, session.scheme)
         from screens.target import TargetStep  # the first step's screen (tests/unit/test_steps.py)
 
         self.session, self._opened_at_target = session, True
         return TargetStep(session, None)
-
-    def _session_opening_at_target(self) -> Session | None:
-        """The session for a run that starts at Target, or None when it resumes elsewhere."""
-        try:
-            kind, host, scheme = "sandbox", "", "http"
-            if self.options.host:
-                given = parse_host(self.options.host, self.options.scheme)
-                kind, host, scheme = given.kind, given.host, given.scheme
-            saved = None if self.options.fresh else self.store.load()
-        except (WizardError, OSError, ValueError):
-            return None  # start_up says what is wrong, on the start-up screen
-        if saved is not None and same_target(saved, kind, host) and saved.steps_done:
-            return None
-        if saved is not None and same_target(saved, kind, host):
-            saved.host, saved.scheme = host, scheme  # nothing done there yet: keep its start time
-            return saved
-        return Session(target_kind=kind, host=host, scheme=scheme)
 
     async def started(self) -> Services:
         """The services for :attr:`target`, once start-up has made them (the embedded sandbox
@@ -155,11 +145,11 @@ class WizardApp(App[int]):
     @work(exclusive=True, group="startup", exit_on_error=False)
     async def start_up(self) -> None:
         try:
-            # The imports the first step needs (httpx, yaml, the step modules) happen in a
-            # thread, so the event loop keeps drawing the start-up screen meanwhile, and at the
-            # same time as the sandbox process boots on the other core. The rest (keyring,
-            # the help's Markdown) loads once the first step is on screen.
-            target, _ = await asyncio.gather(self._start_target(), asyncio.to_thread(_preload))
+            # What Target's check needs (httpx, the client, the login, the TLS context) is
+            # imported in a thread, so the event loop keeps drawing the first screen meanwhile,
+            # while the sandbox process boots on the other core. The rest (the other steps'
+            # screens and services, the keyring, the help's Markdown) loads after that check.
+            target, _ = await asyncio.gather(self._start_target(), asyncio.to_thread(preload))
             self._status(f"Connecting to {target.label} ({target.base_url})…")
             services = self.make_services(target)
             self.target, self.services = target, services
@@ -170,7 +160,7 @@ class WizardApp(App[int]):
             saved = None if self.options.fresh else self.store.load()
             if saved is not None and same_target(saved, target.kind, target.host):
                 self._status("Checking that what you did last time still exists…")
-                await asyncio.to_thread(_warm_up_rest)  # the re-check reads the keyring
+                await asyncio.to_thread(warm_up_rest)  # the re-check reads the keyring
                 saved.host, saved.scheme = target.host, target.scheme
                 self.session = saved
                 notices += relocate(saved, self.sandbox_moves, self.workspace)
@@ -226,7 +216,9 @@ class WizardApp(App[int]):
         screen = self.screen
         while isinstance(screen, WizardStep) and not screen.ready and loop.time() < deadline:
             await asyncio.sleep(0.02)
-        await asyncio.to_thread(_warm_up_rest)
+        if self.sandbox is not None:
+            self.sandbox.warm_up()  # its keys and clients, on its own core
+        await asyncio.to_thread(warm_up_rest)
         settle_heap()
 
     async def _start_target(self) -> Target:
@@ -260,9 +252,9 @@ class WizardApp(App[int]):
 
     async def _startup_failed(self, error: WizardError) -> None:
         if self._opened_at_target and not isinstance(self.screen, StartupScreen):
-            # Nothing works without what failed: the start-up screen says why, as when the
-            # run had opened there.
-            await self.switch_screen(StartupScreen())
+            # Nothing works without what failed: the start-up screen says why, over Target,
+            # as when the run had opened there.
+            await self.push_screen(StartupScreen())
         screen = self.screen
         if isinstance(screen, StartupScreen):
             screen.show_failure(error)
@@ -298,7 +290,7 @@ class WizardApp(App[int]):
     # -- navigation -------------------------------------------------------------------------
     def build_step(self, step_id: str) -> WizardStep:
         # Every step module: imported in a thread once the first step has done its check
-        # (_warm_up_rest), and awaited in a thread before Next shows the following step.
+        # (tui.start_up.warm_up_rest), and awaited in a thread before Next shows the following step.
         from screens.steps import screen_for
 
         assert self.services is not None
@@ -418,39 +410,6 @@ class WizardApp(App[int]):
         if server is not None:
             with contextlib.suppress(Exception):
                 server.stop()
-
-
-def settle_heap() -> None:
-    """Exempt what exists now from Python's full garbage collections.
-
-    What the wizard has loaded and shown so far (modules, Textual's styles, the steps on the
-    screen stack: 100,000 objects at start-up, 20,000 more per step) lives as long as the app.
-    Left in the collector's oldest generation, every full collection walks all of it and
-    stops the event loop for 0.1-0.3 s, a dozen times in the tutorial, growing with each
-    step. Frozen, a full collection walks only what was made since. The young generations
-    are collected first (a few ms) so short-lived garbage is not frozen with it; cyclic
-    garbage already old stays until exit (a few MB over the whole tutorial)."""
-    gc.collect(1)
-    gc.freeze()
-
-
-def _preload() -> None:
-    """Import the service bundle, build the TLS context (run in a thread at start-up), so
-    build_services and the Target step's check on the loop are quick."""
-    bundle = importlib.import_module("tui.services.bundle")
-    bundle.warm_up_transport()
-
-
-def _warm_up_rest() -> None:
-    """What the first step's check does not need but later use would wait for: the other
-    steps' screens (:meth:`WizardApp.build_step`), the keyring backend (the Login step
-    stores tokens), the help's Markdown parser (F1), the clipboard module. Run in a thread
-    once the first step has done its check (or before a resumed run's re-check)."""
-    importlib.import_module("screens.steps")
-    importlib.import_module("tui.services.secrets").warm_up()
-    importlib.import_module("screens.modals.help")
-    with contextlib.suppress(ImportError):
-        importlib.import_module("pyperclip")
 
 
 def run_wizard(options: WizardOptions, sandbox: EmbeddedSandbox | None = None) -> int:

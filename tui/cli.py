@@ -254,14 +254,16 @@ def serve_sandbox(args: argparse.Namespace) -> int:
     print(f"Trainer's class board:  {trainer_link(server.ctx)}")
     for warning in exposure_warnings(config):
         print(f"WARNING: {warning}")
+    stop = threading.Event()
+    # Ctrl+C and SIGTERM both stop the class, from the moment the line below says so. SIGINT
+    # gets its handler here, not only Python's default: a sandbox started as a script's
+    # background job inherits SIGINT *ignored* (POSIX shells do that to background jobs), and
+    # `kill -INT` would then do nothing.
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
     print("Press Ctrl+C to stop. Learner events follow, one line each.", flush=True)
     events.add_listener(server.ctx, lambda event: print(event.line(), flush=True))
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    try:
-        while not stop.wait(0.5):
-            pass
-    except KeyboardInterrupt:
+    while not stop.wait(0.5):
         pass
     print("Stopping the sandbox…", flush=True)
     if web is not None:

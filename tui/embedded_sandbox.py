@@ -70,6 +70,7 @@ class EmbeddedSandbox:
         config: dict[str, Any] = {"data_dir": str(data_dir), "host": host}
         config |= {"portal_port": 0, "data_plane_port": 0, "upstream_port": 0}
         config["keep_ports"] = keep_ports
+        config["warm_up_later"] = True  # after the wizard's first check: see warm_up()
         for name, port in (ports or {}).items():
             config[f"{name}_port"] = port
         env = dict(os.environ)
@@ -119,6 +120,16 @@ class EmbeddedSandbox:
                     repaired=tuple(ready.get("repaired") or ()),
                 )
         return self.info
+
+    def warm_up(self) -> None:
+        """Let the sandbox do its first-use work now (the wizard's first check is done); it
+        does it by itself a few seconds after serving otherwise."""
+        stdin = self.process.stdin
+        if stdin is None or self.process.poll() is not None:
+            return
+        with contextlib.suppress(OSError, ValueError):  # ended or closed meanwhile
+            stdin.write(b"warm-up\n")
+            stdin.flush()
 
     def _ended(self) -> str:
         code = self.process.wait()

@@ -1,13 +1,15 @@
 """How fast the wizard shows its first screen, and how long its event loop ever stalls.
 
-Run: ``uv run python tests/benchmarks/bench_startup.py [--runs N]``. Prints figures and
-ratios; it asserts nothing (timings depend on the machine).
+Run: ``uv run python tests/benchmarks/bench_startup.py [--runs N] [--no-flow | --flow-only]``.
+Prints figures and ratios; it asserts nothing (timings depend on the machine).
 
 1. Time to first screen, each run in a fresh Python process (imports included), headless,
-   100×30: a minimal Textual app (one Static), the wizard's first screen (the start-up screen,
-   shown before the sandbox starts), and the wizard's first step (Target, after the embedded
-   sandbox started and the discovery check answered). Medians of N runs, and the ratios; and
-   the resident memory of the wizard plus its sandbox process at that moment.
+   100×30, each screen counted once laid out (drawn in that same refresh): a minimal Textual
+   app (one Static); the wizard's Target step shown and usable (a first launch opens on it
+   while the embedded sandbox still boots); and that step's check done (the sandbox serving,
+   the discovery chain read). Medians of N runs, and the ratios, all from the same run; the
+   main thread's CPU to the first screen and the UI process's CPU to the check, against the
+   minimal app's; the resident memory of the wizard plus its sandbox process.
 2. The longest event-loop stall while Pilot drives the whole tutorial, Target → Clean up,
    against the embedded sandbox (the e2e flow, in a fresh process): a probe task asks to wake
    every 5 ms and records the worst delay, and the step it happened on.

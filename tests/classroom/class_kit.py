@@ -14,6 +14,8 @@ from tests.sandbox.test_tutorial_http import tutorial_documents, without_kind
 from tui.sandbox.classroom.board import trainer_key
 from tui.sandbox.server import SandboxServer
 
+PASSCODE = "room-42"  # the class sandbox fixture's passcode (tests/classroom/conftest.py)
+
 
 def trainer(server: SandboxServer) -> httpx.Client:
     """A client holding the trainer cookie (it gave ?key= once)."""

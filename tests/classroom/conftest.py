@@ -8,11 +8,10 @@ from pathlib import Path
 import pytest
 
 from tests.classroom.browser import ARGS
+from tests.classroom.class_kit import PASSCODE
 from tests.sandbox_kit import start_sandbox
 from tui.sandbox import device_flow
 from tui.sandbox.server import SandboxServer
-
-PASSCODE = "room-42"
 
 
 @pytest.fixture

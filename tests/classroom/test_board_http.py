@@ -9,8 +9,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.classroom.class_kit import CurlLearner, board_row, trainer
-from tests.classroom.conftest import PASSCODE
+from tests.classroom.class_kit import PASSCODE, CurlLearner, board_row, trainer
 from tests.sandbox_kit import start_sandbox
 from tui.sandbox.classroom.board import KEY_FILE, trainer_key
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import httpx
 
-from tests.classroom.class_kit import CurlLearner, board_row, trainer
-from tests.classroom.conftest import PASSCODE
+from tests.classroom.class_kit import PASSCODE, CurlLearner, board_row, trainer
 
 
 def test_a_publish_by_a_gateways_service_account_moves_its_owner(class_sandbox) -> None:

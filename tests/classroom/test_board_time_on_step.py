@@ -7,8 +7,7 @@ import re
 
 import pytest
 
-from tests.classroom.class_kit import CurlLearner, trainer
-from tests.classroom.conftest import PASSCODE
+from tests.classroom.class_kit import PASSCODE, CurlLearner, trainer
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.classroom.conftest import PASSCODE
+from tests.classroom.class_kit import PASSCODE
 from tests.sandbox.login_helpers import start_device
 from tui.sandbox.classroom import identity
 from tui.sandbox.classroom.web_learners import WebLearners

@@ -8,8 +8,7 @@ import io
 import httpx
 import pytest
 
-from tests.classroom.class_kit import CurlLearner
-from tests.classroom.conftest import PASSCODE
+from tests.classroom.class_kit import PASSCODE, CurlLearner
 from tests.sandbox.login_helpers import poll, start_device
 from tui.sandbox.classroom.board import trainer_key
 

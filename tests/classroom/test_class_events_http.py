@@ -3,8 +3,7 @@ errors the sandbox answered them are on their row."""
 
 from __future__ import annotations
 
-from tests.classroom.class_kit import CurlLearner, board_row, trainer
-from tests.classroom.conftest import PASSCODE
+from tests.classroom.class_kit import PASSCODE, CurlLearner, board_row, trainer
 from tui.sandbox.classroom import events
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from screens.login import LoginStep
-from tests.classroom.conftest import PASSCODE
+from tests.classroom.class_kit import PASSCODE
 from tests.screens.harness import StepHarness
 from tests.screens.step_kit import body_text
 from tests.waiting import until

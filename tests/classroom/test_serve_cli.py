@@ -16,6 +16,7 @@ import httpx
 import pytest
 
 from tests.unit.test_cli import _free_port_block
+from tests.waiting import ended
 from tui.cli import exposure_warnings
 from tui.sandbox.context import SandboxConfig
 
@@ -64,7 +65,7 @@ def test_serve_prints_the_trainer_link_and_a_line_per_learner_event(tmp_path: Pa
         assert re.fullmatch(r"\d\d:\d\d:\d\d  Amy  login  device approved\n", line), line
     finally:
         proc.send_signal(signal.SIGINT)
-        out, _ = proc.communicate(timeout=20)
+        ended(proc)
     assert proc.returncode == 0
 
 
@@ -88,7 +89,7 @@ def test_serve_on_every_interface_warns_and_names_the_public_host(tmp_path: Path
         assert "http://lab-7.local:" in next(line for line in lines if "class board" in line)
     finally:
         proc.send_signal(signal.SIGINT)
-        proc.communicate(timeout=20)
+        ended(proc)
 
 
 def test_the_printout_names_the_browser_wizard_url_and_it_answers(tmp_path: Path) -> None:
@@ -106,7 +107,7 @@ def test_the_printout_names_the_browser_wizard_url_and_it_answers(tmp_path: Path
         assert "HttpOnly" in page.headers["set-cookie"]
     finally:
         proc.send_signal(signal.SIGINT)
-        proc.communicate(timeout=30)
+        ended(proc)
     assert proc.returncode == 0
 
 

@@ -14,9 +14,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.classroom.conftest import PASSCODE
+from tests.classroom.class_kit import PASSCODE
 from tests.sandbox.login_helpers import approve_with_form, poll, start_device, text_of
 from tests.unit.test_cli import _free_port_block
+from tests.waiting import ended
 from tui.sandbox import device_flow
 from tui.sandbox.classroom import throttle
 
@@ -135,4 +136,4 @@ def test_the_lock_out_survives_kill_9(tmp_path: Path) -> None:
         assert int(after.headers["retry-after"]) > 0
     finally:
         second.send_signal(signal.SIGINT)
-        second.communicate(timeout=20)
+        ended(second)

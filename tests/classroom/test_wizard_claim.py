@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.classroom.conftest import PASSCODE
+from tests.classroom.class_kit import PASSCODE
 from tests.sandbox_kit import start_sandbox
 from tests.services.provider_kit import sandbox_target
 from tui.sandbox.classroom.web_learners import write_claim

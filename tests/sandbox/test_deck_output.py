@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 
 import pytest
 
@@ -169,3 +170,105 @@ def test_a_removed_or_added_object_is_printed_whole_with_its_marker():
 def test_numbers_print_as_go_prints_a_float64(number, text):
     assert go_number(number) == text
     assert json.loads(text) == number
+
+
+def stored_service(sandbox, gw: str, name: str) -> dict:
+    row = sandbox.ctx.db.query_one(
+        "SELECT doc FROM kong_services WHERE gateway_id=? AND name=?", (gw, name)
+    )
+    return json.loads(row["doc"])
+
+
+def test_a_route_and_its_plugin_update_in_place_with_their_parents_ids(provider, sandbox):
+    """decK updates a changed route and route plugin (same Kong ids), each diff naming the
+    entity it belongs to: the route its service, the plugin its route."""
+    c, gw = provider
+    name = service_name()
+    doc = service_doc(gw, name, sandbox.info.upstream_url)
+    route = doc["routes"][0]
+    route["plugins"] = [{"name": "cors", "tags": [f"ns.{gw}"], "config": {"max_age": 60}}]
+    assert publish(c, gw, config_text(doc)).status_code == 200
+    first = stored_service(sandbox, gw, f"{name}-dev")
+    sid, rid = first["id"], first["routes"][0]["id"]
+    pid = first["routes"][0]["plugins"][0]["id"]
+    assert len({sid, rid, pid, str(uuid.UUID(rid)), str(uuid.UUID(pid))}) == 3
+
+    route["preserve_host"] = True
+    route["plugins"][0]["config"]["max_age"] = 120
+    r = publish(c, gw, config_text(doc))
+    assert r.status_code == 200, r.text
+    tags = f'   "tags": [\n     "ns.{gw}"\n   ]'
+    assert r.json()["results"] == (
+        f"updating route {name}-dev  {{\n"
+        '   "hosts": [\n'
+        f'     "{name}.dev.api.gov.bc.ca"\n'
+        "   ],\n"
+        '   "https_redirect_status_code": 426,\n'
+        f'   "id": "{rid}",\n'
+        '   "methods": [\n'
+        '     "GET"\n'
+        "   ],\n"
+        f'   "name": "{name}-dev",\n'
+        '   "path_handling": "v0",\n'
+        '-  "preserve_host": false,\n'
+        '+  "preserve_host": true,\n'
+        '   "protocols": [\n'
+        '     "http",\n'
+        '     "https"\n'
+        "   ],\n"
+        '   "regex_priority": 0,\n'
+        '   "request_buffering": true,\n'
+        '   "response_buffering": true,\n'
+        '   "service": {\n'
+        f'     "id": "{sid}"\n'
+        "   },\n"
+        '   "strip_path": false,\n'
+        f"{tags}\n"
+        " }\n"
+        "\n"
+        f"updating plugin cors for route {name}-dev  {{\n"
+        '   "config": {\n'
+        '-    "max_age": 60\n'
+        '+    "max_age": 120\n'
+        "   },\n"
+        '   "enabled": true,\n'
+        f'   "id": "{pid}",\n'
+        '   "name": "cors",\n'
+        '   "protocols": [\n'
+        '     "grpc",\n'
+        '     "grpcs",\n'
+        '     "http",\n'
+        '     "https"\n'
+        "   ],\n"
+        '   "route": {\n'
+        f'     "id": "{rid}"\n'
+        "   },\n"
+        f"{tags}\n"
+        " }\n"
+        "\n"
+        "Summary:\n  Created: 0\n  Updated: 2\n  Deleted: 0\n"
+    )
+    again = stored_service(sandbox, gw, f"{name}-dev")["routes"][0]
+    assert (again["id"], again["plugins"][0]["id"]) == (rid, pid)
+
+
+def test_a_route_dropped_from_a_kept_service_is_deleted_with_its_plugins(provider, sandbox):
+    c, gw = provider
+    name = service_name()
+    doc = service_doc(gw, name, sandbox.info.upstream_url)
+    extra = {
+        **doc["routes"][0],
+        "name": f"{name}-extra",
+        "hosts": [f"{name}-extra.dev.api.gov.bc.ca"],
+        "plugins": [{"name": "cors", "tags": [f"ns.{gw}"], "config": {"max_age": 60}}],
+    }
+    doc["routes"].append(extra)
+    assert publish(c, gw, config_text(doc)).status_code == 200
+    doc["routes"].pop()
+    r = publish(c, gw, config_text(doc))
+    assert r.status_code == 200, r.text
+    assert r.json()["results"] == (
+        f"deleting plugin cors for route {name}-extra\n"
+        f"deleting route {name}-extra\n"
+        "Summary:\n  Created: 0\n  Updated: 0\n  Deleted: 2\n"
+    )

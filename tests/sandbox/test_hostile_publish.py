@@ -107,6 +107,7 @@ def test_binary_and_set_yaml_values_are_refused(cast, snippet, words):
     assert r.status_code == 400
     assert r.json()["error"].startswith("Validation Errors:\nUnable to parse the configuration: ")
     assert words in r.json()["error"]
+    assert r.json()["error"].endswith(", line 4, column 9")  # where the learner looks
     victim.assert_isolated(mallory)
 
 

@@ -37,6 +37,9 @@ def patterns_read_afresh():
         ("^[^0-9]+$", "abc"),  # a negated set
         ("^ab[^x]$", "abb"),  # a negated set after other characters excludes only its own
         ("^[%d%-]+$", "1-2"),  # classes and escapes inside a set
+        ("^[%d_]+$", "1_2"),  # a class in a set, then more of the set
+        ("^[^x]$", "^"),  # a negated set excludes only its own characters, not its ^
+        ("^X%-ray$", "X-ray"),  # letters are literal, capitals too
         ("^[]x]+$", "]x"),  # a ] first in a set is literal
         ("^[a-]+$", "a-"),  # a trailing - in a set is literal
         ("^ab-c$", "ac"),  # - is a lazy *: zero b's
@@ -115,7 +118,7 @@ def test_a_dot_matches_a_newline_too() -> None:
     assert lua_match("a\nb", "^a.b$")
 
 
-@pytest.mark.parametrize("pattern", ["[a-", "[%", "%"])
+@pytest.mark.parametrize("pattern", ["[a-", "[%", "%", "[", "[^", "[%]"])  # %] is no ]
 def test_a_pattern_cut_short_never_matches(pattern: str) -> None:
     assert to_regex(pattern) is None
     assert not lua_match(SUBJECT, pattern)

@@ -32,6 +32,16 @@ def test_nesting_is_read_to_64_levels_and_refused_past_them() -> None:
     )
 
 
+def test_nesting_is_counted_down_the_deepest_branch_not_across_siblings() -> None:
+    """A shallow branch closed before a deep one lends the deep one no levels."""
+    limit = publish_config.MAX_DEPTH
+    shallow = nested(10)
+    assert publish_config.load_documents(f"[{shallow}, {nested(limit - 1)}]")
+    assert refusal(f"[{shallow}, {nested(limit)}]") == (
+        "Validation Errors:\nConfiguration is nested deeper than 64 levels"
+    )
+
+
 def test_aliases_are_read_to_64_and_refused_past_them() -> None:
     loaded = publish_config.load_documents(aliased(publish_config.MAX_ALIASES))
     assert loaded[0]["b"] == ["x"] * 64

@@ -75,3 +75,24 @@ def test_a_configuration_file_that_is_not_utf8_is_named_so(provider):
         400,
         {"error": "Validation Errors:\nConfiguration must be UTF-8 text"},
     )
+
+
+def test_a_form_that_cannot_be_read_is_gwa_apis_bad_request(provider, sandbox):
+    """A form of more fields than the few gwa sends (a flood) is refused unread, as gwa-api's
+    bare 400, and so is a multipart body without its boundary."""
+    c, gw = provider
+    flood = {f"field{n}": "x" for n in range(20)} | {"dryRun": "false"}
+    files = {"configFile": ("c.yaml", config_text().encode())}
+    r = c.put(url(gw), data=flood, files=files)
+    assert (r.status_code, r.json()) == (400, BAD_REQUEST)
+    r = c.put(url(gw), content=b"x", headers={"Content-Type": "multipart/form-data"})
+    assert (r.status_code, r.json()) == (400, BAD_REQUEST)
+    assert stored(sandbox, gw) == {}
+
+
+def test_a_request_without_a_content_type_is_missing_input(provider, sandbox):
+    c, gw = provider
+    r = c.put(url(gw), content=b"services: []\n")
+    assert "content-type" not in r.request.headers
+    assert (r.status_code, r.json()) == (400, {"error": "Missing input"})
+    assert stored(sandbox, gw) == {}

@@ -6,7 +6,11 @@ wizard closes its stdin, and then ends cleanly with its ports released.
 
 from __future__ import annotations
 
+import contextlib
 import socket
+import sqlite3
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -57,3 +61,48 @@ def test_closing_its_stdin_ends_the_sandbox_and_frees_its_ports(tmp_path: Path) 
     assert child.process.returncode == 0  # it stopped on its own, not by a signal
     with pytest.raises(httpx.ConnectError):
         httpx.get(f"{info.portal_url}/ds/api", timeout=15)
+
+
+def _signing_kids(data: Path) -> dict[str, str]:
+    with contextlib.closing(
+        sqlite3.connect(f"file:{data / 'sandbox.sqlite3'}?mode=ro", uri=True)
+    ) as db:
+        return dict(db.execute("SELECT realm, kid FROM signing_keys").fetchall())
+
+
+def _eventually(condition: Callable[[], object], what: str, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.02)
+
+
+def test_it_warms_up_when_the_wizard_asks_and_keeps_its_keys_across_launches(
+    tmp_path: Path,
+) -> None:
+    # The wizard's first check comes first; then, asked on stdin, the sandbox makes (first
+    # launch) or loads its signing keys before any login needs them. They live in the data
+    # folder: the next launch signs with the same keys.
+    data = tmp_path / "data"
+    child = EmbeddedSandbox.launch(data, keep_ports=False)
+    try:
+        info = child.wait_ready()
+        assert _signing_kids(data) == {}  # nothing but serving on the boot path
+        child.warm_up()
+        _eventually(lambda: len(_signing_kids(data)) == 2, "both realms' keys")
+        first = _signing_kids(data)
+        assert _login_kids(info.login_issuer) == [first["aps"]]
+    finally:
+        child.stop()
+    again = EmbeddedSandbox.launch(data, keep_ports=False)
+    try:
+        info = again.wait_ready()
+        assert _login_kids(info.login_issuer) == [first["aps"]]  # loaded, not made again
+    finally:
+        again.stop()
+    assert _signing_kids(data) == first
+
+
+def _login_kids(issuer: str) -> list[str]:
+    certs = httpx.get(f"{issuer}/protocol/openid-connect/certs", timeout=15)
+    return [key["kid"] for key in certs.json()["keys"]]

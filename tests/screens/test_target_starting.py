@@ -15,14 +15,20 @@ from tests.screens.harness import StepHarness
 from tests.screens.step_kit import body_text, sandbox_target
 from tests.waiting import until
 from tui.services.session import Session
+from tui.services.target import Target
 
 
 class StillStarting(StepHarness):
     """A host whose start-up ends when the test says so, with the services it then has."""
 
-    def __init__(self, services: Any, sandbox: Any) -> None:
-        super().__init__(TargetStep, Session(target_kind="sandbox"), None)
-        self.started_services, self.started_target = services, sandbox_target(sandbox)
+    def __init__(self, services: Any, sandbox: Any, given: Target | None = None) -> None:
+        """``given``: the target of a ``--host`` run, known before the start-up ends."""
+        session = Session(target_kind="sandbox")
+        if given is not None:
+            session = Session(target_kind=given.kind, host=given.host, scheme=given.scheme)
+        super().__init__(TargetStep, session, None, target=given)
+        self.started_services = services
+        self.started_target = given or sandbox_target(sandbox)
         self.go = asyncio.Event()
 
     async def started(self) -> Any:
@@ -81,3 +87,19 @@ async def test_choosing_a_custom_host_while_starting_drops_the_sandbox_check(ser
         await pilot.press(*"127.0.0.1:1")
         await until(pilot, lambda: "Press Enter" in body_text(app, "#host-message"), "the hint")
         assert not app.step.ready and switched == []  # a custom host is checked once submitted
+
+
+async def test_a_run_with_dash_dash_host_waits_for_its_start_up_without_offering_a_sandbox(
+    services, sandbox
+):
+    given = Target("custom", sandbox.info.portal_host, "http")
+    app = StillStarting(services, sandbox, given)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await until(pilot, lambda: busy_text(app) == "Getting ready…", "busy")
+        step = app.step
+        choice = step.query_one("#kind-sandbox")
+        assert choice.disabled and "not running" in str(choice.label)
+        assert step.kind == "custom"
+        app.go.set()
+        await until(pilot, lambda: step.ready, "the check")
+        assert f"an APS portal answers at http://{given.host}" in body_text(app, "#target-result")

@@ -14,6 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.waiting import ended
 from tui import __version__
 from tui.cli import main
 from tui.services.session import Session, SessionStore
@@ -145,10 +146,36 @@ def test_sandbox_serve_runs_until_interrupted_and_keeps_state(tmp_path: Path) ->
         assert len(uuid) == 36
     finally:
         proc.send_signal(signal.SIGINT)
-        out, _ = proc.communicate(timeout=20)
+        out = ended(proc)
     assert proc.returncode == 0
     assert "Stopping the sandbox" in out
     assert (data / "sandbox.sqlite3").exists()
+
+
+def test_sandbox_serve_stops_on_ctrl_c_even_when_started_with_it_ignored(tmp_path: Path) -> None:
+    """A script's background job starts with SIGINT ignored (POSIX shells do that); the
+    trainer's `kill -INT` (or Ctrl+C after `fg`) must still stop the class sandbox."""
+    port = _free_port_block()
+    cmd = [sys.executable, "-m", "tui", "sandbox", "serve", "--port", str(port)]
+    cmd += ["--data-dir", str(tmp_path / "class")]
+    proc = subprocess.Popen(
+        cmd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
+    )
+    try:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            if "Press Ctrl+C" in line:
+                break
+    finally:
+        proc.send_signal(signal.SIGINT)
+        out = ended(proc)
+    assert proc.returncode == 0
+    assert "Stopping the sandbox" in out
 
 
 def test_sandbox_serve_on_a_busy_port_explains(tmp_path: Path) -> None:

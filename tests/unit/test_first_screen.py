@@ -11,6 +11,7 @@ from tests.e2e.flow_kit import options_in
 from tui.app import WizardApp
 from tui.options import WizardOptions
 from tui.services.session import Session, SessionStore
+from tui.services.target import Target
 from tui.steps import STEP_IDS
 
 
@@ -61,6 +62,7 @@ def test_a_host_given_with_dash_dash_host_is_the_target_shown(tmp_path: Path) ->
         "10.0.0.5:8460",
         "http",
     )
+    assert app.target == Target("custom", "10.0.0.5:8460", "http")  # no sandbox to wait for
 
 
 def test_a_host_that_cannot_be_used_opens_the_start_up_screen_which_says_why(

@@ -48,12 +48,17 @@ def open_context(config: SandboxConfig) -> SandboxContext:
     return SandboxContext.open(config, [getattr(m, "SCHEMA", "") for m in ALL_MODULES])
 
 
+def start_warm_up(ctx: SandboxContext) -> None:
+    threading.Thread(target=ctx.warm_up, name="gwa-sandbox-warm-up", daemon=True).start()
+
+
 @contextlib.asynccontextmanager
 async def portal_lifespan(app: Starlette) -> AsyncIterator[None]:
     """The portal's lifespan: first-use work warms up in a thread meanwhile; the sandbox's
     outgoing HTTP client closes with it."""
     ctx: SandboxContext = app.state.ctx
-    threading.Thread(target=ctx.warm_up, name="gwa-sandbox-warm-up", daemon=True).start()
+    if not ctx.config.warm_up_later:
+        start_warm_up(ctx)
     try:
         yield
     finally:

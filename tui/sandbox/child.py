@@ -7,8 +7,14 @@ object of :class:`~.context.SandboxConfig` fields: ``data_dir`` and optionally `
 ``keep_ports``.
 
 It reports on stdout, one JSON object a line: ``{"ready": {...}}`` with the
-:class:`~.server.SandboxInfo` once it serves, or ``{"error": "..."}``. It stops when its stdin closes: when the wizard quits, or dies.
-Warnings go to stderr, which the wizard sends to ``sandbox.log`` in the data folder.
+:class:`~.server.SandboxInfo` once it serves, or ``{"error": "..."}``. It stops when its
+stdin closes: when the wizard quits, or dies. Warnings go to stderr, which the wizard sends
+to ``sandbox.log`` in the data folder.
+
+With ``warm_up_later`` it serves before it warms up (signing keys, httpx, the portal pages'
+templates: :meth:`~.context.SandboxContext.warm_up`), so that work does not compete with its
+boot and the wizard's first check; it warms up when the wizard writes ``warm-up`` on its
+stdin, or :data:`WARM_UP_AFTER` seconds after it serves, whichever comes first.
 """
 
 from __future__ import annotations
@@ -16,8 +22,11 @@ from __future__ import annotations
 import json
 import signal
 import sys
+import threading
 from dataclasses import asdict
 from pathlib import Path
+
+WARM_UP_AFTER = 3.0  # seconds after serving, if the wizard has not asked for it by then
 
 
 def _say(message: dict) -> None:
@@ -44,9 +53,18 @@ def main(argv: list[str]) -> int:
         _say({"error": str(exc) or type(exc).__name__})
         return 1
     _say({"ready": asdict(info), "bound": dict(server.ctx.bound)})
+    timer = None
+    if server.config.warm_up_later:
+        timer = threading.Timer(WARM_UP_AFTER, server.warm_up)
+        timer.daemon = True
+        timer.start()
     try:
-        sys.stdin.buffer.read()  # until the wizard closes the pipe
+        for line in sys.stdin.buffer:  # until the wizard closes the pipe
+            if line.strip() == b"warm-up":
+                server.warm_up()
     finally:
+        if timer is not None:
+            timer.cancel()
         server.stop()
     return 0
 

@@ -15,6 +15,7 @@ The secret is in that answer only: the store keeps its digest (``client_secrets.
 from __future__ import annotations
 
 import json
+import sqlite3
 import time
 import uuid
 from typing import Any
@@ -140,24 +141,25 @@ def issue(
             )
         client_id = f"{env_app_id}-{app_id}"
         secret = str(uuid.uuid4())
-        if conn.execute("SELECT 1 FROM consumers WHERE client_id=?", (client_id,)).fetchone():
-            raise assertion("This application already has access.")
-        conn.execute(
-            "INSERT INTO consumers(client_id, gateway_id, environment_app_id, "
-            "application_app_id, client_secret, audience, kong_consumer_id, labels, created_at) "
-            "VALUES (?,?,?,?,?,?,?,?,?)",
-            (
-                client_id,
-                gateway_id,
-                env_app_id,
-                app_id,
-                client_secrets.digest(secret),
-                shared_audience(issuer_client_id(issuer_doc), env["name"]),
-                str(uuid.uuid4()),
-                json.dumps(labels),
-                time.time(),
-            ),
-        )
+        try:
+            conn.execute(
+                "INSERT INTO consumers(client_id, gateway_id, environment_app_id, "
+                "application_app_id, client_secret, audience, kong_consumer_id, labels, "
+                "created_at) VALUES (?,?,?,?,?,?,?,?,?)",
+                (
+                    client_id,
+                    gateway_id,
+                    env_app_id,
+                    app_id,
+                    client_secrets.digest(secret),
+                    shared_audience(issuer_client_id(issuer_doc), env["name"]),
+                    str(uuid.uuid4()),
+                    json.dumps(labels),
+                    time.time(),
+                ),
+            )
+        except sqlite3.IntegrityError:  # the client id (environment + application) is taken
+            raise assertion("This application already has access.") from None
         if not enabled:
             conn.execute("INSERT OR IGNORE INTO consumer_holds(client_id) VALUES (?)", (client_id,))
     return _credential(ctx, client_id, env_app_id, (app_id, app_name), secret)

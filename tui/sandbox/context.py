@@ -56,6 +56,9 @@ class SandboxConfig:
     # The embedded sandbox asks for the ports it had last time (saved in the data folder), so
     # what the learner published and copied keeps working across launches (tui/sandbox/ports).
     keep_ports: bool = False
+    # The embedded sandbox's own process warms up (keys, httpx, jinja2) once the wizard has
+    # done its first check, not while it boots and serves that check (tui/sandbox/child.py).
+    warm_up_later: bool = False
     # A class sandbox (``sandbox serve``): one name per learner, throttled sign-in, the board.
     classroom: bool = False
     trainer_key: str | None = None  # None: a random key kept in the data dir

@@ -58,9 +58,8 @@ def _single(pattern: str, i: int) -> tuple[str, int]:
         if j < len(pattern) and pattern[j] == "^":
             out += "^"
             j += 1
-        first = True
-        while j < len(pattern) and (pattern[j] != "]" or first):
-            first = False
+        start = j  # a ] there is a literal
+        while j < len(pattern) and (pattern[j] != "]" or j == start):
             c = pattern[j]
             if c == "%" and j + 1 < len(pattern):
                 nxt = pattern[j + 1]

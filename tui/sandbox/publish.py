@@ -210,7 +210,6 @@ def _documents(ctx: SandboxContext, text: str) -> list[dict[str, Any]]:
         for key in doc:
             if key not in BASE_KEYS_SET:
                 raise refuse(f"Invalid base entity {key}")
-        doc.setdefault("_format_version", "3.0")
         docs.append(doc)
     return docs
 
@@ -285,8 +284,9 @@ Reader = Callable[..., Iterable[sqlite3.Row]]
 
 
 def _version(read: Reader) -> int:
+    """The count of changes to the published services (its one row is made with the schema)."""
     rows = list(read("SELECT n FROM dataplane_version WHERE id = 1", ()))
-    return int(rows[0]["n"]) if rows else -1
+    return int(rows[0][0])
 
 
 class Change:

@@ -37,22 +37,21 @@ def _timestamp_as_text(loader: yaml.BaseLoader, node: yaml.Node) -> str:
     return str(node.value)
 
 
-def _unsupported(tag: str):
-    def construct(loader: yaml.BaseLoader, node: yaml.Node) -> None:
-        raise yaml.constructor.ConstructorError(
-            None,
-            None,
-            f"{tag} values are not supported in a gateway configuration (line "
-            f"{node.start_mark.line + 1}); write the value as a plain string or list",
-            node.start_mark,
-        )
-
-    return construct
+def _unsupported(loader: yaml.BaseLoader, node: yaml.Node) -> None:
+    """``!!binary`` and ``!!set``: refused, naming the tag as written and where it is."""
+    tag = "!!" + node.tag.rsplit(":", 1)[1]
+    raise yaml.constructor.ConstructorError(
+        None,
+        None,
+        f"{tag} values are not supported in a gateway configuration (line "
+        f"{node.start_mark.line + 1}); write the value as a plain string or list",
+        node.start_mark,
+    )
 
 
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_as_text)
-_Loader.add_constructor("tag:yaml.org,2002:binary", _unsupported("!!binary"))
-_Loader.add_constructor("tag:yaml.org,2002:set", _unsupported("!!set"))
+_Loader.add_constructor("tag:yaml.org,2002:binary", _unsupported)
+_Loader.add_constructor("tag:yaml.org,2002:set", _unsupported)
 
 
 def refuse(reason: str) -> Problem:
@@ -102,13 +101,19 @@ def load_documents(text: str) -> list[Any]:
 
 
 # -- structure --------------------------------------------------------------------------------
+def _objects(items: Any) -> list[dict[str, Any]]:
+    """``items`` if it is a list of objects, else none."""
+    if isinstance(items, list) and all(isinstance(i, dict) for i in items):
+        return items
+    return []
+
+
 def _named(items: Any, kind: str, where: str, problems: list[str]) -> list[dict[str, Any]]:
-    if items is None:
-        return []
-    if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+    """As :func:`_objects`, naming the problem when ``items`` is given but not objects."""
+    found = _objects(items)
+    if items is not None and found is not items:
         problems.append(f"{where}.{kind} must be a list of objects")
-        return []
-    return items
+    return found
 
 
 def _tags(obj: dict[str, Any]) -> list[str] | None:
@@ -282,13 +287,13 @@ def check_services(
     services: list[dict[str, Any]] = []
     for doc in docs:
         # Structure problems were already reported by check_tags; don't repeat them.
-        for service in _named(doc.get("services"), "services", "", []):
+        for service in _objects(doc.get("services")):
             name = service.get("name")
             if not isinstance(name, str) or not name:
                 problems.append("services: name is required")
                 continue
             normalise_service(service, upstream_problems, refused)
-            for route in _named(service.get("routes"), "routes", f".services.{name}", []):
+            for route in _objects(service.get("routes")):
                 rname = route.get("name")
                 where = f"service.{name}.route.{rname}"
                 hosts = route.get("hosts")

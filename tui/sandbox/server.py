@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import uvicorn
 
 from . import ports as saved_ports
-from .app import build_apps, open_context
+from .app import build_apps, open_context, start_warm_up
 from .context import SHARED_IDP_ISSUER, SandboxConfig, SandboxContext
 from .ports import PortMove
 
@@ -63,6 +63,8 @@ class SandboxServer:
         self._error: BaseException | None = None
         self.moved: list[PortMove] = []
         self.repaired: list[str] = []
+        self._warm_up_lock = threading.Lock()
+        self._warmed_up = not config.warm_up_later  # else warm_up() starts it
 
     # -- lifecycle --------------------------------------------------------------------------
     def _bind(self) -> None:
@@ -171,6 +173,15 @@ class SandboxServer:
             await asyncio.gather(*tasks)
         finally:
             await self.ctx.close_clients()  # in case a listener failed before its lifespan
+
+    def warm_up(self) -> None:
+        """Start the first-use work of a sandbox made with ``warm_up_later`` (once; later
+        calls do nothing). Without it the portal's lifespan has started it already."""
+        with self._warm_up_lock:
+            if self._warmed_up:
+                return
+            self._warmed_up = True
+        start_warm_up(self.ctx)
 
     def stop(self, timeout: float = 10.0) -> None:
         for server in self._servers:

@@ -4,31 +4,41 @@
 (OS keyring, else memory), the :class:`LoginService` (which is also the client's token
 source; with ``state_dir`` it keeps its class-sandbox name claims there) and one service
 object per concern. ``await services.aclose()`` at the end.
+
+The services of the later steps are made on first use, and their modules (the manifest's
+YAML, the clean-up sequence, the probes...) imported then: the Target step's check needs only
+the client and the login, and the wizard imports the rest in a thread after that check
+(:func:`warm_up_services`), so a first use finds them loaded.
 """
 
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from .apply import ApplyService
 from .class_claim import ClassClaims
-from .cleanup import CleanupService
-from .clipboard import Clipboard
-from .consumer_token import ConsumerTokenService
-from .credentials import CredentialsService
-from .gateway import GatewaysService
 from .http import ApiClient, shared_ssl_context
 from .login import LoginService
-from .probe import ProbeService
 from .secrets import SecretStore
 from .secrets import warm_up as warm_up_keyring
-from .status import StatusService
 from .target import Target
+
+if TYPE_CHECKING:
+    from .apply import ApplyService
+    from .cleanup import CleanupService
+    from .consumer_token import ConsumerTokenService
+    from .credentials import CredentialsService
+    from .gateway import GatewaysService
+    from .probe import ProbeService
+    from .status import StatusService
+
+# The modules of the services made on first use (see the module's docstring).
+LATER_SERVICES: tuple[str, ...] = ("gateway", "apply", "status", "clipboard", "probe")
+LATER_SERVICES += ("credentials", "consumer_token", "cleanup")
 
 
 def warm_up() -> None:
@@ -48,20 +58,76 @@ def warm_up_transport() -> None:
     importlib.import_module("anyio._backends._asyncio")
 
 
-@dataclass
+def warm_up_services() -> None:
+    """Import the later steps' service modules (blocking: call it from a thread)."""
+    for name in LATER_SERVICES:
+        importlib.import_module(f"{__package__}.{name}")
+
+
 class Services:
-    target: Target
-    client: ApiClient
-    secrets: SecretStore
-    login: LoginService
-    gateways: GatewaysService
-    apply: ApplyService
-    status: StatusService
-    clipboard: Any
-    probe: ProbeService
-    credentials: CredentialsService
-    tokens: ConsumerTokenService
-    cleanup: CleanupService
+    """The services for one target: the client, the secret store and the login at once; each
+    later step's service on first use (the same object on every use)."""
+
+    def __init__(
+        self,
+        target: Target,
+        client: ApiClient,
+        secrets: SecretStore,
+        login: LoginService,
+        clipboard: Any = None,
+    ) -> None:
+        self.target, self.client, self.secrets, self.login = target, client, secrets, login
+        self._clipboard = clipboard
+
+    @cached_property
+    def clipboard(self) -> Any:
+        if self._clipboard is not None:
+            return self._clipboard
+        from .clipboard import Clipboard
+
+        return Clipboard()
+
+    @cached_property
+    def gateways(self) -> GatewaysService:
+        from .gateway import GatewaysService
+
+        return GatewaysService(self.client)
+
+    @cached_property
+    def apply(self) -> ApplyService:
+        from .apply import ApplyService
+
+        return ApplyService(self.client)
+
+    @cached_property
+    def status(self) -> StatusService:
+        from .status import StatusService
+
+        return StatusService(self.client)
+
+    @cached_property
+    def probe(self) -> ProbeService:
+        from .probe import ProbeService
+
+        return ProbeService(self.client)
+
+    @cached_property
+    def credentials(self) -> CredentialsService:
+        from .credentials import CredentialsService
+
+        return CredentialsService(self.client)
+
+    @cached_property
+    def tokens(self) -> ConsumerTokenService:
+        from .consumer_token import ConsumerTokenService
+
+        return ConsumerTokenService(self.client)
+
+    @cached_property
+    def cleanup(self) -> CleanupService:
+        from .cleanup import CleanupService
+
+        return CleanupService(self.client)
 
     async def aclose(self) -> None:
         await self.client.aclose()
@@ -80,17 +146,4 @@ def build_services(
     client = ApiClient(target, transport=transport)
     login = LoginService(client, store, ClassClaims(state_dir) if state_dir else None)
     client.tokens = login
-    return Services(
-        target=target,
-        client=client,
-        secrets=store,
-        login=login,
-        gateways=GatewaysService(client),
-        apply=ApplyService(client),
-        status=StatusService(client),
-        clipboard=clipboard if clipboard is not None else Clipboard(),
-        probe=ProbeService(client),
-        credentials=CredentialsService(client),
-        tokens=ConsumerTokenService(client),
-        cleanup=CleanupService(client),
-    )
+    return Services(target, client, store, login, clipboard)
