@@ -75,7 +75,12 @@ class Database:
         self._conn.row_factory = sqlite3.Row
         self._writer: int | None = None  # the thread inside transaction(), if any
         self._readers = threading.local()
-        self._read_conns: list[sqlite3.Connection] = []
+        # Each thread's read connection with its own lock: a query holds it, and close()
+        # takes it before closing that connection. Closing a connection while another thread
+        # runs a statement on it crashes the process (seen: the warm-up thread still reading
+        # when a quickly stopped sandbox closed its database).
+        self._read_conns: list[tuple[sqlite3.Connection, threading.Lock]] = []
+        self._closed = False
         with self._lock:
             if self.path != ":memory:":
                 self._conn.execute("PRAGMA journal_mode=WAL")
@@ -105,41 +110,50 @@ class Database:
             finally:
                 self._writer = outer
 
-    def _reader(self) -> sqlite3.Connection | None:
-        """This thread's read connection; None inside a transaction (it must see its own
-        writes) or for an in-memory database (another connection would be another DB)."""
+    def _reader(self) -> tuple[sqlite3.Connection, threading.Lock] | None:
+        """This thread's read connection and its lock; None inside a transaction (it must see
+        its own writes) or for an in-memory database (another connection would be another DB)."""
         if self.path == ":memory:" or self._writer == threading.get_ident():
             return None
-        conn = getattr(self._readers, "conn", None)
-        if conn is None:
-            conn = sqlite3.connect(
-                self.path, check_same_thread=False, isolation_level=None, timeout=30
-            )
-            conn.row_factory = sqlite3.Row
-            conn.execute("PRAGMA busy_timeout=30000")
-            self._readers.conn = conn
+        entry = getattr(self._readers, "entry", None)
+        if entry is None:
             with self._lock:
-                self._read_conns.append(conn)
-        return conn
+                if self._closed:
+                    raise sqlite3.ProgrammingError("Cannot operate on a closed database.")
+                conn = sqlite3.connect(
+                    self.path, check_same_thread=False, isolation_level=None, timeout=30
+                )
+                conn.row_factory = sqlite3.Row
+                conn.execute("PRAGMA busy_timeout=30000")
+                entry = (conn, threading.Lock())
+                self._read_conns.append(entry)
+            self._readers.entry = entry
+        return entry
 
     def query(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
         reader = self._reader()
         if reader is not None:
-            return reader.execute(sql, tuple(params)).fetchall()
+            conn, lock = reader
+            with lock:  # a closed connection raises ProgrammingError here, never crashes
+                return conn.execute(sql, tuple(params)).fetchall()
         with self._lock:
             return self._conn.execute(sql, tuple(params)).fetchall()
 
     def query_one(self, sql: str, params: Iterable[Any] = ()) -> sqlite3.Row | None:
         reader = self._reader()
         if reader is not None:
-            return reader.execute(sql, tuple(params)).fetchone()
+            conn, lock = reader
+            with lock:
+                return conn.execute(sql, tuple(params)).fetchone()
         with self._lock:
             return self._conn.execute(sql, tuple(params)).fetchone()
 
     def close(self) -> None:
         with self._lock:
-            for conn in self._read_conns:
-                conn.close()
+            self._closed = True
+            for conn, lock in self._read_conns:
+                with lock:  # waits for a statement another thread is running on it
+                    conn.close()
             self._read_conns.clear()
             self._conn.close()
 
