@@ -207,30 +207,20 @@ async def post_request(request: Request) -> Response:
     preview = form.get("preview") == "true"
     product_id = form.get("product", "")
     found, _envs, member = _request_context(ctx, session, product_id, preview)
+
+    def form_again(**shown: Any) -> Response:
+        """The Request Access form once more, with what the learner typed (and why not)."""
+        return _request_form(ctx, request, session, product_id, preview, **shown)
+
     if form.get("action") == "create-application":
         try:
             app_id = store.create_application(
                 ctx, session.username, form.get("app_name", ""), form.get("app_description", "")
             )
         except store.FormRefusal as refusal:
-            return _request_form(
-                ctx,
-                request,
-                session,
-                product_id,
-                preview,
-                values=form,
-                errors={refusal.field: refusal.message},
-                status=400,
-            )
-        return _request_form(
-            ctx,
-            request,
-            session,
-            product_id,
-            preview,
-            values={**form, "application": app_id, "app_name": ""},
-            notice="Application created!",
+            return form_again(values=form, errors={refusal.field: refusal.message}, status=400)
+        return form_again(
+            values={**form, "application": app_id, "app_name": ""}, notice="Application created!"
         )
     try:
         request_id = store.create_request(
@@ -242,15 +232,8 @@ async def post_request(request: Request) -> Response:
             member=member,
         )
     except store.FormRefusal as refusal:
-        return _request_form(
-            ctx,
-            request,
-            session,
-            product_id,
-            preview,
-            values=form,
-            errors={refusal.field or "form": refusal.message},
-            status=400,
+        return form_again(
+            values=form, errors={refusal.field or "form": refusal.message}, status=400
         )
     return redirect(f"/devportal/requests/{request_id}/credentials")
 
