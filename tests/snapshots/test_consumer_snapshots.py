@@ -219,7 +219,10 @@ def frozen(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 async def settle(pilot) -> None:
+    """Workers done, then any focus scroll they started (animated) ended, then a refresh."""
     await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    await pilot.wait_for_scheduled_animations()
     await pilot.pause()
 
 
