@@ -42,6 +42,7 @@ MODULES: dict[str, tuple[list[str], list[str]]] = {
             "tests/sandbox/test_jwt_keycloak_roles.py",
             "tests/sandbox/test_jwt_keycloak_key_rotation.py",
             "tests/sandbox/test_jwt_keycloak_decoding.py",
+            "tests/sandbox/test_jwt_keycloak_odd_inputs.py",
         ],
     ),
     "consumers": (
