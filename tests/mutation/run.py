@@ -47,7 +47,11 @@ MODULES: dict[str, tuple[list[str], list[str]]] = {
     ),
     "consumers": (
         ["tui/sandbox/consumers.py"],
-        ["tests/sandbox/test_consumers.py", "tests/sandbox/test_isolation.py"],
+        [
+            "tests/sandbox/test_consumers.py",
+            "tests/sandbox/test_consumer_answers.py",
+            "tests/sandbox/test_isolation.py",
+        ],
     ),
     "gateways": (
         ["tui/sandbox/gateways.py"],
