@@ -1,8 +1,8 @@
 """jwt-keycloak given what publish and a well-behaved client never send: a token that decodes
-but whose claims are not an object, a token read afresh although the same text came before,
-a credential header of the client's own, a token naming a consumer by its Kong id, and a
-stored plugin config that publish would have refused (a hand-edited or older sandbox
-database). Each gets Kong's answer, or the schema's default."""
+but whose header or claims are not an object, a token read afresh although the same text
+came before, a credential header of the client's own, a token naming a consumer by its Kong
+id, and a stored plugin config that publish would have refused (a hand-edited or older
+sandbox database). Each gets Kong's answer, or the schema's default."""
 
 from __future__ import annotations
 
@@ -44,6 +44,12 @@ def segment(value: object) -> str:
 def test_claims_that_are_not_an_object_are_a_bad_token(api: Protected, claims) -> None:
     token = f"{segment({'alg': 'RS256', 'typ': 'JWT'})}.{segment(claims)}.c2ln"
     assert message(api.call(token)) == (401, "Bad token; invalid claims")
+
+
+@pytest.mark.parametrize("header", [["RS256"], "RS256", 256])
+def test_a_header_that_is_not_an_object_is_a_bad_token(api: Protected, header) -> None:
+    token = f"{segment(header)}.{segment(api.claims())}.c2ln"
+    assert message(api.call(token)) == (401, "Bad token; invalid JSON")
 
 
 @pytest.mark.parametrize("token", ["not-a-jwt", "a.b.c", "x.y"])
