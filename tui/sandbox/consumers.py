@@ -107,11 +107,13 @@ def issue(
                 "The sandbox issues credentials only for client-credentials environments "
                 "with a credential issuer"
             )
+        # the issuer is there: put_product names only an issuer of its gateway, and
+        # delete_issuer refuses one that an environment uses
         issuer = conn.execute(
             "SELECT doc FROM issuers WHERE gateway_id=? AND name=?",
             (gateway_id, env["credentialIssuer"]),
         ).fetchone()
-        issuer_doc = json.loads(issuer[0]) if issuer else {}
+        issuer_doc = json.loads(issuer[0])
         if issuer_doc.get("inheritFrom") is None:
             raise assertion("Communication error with issuer")
         if application.get("appId"):
