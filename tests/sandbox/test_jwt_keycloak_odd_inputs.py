@@ -1,13 +1,16 @@
 """jwt-keycloak given what publish and a well-behaved client never send: a token that decodes
 but whose header or claims are not an object, a token read afresh although the same text
 came before, a credential header of the client's own, a token naming a consumer by its Kong
-id, and a stored plugin config that publish would have refused (a hand-edited or older
-sandbox database). Each gets Kong's answer, or the schema's default."""
+id, a token too long for the parse cache, another gateway's audience as a plain string,
+claims to verify beyond ``exp`` and ``nbf``, and a stored plugin config that publish would
+have refused (a hand-edited or older sandbox database). Each gets Kong's answer, or the
+schema's default."""
 
 from __future__ import annotations
 
 import base64
 import json
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -17,6 +20,7 @@ from tests.sandbox.kong_fixtures import (
 )
 from tests.sandbox.test_jwt_keycloak import Protected, api, message
 from tests.sandbox.test_jwt_keycloak_key_rotation import Issuer, api_trusting, call
+from tests.sandbox.test_jwt_keycloak_roles import protected
 from tui.sandbox import jwt_keycloak
 
 __all__ = ["api"]  # the module-scoped fixture, shared with test_jwt_keycloak.py
@@ -83,3 +87,22 @@ def test_matching_by_custom_id_never_matches_a_kong_consumer_id(api: Protected) 
     kong_id = api.consumer.kong_consumer_id
     response = api.call(api.signed(azp=kong_id))
     assert message(response) == (401, f"Unable to find consumer {kong_id} for token")
+
+
+def test_a_token_too_long_for_the_parse_cache_still_works(api: Protected) -> None:
+    token = api.signed(note="x" * (jwt_keycloak.DECODED_MAX_LENGTH + 100))
+    assert len(token) > jwt_keycloak.DECODED_MAX_LENGTH
+    assert api.call(token).status_code == 200
+
+
+def test_another_gateways_audience_as_a_plain_string_is_refused(api: Protected) -> None:
+    """The list form is refused in ``test_wrong_audience``; a bare string is read as one
+    audience too, not as the characters it is made of."""
+    token = api.signed(aud="ap-gw-00000-default-dev")
+    assert message(api.call(token)) == (401, "Token audience not allowed")
+
+
+def test_expiry_is_checked_whatever_claim_is_listed_before_it(sandbox) -> None:
+    api = protected(sandbox, claims_to_verify=["iat", "exp"])
+    expired = api.signed(exp=int(time.time()) - 60)
+    assert message(api.call(expired)) == (401, 'Token claims invalid: ["exp"]="token expired"')
