@@ -106,3 +106,13 @@ def test_expiry_is_checked_whatever_claim_is_listed_before_it(sandbox) -> None:
     api = protected(sandbox, claims_to_verify=["iat", "exp"])
     expired = api.signed(exp=int(time.time()) - 60)
     assert message(api.call(expired)) == (401, 'Token claims invalid: ["exp"]="token expired"')
+
+
+def test_an_anonymous_call_carries_no_credential_identifier_of_the_clients(sandbox) -> None:
+    fallback = protected(sandbox)  # its consumer stands in for anonymous callers
+    api = protected(sandbox, anonymous=fallback.consumer.kong_consumer_id)
+    response = api.call(path="/headers", headers={"X-Credential-Identifier": "forged"})
+    assert response.status_code == 200
+    seen = {k.lower(): v for k, v in response.json()["headers"].items()}
+    assert seen["x-anonymous-consumer"] == "true"
+    assert "x-credential-identifier" not in seen
