@@ -95,6 +95,7 @@ MODULES: dict[str, tuple[list[str], list[str]]] = {
             "tests/sandbox/test_keycloak.py",
             "tests/sandbox/test_shared_idp.py",
             "tests/sandbox/test_oauth_forms.py",
+            "tests/sandbox/test_oauth_client_auth.py",
             "tests/sandbox/test_login_realm_refusals.py",
         ],
     ),
