@@ -41,6 +41,7 @@ HOP_BY_HOP = {
 _SKIP_BACK = frozenset(h.encode() for h in HOP_BY_HOP | {"date", "server"})
 _VIA = (b"via", f"1.1 kong/{KONG_VERSION}".encode())
 WHOLE_BODY_LIMIT = 256 * 1024  # bodies up to this size are read whole and sent at once
+HTTP_1_0_BODY_LIMIT = 8 * 1024 * 1024  # an HTTP/1.0 client's answer of unknown length
 
 
 def kong_error(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
@@ -152,6 +153,9 @@ class ProxiedResponse:
                 await send(start | {"headers": self.raw_headers})
                 await send({"type": "http.response.body", "body": body})
                 return
+            if upstream.length is None and scope.get("http_version") == "1.0":
+                await self._whole_for_http_1_0(scope, receive, send)
+                return
             await send(
                 {"type": "http.response.start", "status": self.status_code,
                  "headers": self.raw_headers}
@@ -159,6 +163,25 @@ class ProxiedResponse:
             await _stream(upstream, receive, send)
         finally:
             await upstream.aclose()
+
+    async def _whole_for_http_1_0(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """An answer of unknown length for an HTTP/1.0 client, read whole and sent with its
+        length: uvicorn would frame it chunked, which such a client cannot read (chunk sizes
+        would show in its body). Past :data:`HTTP_1_0_BODY_LIMIT` the answer is a 502."""
+        parts: list[bytes] = []
+        size = 0
+        with contextlib.suppress(UpstreamError):  # the upstream broke off: ours ends short too
+            async for part in self.upstream.chunks():
+                size += len(part)
+                if size > HTTP_1_0_BODY_LIMIT:
+                    await self.upstream.aclose()
+                    await kong_error(502, BAD_GATEWAY)(scope, receive, send)
+                    return
+                parts.append(part)
+        await self.upstream.aclose()
+        headers = self.raw_headers + [(b"content-length", str(size).encode())]
+        await send({"type": "http.response.start", "status": self.status_code, "headers": headers})
+        await send({"type": "http.response.body", "body": b"".join(parts)})
 
 
 async def _stream(upstream: UpstreamResponse, receive: Receive, send: Send) -> None:
