@@ -13,6 +13,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.sandbox.kong_fixtures import new_gateway_id, publish, service_doc, unpublish
+from tui.sandbox import proxy
 
 
 class Answer:
@@ -182,6 +183,9 @@ def test_content_length_body_and_next_request_on_the_same_connection(open_route,
     assert b"/anything/next" in client.answer().body
 
 
+BIG_CHUNKS = 4
+
+
 class _ChunkedUpstream(socketserver.BaseRequestHandler):
     """Answers any request with a chunked body and no length, then closes."""
 
@@ -192,10 +196,15 @@ class _ChunkedUpstream(socketserver.BaseRequestHandler):
             if not part:
                 return
             data += part
-        self.request.sendall(
+        head = (
             b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n"
-            b"Connection: close\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n"
+            b"Connection: close\r\n\r\n"
         )
+        if data.startswith(b"GET /big "):  # BIG_CHUNKS chunks of 8 KiB
+            chunk = b"2000\r\n" + b"b" * 0x2000 + b"\r\n"
+            self.request.sendall(head + chunk * BIG_CHUNKS + b"0\r\n\r\n")
+            return
+        self.request.sendall(head + b"5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n")
 
 
 @pytest.fixture
@@ -287,3 +296,22 @@ def test_an_upgrade_request_is_answered_as_plain_http_and_the_connection_stays_u
     client.send(request(open_route, "/anything/next"))
     after = client.answer()
     assert after.status == 200 and b"/anything/next" in after.body
+
+
+def test_an_http_1_0_answer_of_unknown_length_past_the_limit_is_a_502_not_a_cut_body(
+    chunked_route, client, monkeypatch
+) -> None:
+    """The answer is read whole to give it a length; one bigger than the limit is refused
+    cleanly (Kong's 502) instead of reaching the client short or framed chunked."""
+    monkeypatch.setattr(proxy, "HTTP_1_0_BODY_LIMIT", 0x2000 * BIG_CHUNKS - 1)
+    client.send(f"GET /big HTTP/1.0\r\nHost: {chunked_route}\r\n\r\n".encode())
+    answer = client.answer()
+    assert answer.status == 502
+    assert b"invalid response" in answer.body
+    big = Client(client.sock.getpeername()[1])
+    try:  # an HTTP/1.1 client gets it streamed, whole
+        big.send(request(chunked_route, "/big"))
+        streamed = big.answer()
+        assert streamed.status == 200 and streamed.body == b"b" * 0x2000 * BIG_CHUNKS
+    finally:
+        big.close()
