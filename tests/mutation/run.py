@@ -7,7 +7,9 @@ minutes). ``MODULE`` is a name below, or ``--list``. Then ``run.py MODULE --surv
 each surviving mutant's diff (without running again).
 
 On a busy machine a module's full run can take an hour: ``run.py MODULE --sample N`` runs only
-every N-th mutant (sorted by name, so every function is visited) and says so in its result.
+every N-th mutant (sorted by name, so every function is visited) and says so in its result;
+``--sample N --offset K`` starts at the K-th (0 <= K < N), to cover mutants an earlier sample
+skipped.
 After adding tests, ``run.py MODULE --again`` re-runs only the last run's survivors, keeping
 the other verdicts (a new test can kill a mutant, never revive one); ``--again x_f__mutmut_3
 ...`` re-runs only the survivors named (say, all but those listed as equivalent). Survivors that are equivalent (no
@@ -40,6 +42,7 @@ MODULES: dict[str, tuple[list[str], list[str]]] = {
             "tests/sandbox/test_jwt_keycloak_roles.py",
             "tests/sandbox/test_jwt_keycloak_key_rotation.py",
             "tests/sandbox/test_jwt_keycloak_decoding.py",
+            "tests/sandbox/test_jwt_keycloak_odd_inputs.py",
         ],
     ),
     "consumers": (
@@ -52,6 +55,7 @@ MODULES: dict[str, tuple[list[str], list[str]]] = {
             "tests/sandbox/test_portal_gateways.py",
             "tests/sandbox/test_gateway_reuse.py",
             "tests/sandbox/test_organization_listing.py",
+            "tests/sandbox/test_gateway_records.py",
             "tests/sandbox/test_isolation.py",
         ],
     ),
@@ -194,6 +198,25 @@ def survivors() -> list[str]:
     )
 
 
+def sampling(options: list[str]) -> tuple[int, int] | None:
+    """``[--sample N [--offset K]]`` as ``(N, K)``; ``None`` for anything else.
+
+    ``--offset K`` (``0 <= K < N``) starts the every-N-th sample at the K-th mutant, so a
+    second run with another offset covers mutants the first sample skipped (``--sample 10``
+    then ``--sample 10 --offset 5`` is every 5th mutant, in two runs).
+    """
+    if not options:
+        return 1, 0
+    if len(options) not in (2, 4) or options[0] != "--sample" or not options[1].isdigit():
+        return None
+    sample = max(1, int(options[1]))
+    if len(options) == 2:
+        return sample, 0
+    if options[2] != "--offset" or not options[3].isdigit() or int(options[3]) >= sample:
+        return None
+    return sample, int(options[3])
+
+
 def main(argv: list[str]) -> int:
     if not argv or argv[0] in {"-h", "--help", "--list"}:
         print(__doc__)
@@ -209,7 +232,7 @@ def main(argv: list[str]) -> int:
         return show_survivors()
     options = argv[1:]
     names: list[str] = []
-    sample = 1
+    sample, offset = 1, 0
     if options[:1] == ["--again"]:
         configure(module)
         # optionally only the survivors named (those not listed as equivalent)
@@ -220,16 +243,16 @@ def main(argv: list[str]) -> int:
         # the test-to-function map must include the tests added since
         (ROOT / "mutants" / "mutmut-stats.json").unlink(missing_ok=True)
     else:
-        if options[:1] == ["--sample"] and len(options) == 2 and options[1].isdigit():
-            sample = max(1, int(options[1]))
-        elif options:
+        parsed = sampling(options)
+        if parsed is None:
             print(f"Unknown options {options!r}", file=sys.stderr)
             return 2
+        sample, offset = parsed
         # mutmut caches verdicts across runs and would not notice new tests: start clean.
         shutil.rmtree(ROOT / "mutants", ignore_errors=True)
         configure(module)
         if sample > 1:
-            names = generate()[::sample]
+            names = generate()[offset::sample]
     from mutmut.__main__ import cli
 
     children = os.environ.get("MUTMUT_CHILDREN", "1")  # CPU is shared: one mutant at a time
@@ -244,7 +267,7 @@ def main(argv: list[str]) -> int:
     rate = 100.0 * killed / total if total else 0.0
     result: dict[str, object] = {"module": module, "counts": counts, "kill_rate": round(rate, 1)}
     if sample > 1:
-        result["sample"] = f"every {sample}th mutant"
+        result["sample"] = f"every {sample}th mutant" + (f" from the {offset}th" if offset else "")
     print(json.dumps(result))
     return 0
 

@@ -76,10 +76,9 @@ def org_ref(org: str) -> dict[str, str]:
 
 
 def unit_ref(org: str, unit: str) -> dict[str, str]:
-    for u in ORGANIZATIONS[org]["orgUnits"]:
-        if u["name"] == unit:
-            return {"name": unit, "title": u["title"]}
-    return {"name": unit}
+    """A unit that ``org_unit_exists`` let in (gateways and datasets are checked first)."""
+    titles = {u["name"]: u["title"] for u in ORGANIZATIONS[org]["orgUnits"]}
+    return {"name": unit, "title": titles[unit]}
 
 
 # -- gateways ---------------------------------------------------------------------------------
@@ -148,7 +147,20 @@ def namespace_object(ctx: SandboxContext, username: str, gateway_id: str) -> dic
 
 
 def _plural(n: int, one: str, many: str) -> str:
-    return one if n == 1 else many.replace("N", str(n), 1)
+    """``one`` for a single thing, else ``many`` after the count."""
+    return one if n == 1 else f"{n} {many}"
+
+
+# what a gateway's destruction removes, children before the gateway itself
+_GATEWAY_TABLES = (
+    "kong_services",
+    "products",
+    "issuers",
+    "applications",
+    "permissions",
+    "gateway_orgs",
+    "gateways",
+)
 
 
 def destroy_gateway(ctx: SandboxContext, gateway_id: str, force: bool) -> None:
@@ -157,41 +169,28 @@ def destroy_gateway(ctx: SandboxContext, gateway_id: str, force: bool) -> None:
             "SELECT COUNT(*) FROM consumers WHERE gateway_id=?", (gateway_id,)
         ).fetchone()[0]
         if consumers:
-            raise validation_failed(
+            raise graphql_failure(
                 "Unable to delete gateway",
-                {
-                    "d0": {
-                        "message": _plural(
-                            consumers,
-                            "1 consumer has access to products in this gateway.",
-                            "N consumers have access to products in this gateway.",
-                        )
-                    }
-                },
+                _plural(
+                    consumers,
+                    "1 consumer has access to products in this gateway.",
+                    "consumers have access to products in this gateway.",
+                ),
             )
         services = conn.execute(
             "SELECT COUNT(*) FROM kong_services WHERE gateway_id=?", (gateway_id,)
         ).fetchone()[0]
         if services and not force:
-            raise validation_failed(
+            raise graphql_failure(
                 "Unable to delete gateway",
-                {
-                    "d0": {
-                        "message": _plural(
-                            services,
-                            "1 service has been configured in this gateway.",
-                            "N services have been configured in this gateway.",
-                        )
-                    }
-                },
+                _plural(
+                    services,
+                    "1 service has been configured in this gateway.",
+                    "services have been configured in this gateway.",
+                ),
             )
-        conn.execute("DELETE FROM kong_services WHERE gateway_id=?", (gateway_id,))
-        conn.execute("DELETE FROM products WHERE gateway_id=?", (gateway_id,))
-        conn.execute("DELETE FROM issuers WHERE gateway_id=?", (gateway_id,))
-        conn.execute("DELETE FROM applications WHERE gateway_id=?", (gateway_id,))
-        conn.execute("DELETE FROM permissions WHERE gateway_id=?", (gateway_id,))
-        conn.execute("DELETE FROM gateway_orgs WHERE gateway_id=?", (gateway_id,))
-        conn.execute("DELETE FROM gateways WHERE gateway_id=?", (gateway_id,))
+        for table in _GATEWAY_TABLES:
+            conn.execute(f"DELETE FROM {table} WHERE gateway_id=?", (gateway_id,))
 
 
 # -- availability -----------------------------------------------------------------------------
