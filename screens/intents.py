@@ -47,7 +47,10 @@ class Intents:
         self._set_disabled(buttons, False)
         button = self._had_focus.pop(intent, None)
         if button is not None and button.is_attached and not button.disabled:
-            button.focus()  # where the learner was, not wherever focus fell meanwhile
+            # Where the learner was, not wherever focus fell meanwhile; at once (not through
+            # ``focus()``, which waits a turn of the message queue), so nothing that runs right
+            # after the worker sees the focus anywhere else.
+            self.screen.set_focus(button)
 
     @contextlib.asynccontextmanager
     async def hold(self, intent: str, *buttons: str) -> AsyncIterator[None]:

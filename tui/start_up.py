@@ -13,6 +13,8 @@ from __future__ import annotations
 import contextlib
 import gc
 import importlib
+import threading
+from types import ModuleType
 
 from .resume import same_target
 from .services.errors import WizardError
@@ -44,9 +46,27 @@ def session_opening_at_target(
 
 def preload() -> None:
     """Import the service bundle and build the TLS context (run in a thread at start-up), so
-    build_services and the Target step's check on the event loop are quick."""
-    bundle = importlib.import_module("tui.services.bundle")
-    bundle.warm_up_transport()
+    build_services and the Target step's check on the event loop are quick.
+
+    OpenSSL reads the CA bundle (most of the context's 20-50 ms) with the GIL released: on a
+    thread of its own, started once httpx is in, that work runs on the other core while this
+    one imports the rest of the services and anyio's backend (which need the GIL)."""
+    http = importlib.import_module("tui.services.http")
+    tls = threading.Thread(target=_make_tls_context, args=(http,), name="gwa-tls", daemon=True)
+    tls.start()
+    try:
+        bundle = importlib.import_module("tui.services.bundle")
+        importlib.import_module("anyio._backends._asyncio")
+    finally:
+        tls.join()
+    bundle.warm_up_transport()  # the context is made: this reuses it
+
+
+def _make_tls_context(http: ModuleType) -> None:
+    # A failure (a bad SSL_CERT_FILE, say) is raised again, and reported, by the second call
+    # in preload's own thread; this one must not print a traceback over the screen.
+    with contextlib.suppress(Exception):
+        http.shared_ssl_context()
 
 
 def warm_up_rest() -> None:

@@ -119,10 +119,16 @@ def set_up(data_dir: str, upstream_url: str) -> tuple[str, str, str]:
     return service, client_id, secret
 
 
-def _cpu_seconds(pid: int | None) -> float:
-    """User + system CPU time of process ``pid`` so far (Linux ``/proc``)."""
+def _cpu_split(pid: int | None) -> tuple[float, float]:
+    """(user, system) CPU seconds of process ``pid`` so far (Linux ``/proc``)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    tick = os.sysconf("SC_CLK_TCK")
+    return int(fields[11]) / tick, int(fields[12]) / tick
+
+
+def _cpu_seconds(pid: int | None) -> float:
+    """User + system CPU time of process ``pid`` so far."""
+    return sum(_cpu_split(pid))
 
 
 def percentile(samples: list[float], q: float) -> float:
@@ -248,11 +254,16 @@ def main() -> None:
         with httpx.Client(trust_env=False, timeout=30) as client:
             via = latencies(client, gateway_url, auth)
             direct = latencies(client, direct_url, {})
-        cpu_start = _cpu_seconds(child.pid)
+        split_start = _cpu_split(child.pid)
+        cpu_start = sum(split_start)
+        client_start = time.process_time()
         rps, failures = asyncio.run(throughput(gateway_url, auth))
-        cpu_gateway = _cpu_seconds(child.pid)
+        client_cpu = time.process_time() - client_start
+        split_gateway = _cpu_split(child.pid)
+        cpu_gateway = sum(split_gateway)
         direct_rps, _ = asyncio.run(throughput(direct_url, {}))
-        cpu_direct = _cpu_seconds(child.pid)
+        split_direct = _cpu_split(child.pid)
+        cpu_direct = sum(split_direct)
         tokens, issued = asyncio.run(token_rate(info["token_endpoint"], client_id, secret))
         cpu_tokens = _cpu_seconds(child.pid) - cpu_direct
     finally:
@@ -283,6 +294,14 @@ def main() -> None:
     own_us = 1e6 / per_cpu_via - 1e6 / per_cpu_direct
     print(f"  sandbox CPU per request: the gateway's own {own_us:5.0f} us, the upstream's"
           f" {1e6 / per_cpu_direct:5.0f} us")  # fmt: skip
+    # The kernel's share (system time): loopback sends and receives, epoll. A proxied request
+    # makes both hops' system calls (the upstream's included), a direct one only its own.
+    kernel_via = (split_gateway[1] - split_start[1]) * 1e6 / THROUGHPUT_REQUESTS
+    kernel_direct = (split_direct[1] - split_gateway[1]) * 1e6 / THROUGHPUT_REQUESTS
+    print(f"  of which in the kernel (system time): gateway {kernel_via:5.0f} us a request,"
+          f" direct {kernel_direct:5.0f} us")  # fmt: skip
+    # The load generator's own CPU (this process): what it leaves of the other core.
+    print(f"  the load generator's CPU: {client_cpu * 1e6 / THROUGHPUT_REQUESTS:5.0f} us a request")
     print(f"Consumer tokens issued ({TOKEN_CONCURRENCY} concurrent clients, "
           f"{TOKEN_SECONDS:.0f} s): {tokens:6.0f} tokens/s")  # fmt: skip
     print(f"  tokens per CPU-second of the sandbox: {issued / max(cpu_tokens, 1e-3):6.0f}")

@@ -15,14 +15,14 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.unit.test_cli import _free_port_block
+from tests.ports import free_port_block
 from tests.waiting import ended
 from tui.cli import exposure_warnings
 from tui.sandbox.context import SandboxConfig
 
 
 def _serve(*extra: str, tmp_path: Path) -> tuple[subprocess.Popen, list[str]]:
-    port = _free_port_block()
+    port = free_port_block()
     cmd = [sys.executable, "-m", "tui", "sandbox", "serve", "--port", str(port)]
     cmd += ["--data-dir", str(tmp_path / "class"), *extra]
     proc = subprocess.Popen(

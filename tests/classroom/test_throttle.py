@@ -15,8 +15,8 @@ import httpx
 import pytest
 
 from tests.classroom.class_kit import PASSCODE
+from tests.ports import free_port_block
 from tests.sandbox.login_helpers import approve_with_form, poll, start_device, text_of
-from tests.unit.test_cli import _free_port_block
 from tests.waiting import ended
 from tui.sandbox import device_flow
 from tui.sandbox.classroom import throttle
@@ -119,7 +119,7 @@ def test_the_lock_out_survives_kill_9(tmp_path: Path) -> None:
                 return proc
         raise AssertionError("sandbox serve did not start")
 
-    port = _free_port_block()
+    port = free_port_block()
     page = f"http://127.0.0.1:{port}/auth/realms/aps/device"
     guess = {"user_code": "BBBB-CCCC", "username": "amy", "passcode": "guess"}
     first = serve(port)

@@ -9,14 +9,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.ports import free_port_block
 from tui.sandbox.context import SandboxConfig
 from tui.sandbox.server import SandboxServer
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _can_bind(port: int) -> bool:
@@ -30,7 +25,7 @@ def _can_bind(port: int) -> bool:
 
 
 def test_a_start_that_fails_on_a_later_listener_releases_the_ports_it_took(tmp_path: Path):
-    portal_port = _free_port()
+    portal_port = free_port_block(1)
     with socket.socket() as held:
         held.bind(("127.0.0.1", 0))
         held.listen()

@@ -14,33 +14,11 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.ports import free_port_block
 from tests.waiting import ended
 from tui import __version__
 from tui.cli import main
 from tui.services.session import Session, SessionStore
-
-
-def _free_port_block(count: int = 3) -> int:
-    """A port whose next ``count - 1`` neighbours are free too (sandbox serve uses port+1, +2)."""
-    for _ in range(50):
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            base = probe.getsockname()[1]
-        if base + count >= 65535:
-            continue
-        try:
-            held = []
-            for offset in range(count):
-                s = socket.socket()
-                s.bind(("127.0.0.1", base + offset))
-                held.append(s)
-            for s in held:
-                s.close()
-            return base
-        except OSError:
-            for s in held:
-                s.close()
-    raise RuntimeError("no block of free ports")
 
 
 def test_version(capsys: pytest.CaptureFixture[str]) -> None:
@@ -102,7 +80,7 @@ def test_export_writes_script_and_report_without_secrets(
 
 
 def test_sandbox_serve_runs_until_interrupted_and_keeps_state(tmp_path: Path) -> None:
-    port = _free_port_block()
+    port = free_port_block()
     data = tmp_path / "class"
     cmd = [
         sys.executable,
@@ -155,7 +133,7 @@ def test_sandbox_serve_runs_until_interrupted_and_keeps_state(tmp_path: Path) ->
 def test_sandbox_serve_stops_on_ctrl_c_even_when_started_with_it_ignored(tmp_path: Path) -> None:
     """A script's background job starts with SIGINT ignored (POSIX shells do that); the
     trainer's `kill -INT` (or Ctrl+C after `fg`) must still stop the class sandbox."""
-    port = _free_port_block()
+    port = free_port_block()
     cmd = [sys.executable, "-m", "tui", "sandbox", "serve", "--port", str(port)]
     cmd += ["--data-dir", str(tmp_path / "class")]
     proc = subprocess.Popen(

@@ -56,3 +56,30 @@ async def test_each_later_service_is_made_once_on_first_use() -> None:
         assert services.gateways.client is services.client is services.cleanup.client
     finally:
         await services.aclose()
+
+
+BAD_TLS = """
+import tui.start_up
+try:
+    tui.start_up.preload()
+except OSError as exc:
+    print("reported:", type(exc).__name__)
+"""
+
+
+def test_a_tls_context_that_cannot_be_made_is_reported_by_preload_without_a_traceback() -> None:
+    # The context is made on a thread of its own (its CA bundle read overlaps the imports);
+    # a failure there must reach preload's caller (the start-up screen says why), and must
+    # not print a thread's traceback over the wizard's screen.
+    env = dict(os.environ, SSL_CERT_FILE=str(ROOT / "no-such-ca.pem"))
+    result = subprocess.run(
+        [sys.executable, "-c", BAD_TLS],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=120,
+        check=True,
+    )
+    assert "reported: FileNotFoundError" in result.stdout
+    assert "Traceback" not in result.stderr, result.stderr

@@ -18,6 +18,7 @@ logged, for anything unexpected.
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 
@@ -56,11 +57,11 @@ _NO_QUERY = QueryParams("")
 
 class ProxyRequest(Request):
     """A Starlette request whose hot attributes skip the general machinery: the path as
-    ``request.url.path`` gives it, without building a URL, and no query parsing for a
-    request without a query string."""
+    ``request.url.path`` gives it, without building a URL (once per request), and no query
+    parsing for a request without a query string."""
 
-    @property
-    def path(self) -> str:
+    @functools.cached_property
+    def path(self) -> str:  # the router, the proxy and the board each ask: worked out once
         path: str = self.scope["path"]
         escaped = path.replace("?", "%3F").replace("#", "%23").replace("\\", "%5C")
         if escaped.isprintable() and " " not in escaped:

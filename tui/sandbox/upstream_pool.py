@@ -6,20 +6,23 @@ new one, writes the request head and body itself and parses the response head; t
 reads the body through :meth:`UpstreamResponse.chunks` and :meth:`UpstreamResponse.aclose`
 gives the connection back when the body was read to its end and both sides allow keep-alive.
 
-Only asyncio streams and the standard library: measured with
-``tests/benchmarks/bench_dataplane.py``, an ``httpx.AsyncClient`` here cost about 2 ms per
-proxied request and capped the gateway near a tenth of the upstream's own throughput.
+Only asyncio and the standard library: measured with ``tests/benchmarks/bench_dataplane.py``,
+an ``httpx.AsyncClient`` here cost about 2 ms per proxied request and capped the gateway near a
+tenth of the upstream's own throughput. Each connection is an :class:`asyncio.Protocol` with a
+byte buffer (:mod:`.upstream_connection`, no stream reader and writer): a request is one ``transport.write`` of its head
+(and body), then at most one wait per read, with one timer armed only when it really waits.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import functools
 import ssl
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+
+from .upstream_connection import Connection
 
 Origin = tuple[str, str, int]  # scheme, host, port
 MAX_HEAD = 64 * 1024
@@ -43,26 +46,6 @@ class Timeouts:
     connect: float
     read: float
     write: float
-
-
-class _Connection:
-    __slots__ = ("reader", "writer", "idle_since")
-
-    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        self.reader = reader
-        self.writer = writer
-        self.idle_since = time.monotonic()
-
-    def usable(self, expiry: float) -> bool:
-        return (
-            not self.reader.at_eof()
-            and not self.writer.is_closing()
-            and time.monotonic() - self.idle_since < expiry
-        )
-
-    def close(self) -> None:
-        with contextlib.suppress(Exception):
-            self.writer.close()
 
 
 def _clean(value: str) -> str:
@@ -99,7 +82,7 @@ class UpstreamResponse:
         self,
         pool: UpstreamPool,
         origin: Origin,
-        conn: _Connection,
+        conn: Connection,
         status: int,
         headers: list[tuple[bytes, bytes]],
         *,
@@ -118,51 +101,74 @@ class UpstreamResponse:
         self._done = length == 0
         self._closed = False
 
-    async def _read(self, coro):
+    async def _more(self) -> None:
+        if self._conn.eof:
+            raise UpstreamError("the body broke off")
         try:
-            async with asyncio.timeout(self._timeout):
-                return await coro
+            await self._conn.more(self._timeout)
         except TimeoutError as exc:
             raise UpstreamTimeout("reading the body timed out") from exc
-        except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError) as exc:
-            raise UpstreamError(f"the body broke off: {exc}") from exc
+
+    async def _exactly(self, n: int) -> bytes:
+        conn = self._conn
+        while len(conn.buffer) < n:
+            await self._more()
+        return conn.take(n)
+
+    async def _line(self) -> bytes:
+        """The next line of a chunked body, without its CRLF."""
+        conn = self._conn
+        while (end := conn.buffer.find(b"\r\n")) < 0:
+            if len(conn.buffer) > MAX_HEAD:
+                raise UpstreamError("a chunk line is too long")
+            await self._more()
+        return conn.take(end + 2)[:-2]
 
     async def read_all(self) -> bytes:
         """The whole body, for responses with a known small length."""
         if self.length is not None and not self._done:
-            body = await self._read(self._conn.reader.readexactly(self.length))
+            body = await self._exactly(self.length)
             self._done = True
             return body
         return b"".join([part async for part in self.chunks()])
 
     async def chunks(self, size: int = 65536) -> AsyncIterator[bytes]:
-        reader = self._conn.reader
+        conn = self._conn
         if self._done:
             return
         if self.length is not None:
             left = self.length
             while left:
-                part = await self._read(reader.read(min(size, left)))
-                if not part:
-                    raise UpstreamError("the body ended early")
+                if not conn.buffer:
+                    if conn.eof:
+                        raise UpstreamError("the body ended early")
+                    await self._more()
+                    continue
+                part = conn.take(min(size, left))
                 left -= len(part)
                 yield part
         elif self._chunked:
             while True:
-                line = await self._read(reader.readuntil(b"\r\n"))
+                line = await self._line()
                 try:
                     n = int(line.split(b";", 1)[0].strip(), 16)
                 except ValueError as exc:
                     raise UpstreamError("bad chunk size") from exc
                 if n == 0:
-                    while await self._read(reader.readuntil(b"\r\n")) != b"\r\n":
+                    while await self._line():
                         pass  # trailers are dropped, as Kong does
                     break
-                data = await self._read(reader.readexactly(n + 2))
+                data = await self._exactly(n + 2)
                 yield data[:-2]
         else:
-            while part := await self._read(reader.read(size)):
-                yield part
+            while conn.buffer or not conn.eof:  # until the upstream closes
+                if conn.buffer:
+                    yield conn.take(size)
+                else:
+                    try:
+                        await conn.more(self._timeout)
+                    except TimeoutError as exc:
+                        raise UpstreamTimeout("reading the body timed out") from exc
         self._done = True
 
     async def aclose(self) -> None:
@@ -189,7 +195,7 @@ def _default_tls() -> ssl.SSLContext:
 
 class UpstreamPool:
     def __init__(self, *, max_idle_per_origin: int = 128, keepalive_expiry: float = 30.0) -> None:
-        self._idle: dict[Origin, list[_Connection]] = {}
+        self._idle: dict[Origin, list[Connection]] = {}
         self._max_idle = max_idle_per_origin
         self._expiry = keepalive_expiry
         self._tls: ssl.SSLContext | None = None
@@ -199,7 +205,7 @@ class UpstreamPool:
             self._tls = _default_tls()
         return self._tls
 
-    def _check_out(self, origin: Origin) -> _Connection | None:
+    def _check_out(self, origin: Origin) -> Connection | None:
         stack = self._idle.get(origin)
         while stack:
             conn = stack.pop()
@@ -208,7 +214,7 @@ class UpstreamPool:
             conn.close()
         return None
 
-    def check_in(self, origin: Origin, conn: _Connection) -> None:
+    def check_in(self, origin: Origin, conn: Connection) -> None:
         stack = self._idle.setdefault(origin, [])
         if len(stack) < self._max_idle and conn.usable(self._expiry):
             conn.idle_since = time.monotonic()
@@ -216,19 +222,24 @@ class UpstreamPool:
         else:
             conn.close()
 
-    async def _open(self, origin: Origin, timeout: float) -> _Connection:
+    async def _open(self, origin: Origin, timeout: float) -> Connection:
         scheme, host, port = origin
         tls = self._ssl() if scheme == "https" else None
+        loop = asyncio.get_running_loop()
         try:
             async with asyncio.timeout(timeout):
-                reader, writer = await asyncio.open_connection(
-                    host, port, ssl=tls, server_hostname=host if tls else None, limit=MAX_HEAD
+                _, conn = await loop.create_connection(
+                    lambda: Connection(loop),
+                    host,
+                    port,
+                    ssl=tls,
+                    server_hostname=host if tls else None,
                 )
         except TimeoutError as exc:
             raise UpstreamTimeout(f"connecting to {host}:{port} timed out") from exc
         except (OSError, ssl.SSLError, UnicodeError, ValueError) as exc:
             raise UpstreamConnectError(f"cannot connect to {host}:{port}: {exc}") from exc
-        return _Connection(reader, writer)
+        return conn
 
     async def request(
         self,
@@ -264,56 +275,56 @@ class UpstreamPool:
     async def _exchange(
         self,
         origin: Origin,
-        conn: _Connection,
+        conn: Connection,
         head: bytes,
         body: AsyncIterator[bytes] | None,
         chunked_body: bool,
         method: str,
         timeouts: Timeouts,
     ) -> UpstreamResponse:
-        writer, reader = conn.writer, conn.reader
+        transport = conn.transport
+        if transport is None or transport.is_closing():
+            raise _StaleConnection
+        transport.write(head)
         try:
-            writer.write(head)
             if body is not None:
                 async for part in body:  # errors of the incoming body propagate unchanged
+                    if conn.eof:
+                        break  # the upstream hung up mid-body: its answer (if any) follows
                     if part:
-                        writer.write(b"%x\r\n%s\r\n" % (len(part), part) if chunked_body else part)
-                        async with asyncio.timeout(timeouts.write):
-                            await writer.drain()
-                if chunked_body:
-                    writer.write(b"0\r\n\r\n")
-            if writer.transport.get_write_buffer_size():  # the kernel did not take it all
-                async with asyncio.timeout(timeouts.write):
-                    await writer.drain()
-            else:
-                await writer.drain()  # nothing to wait for: no timer (a write error surfaces)
+                        transport.write(
+                            b"%x\r\n%s\r\n" % (len(part), part) if chunked_body else part
+                        )
+                        await conn.drain(timeouts.write)
+                if chunked_body and not conn.eof:
+                    transport.write(b"0\r\n\r\n")
+            await conn.drain(timeouts.write)
         except TimeoutError as exc:
             raise UpstreamTimeout("sending to the upstream timed out") from exc
-        except OSError as exc:
-            raise _StaleConnection from exc
+        deadline = conn.loop.time() + timeouts.read
         try:
-            async with asyncio.timeout(timeouts.read):
-                while True:
-                    raw = await reader.readuntil(b"\r\n\r\n")
-                    status, http11, headers = parse_head(raw)
-                    if not 100 <= status < 200 or status == 101:
-                        break  # interim responses (100 Continue) are skipped
+            while True:
+                while (end := conn.buffer.find(b"\r\n\r\n")) < 0:
+                    if len(conn.buffer) > MAX_HEAD:
+                        raise UpstreamError("the response head is too large")
+                    if conn.eof:
+                        if not conn.buffer:
+                            raise _StaleConnection
+                        raise UpstreamError("the response head broke off")
+                    await conn.more(deadline - conn.loop.time())
+                if end > MAX_HEAD:
+                    raise UpstreamError("the response head is too large")
+                status, http11, headers = parse_head(conn.take(end + 4))
+                if not 100 <= status < 200 or status == 101:
+                    break  # interim responses (100 Continue) are skipped
         except TimeoutError as exc:
             raise UpstreamTimeout("the upstream did not answer in time") from exc
-        except asyncio.IncompleteReadError as exc:
-            if not exc.partial:
-                raise _StaleConnection from exc
-            raise UpstreamError("the response head broke off") from exc
-        except asyncio.LimitOverrunError as exc:
-            raise UpstreamError("the response head is too large") from exc
-        except OSError as exc:
-            raise _StaleConnection from exc
         return self._response(origin, conn, status, http11, headers, method, timeouts.read)
 
     def _response(
         self,
         origin: Origin,
-        conn: _Connection,
+        conn: Connection,
         status: int,
         http11: bool,
         headers: list[tuple[bytes, bytes]],
