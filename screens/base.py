@@ -162,6 +162,7 @@ class WizardStep(Screen[None]):
         super().__init__(id=f"step-{self.STEP_ID}" if self.STEP_ID else None)
         self._wide_from_the_start = False
         self._resumed_before = False
+        self._opened = False  # laid out once: from then on, focusing a field scrolls to it
         self._start_with_breakpoint_class()
         self.session = session
         self.services = services
@@ -237,6 +238,29 @@ class WizardStep(Screen[None]):
     def on_screen_resume(self) -> None:
         self._entered_at = time.monotonic()
         self.refresh_chrome()
+        if not self._opened:
+            self.call_after_refresh(self._show_the_focus)
+
+    def set_focus(
+        self, widget: Widget | None, scroll_visible: bool = True, from_app_focus: bool = False
+    ) -> None:
+        """Textual's, but without its scroll until the step has been laid out once.
+
+        Textual focuses AUTO_FOCUS as soon as the step is composed and then centres it with
+        the layout of that moment, before the step's own (on a narrow terminal, before its
+        width class); that scroll stays: at 80×24 the Template step opened 14 lines down, its
+        Service name field hidden under the title, though all of it fitted. The scroll, when
+        one is needed, is :meth:`_show_the_focus`, after the first layout.
+        """
+        super().set_focus(
+            widget, scroll_visible=scroll_visible and self._opened, from_app_focus=from_app_focus
+        )
+
+    def _show_the_focus(self) -> None:
+        self._opened = True
+        focused = self.focused
+        if focused is not None and not self.can_view_entire(focused):
+            self.scroll_to_center(focused, animate=False, origin_visible=True)
 
     @on(events.ScreenResume)
     async def _restyle_apart_from_layout(self, event: events.ScreenResume) -> None:

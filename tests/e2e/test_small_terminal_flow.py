@@ -1,0 +1,35 @@
+"""The wizard at 80×24, reached the way a learner reaches each step (Next), keys only."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.e2e.flow_kit import next_step, on_step, options_in
+from tests.waiting import until
+from tui.app import WizardApp
+
+
+async def test_a_step_opens_at_its_top_with_the_focused_field_in_view(tmp_path: Path) -> None:
+    """At 80×24 the Template step used to open 14 lines down: its explanation and template
+    choice above the fold and the focused Service name field hidden under the title, though
+    all of it fitted (Textual centred the focus before the step's narrow layout existed)."""
+    app = WizardApp(options_in(tmp_path))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: on_step(app, "target"), "the Target step")
+        await next_step(pilot, app, "target", "login")
+        await pilot.press("enter")
+        await until(pilot, lambda: app.screen.challenge is not None, "the user code")
+        await pilot.press("ctrl+l")
+        await next_step(pilot, app, "login", "gateway")
+        await pilot.press("enter")
+        await next_step(pilot, app, "gateway", "template")
+        await pilot.pause()
+        await pilot.wait_for_scheduled_animations()
+
+        screen = app.screen
+        body = screen.query_one("#step-body")
+        service = screen.query_one("#service")
+        assert app.focused is service
+        assert body.scroll_y == 0, "the step opened scrolled down"
+        assert screen.can_view_entire(service), "the focused field is not in view"
+        assert screen.can_view_entire(screen.query_one("#template-choice")), "the choice is hidden"
