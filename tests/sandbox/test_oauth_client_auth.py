@@ -42,3 +42,51 @@ def test_basic_credentials_with_junk_inside_are_an_unknown_client(sandbox, consu
     response = token_request(sandbox, consumer, f"Basic {encoded[:8]}!{encoded[8:]}")
     assert response.status_code == 401
     assert response.json()["error"] == "invalid_client"
+
+
+# -- a form field sent twice ---------------------------------------------------------------
+# Keycloak's token endpoint counts every value, blank ones too, and refuses a repeated field
+# once the client is known to be who it says (TokenEndpoint.checkParameterDuplicated).
+
+
+def test_a_token_request_with_a_field_sent_twice_is_refused_even_when_one_is_blank(
+    sandbox, consumer
+) -> None:
+    body = (
+        f"grant_type=client_credentials&client_id={consumer.client_id}"
+        f"&client_secret={consumer.client_secret}&scope=&scope=profile"
+    )
+    response = httpx.post(
+        sandbox.ctx.shared_idp_token_endpoint,
+        content=body,
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert response.status_code == 400, response.text
+    assert response.json() == {
+        "error": "invalid_request",
+        "error_description": "duplicated parameter",
+    }
+
+
+def test_a_repeated_field_is_judged_after_the_client_is_authenticated(sandbox, consumer) -> None:
+    body = (
+        f"grant_type=client_credentials&grant_type=client_credentials"
+        f"&client_id={consumer.client_id}&client_secret=not-the-secret"
+    )
+    response = httpx.post(
+        sandbox.ctx.shared_idp_token_endpoint,
+        content=body,
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert response.status_code == 401, response.text
+    assert response.json()["error"] == "unauthorized_client"
+
+
+def test_the_login_realm_refuses_a_repeated_field_too(sandbox) -> None:
+    response = httpx.post(
+        f"{sandbox.ctx.login_issuer}/protocol/openid-connect/token",
+        content="grant_type=refresh_token&client_id=gwa-cli&refresh_token=&refresh_token=x",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert response.status_code == 400, response.text
+    assert response.json()["error_description"] == "duplicated parameter"

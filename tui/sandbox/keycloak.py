@@ -21,7 +21,14 @@ from starlette.routing import BaseRoute, Route
 from . import device_flow, login_grants, service_accounts, shared_idp, verification_page
 from .context import LOGIN_CLIENT_ID, SandboxContext, context_of
 from .keys import LOGIN_REALM
-from .oauth import client_credentials, invalid_client, oauth_error, openid_configuration, read_form
+from .oauth import (
+    client_credentials,
+    duplicated_parameter,
+    invalid_client,
+    oauth_error,
+    openid_configuration,
+    read_form,
+)
 
 DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 
@@ -39,12 +46,16 @@ async def token_endpoint(request: Request, ctx: SandboxContext) -> JSONResponse:
             return oauth_error(
                 400, "unauthorized_client", "Public client not allowed to retrieve service account"
             )
-        return service_accounts.client_credentials_grant(ctx, client_id, secret)
+        return service_accounts.client_credentials_grant(
+            ctx, client_id, secret, repeated=bool(form.repeated)
+        )
     if client_id != LOGIN_CLIENT_ID:
         # service accounts only hold the client-credentials grant; anything else is refused
         if ctx.db.query_one("SELECT 1 FROM service_accounts WHERE client_id=?", (client_id,)):
             return oauth_error(400, "unauthorized_client", "Client not allowed for this grant")
         return invalid_client()
+    if form.repeated:  # the login client is public: known is authenticated
+        return duplicated_parameter()
     if grant == DEVICE_GRANT:
         return device_flow.device_grant(ctx, form)
     if grant == "refresh_token":

@@ -39,22 +39,45 @@ def wrong_client_secret() -> JSONResponse:
     return oauth_error(401, "unauthorized_client", INVALID_CLIENT)
 
 
-async def read_form(request: Request) -> dict[str, str]:
-    """The request's form fields (first value wins); other bodies read as no fields at all."""
+class FormFields(dict[str, str]):
+    """A request's form fields, the first value of each name winning.
+
+    ``repeated`` names the fields sent more than once, blank values counted: Keycloak's token
+    endpoint refuses such a request once the client is authenticated (``400 invalid_request``,
+    "duplicated parameter"; docs/contract.md#s3.4).
+    """
+
+    repeated: frozenset[str] = frozenset()
+
+
+def duplicated_parameter() -> JSONResponse:
+    return oauth_error(400, "invalid_request", "duplicated parameter")
+
+
+async def read_form(request: Request) -> FormFields:
+    """The request's form fields; other bodies read as no fields at all."""
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    pairs: list[tuple[str, str]]
     if content_type == "multipart/form-data":
         form = await request.form()
-        return {k: v for k, v in form.items() if isinstance(v, str)}
-    if content_type not in ("", "application/x-www-form-urlencoded"):
-        return {}
-    body = await request.body()
-    fields: dict[str, str] = {}
-    try:
-        pairs = parse_qsl(body.decode("utf-8"), keep_blank_values=True)
-    except UnicodeDecodeError:
-        return {}
+        pairs = [(k, v) for k, v in form.multi_items() if isinstance(v, str)]
+    elif content_type in ("", "application/x-www-form-urlencoded"):
+        body = await request.body()
+        try:
+            pairs = parse_qsl(body.decode("utf-8"), keep_blank_values=True)
+        except UnicodeDecodeError:
+            pairs = []
+    else:
+        pairs = []
+    fields = FormFields()
+    seen: set[str] = set()
+    repeated: set[str] = set()
     for key, value in pairs:
+        if key in seen:
+            repeated.add(key)
+        seen.add(key)
         fields.setdefault(key, value)
+    fields.repeated = frozenset(repeated)
     return fields
 
 

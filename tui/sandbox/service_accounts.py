@@ -30,7 +30,7 @@ from starlette.routing import Route
 
 from . import tokens
 from .context import SandboxContext, context_of, is_safe_name
-from .oauth import invalid_client, token_json, wrong_client_secret
+from .oauth import duplicated_parameter, invalid_client, token_json, wrong_client_secret
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS service_accounts (
@@ -50,8 +50,10 @@ def _digest(secret: str) -> str:
 
 
 def client_credentials_grant(
-    ctx: SandboxContext, client_id: str, client_secret: str | None
+    ctx: SandboxContext, client_id: str, client_secret: str | None, *, repeated: bool = False
 ) -> JSONResponse:
+    """A service account's token; ``repeated``: a form field was sent twice, refused once the
+    client is authenticated, as Keycloak does."""
     row = ctx.db.query_one("SELECT * FROM service_accounts WHERE client_id=?", (client_id,))
     if row is None:
         return invalid_client()
@@ -59,6 +61,8 @@ def client_credentials_grant(
         _digest(client_secret), row["secret_sha256"]
     ):
         return wrong_client_secret()
+    if repeated:
+        return duplicated_parameter()
     access = tokens.issue_provider_token(
         ctx,
         row["username"],

@@ -25,6 +25,7 @@ from .context import SHARED_IDP_ISSUER, SandboxContext, context_of
 from .keys import SHARED_IDP_REALM, now
 from .oauth import (
     client_credentials,
+    duplicated_parameter,
     invalid_client,
     oauth_error,
     openid_configuration,
@@ -71,6 +72,8 @@ async def token(request: Request, ctx: SandboxContext) -> JSONResponse:
     if ctx.db.query_one("SELECT 1 FROM consumer_holds WHERE client_id=?", (client_id,)):
         # A disabled client (access pending approval): Keycloak answers as for a bad client.
         return invalid_client()
+    if form.repeated:
+        return duplicated_parameter()
     if grant != "client_credentials":
         return oauth_error(400, "unsupported_grant_type", "Unsupported grant_type")
     access = issue_consumer_token(ctx, row["client_id"], row["audience"])
