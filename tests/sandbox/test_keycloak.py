@@ -254,6 +254,27 @@ def test_service_account_client_credentials(sandbox, login) -> None:
     assert (after.status_code, after.json()) == (401, INVALID_CLIENT)
 
 
+def test_a_service_accounts_token_request_with_a_repeated_field_is_refused(sandbox, login) -> None:
+    """The duplicated-parameter rule holds for service accounts too, judged after their
+    secret: the right secret and a field twice is 400, not a token."""
+    tokens = login("kim")
+    account = httpx.post(
+        f"{sandbox.ctx.portal_url}/sandbox/service-accounts",
+        headers={"Authorization": f"Bearer {tokens['access_token']}"},
+    ).json()
+    body = (
+        f"grant_type=client_credentials&client_id={account['clientId']}"
+        f"&client_secret={account['clientSecret']}&scope=openid&scope="
+    )
+    refused = httpx.post(
+        account["tokenEndpoint"],
+        content=body,
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert refused.status_code == 400, refused.text
+    assert refused.json()["error_description"] == "duplicated parameter"
+
+
 def test_service_account_for_a_gateway_needs_its_permission(sandbox, login) -> None:
     owner = login("lena")
     other = login("mallory")

@@ -205,3 +205,15 @@ def test_discovery_has_what_openid_discovery_requires_with_keycloaks_values(sand
         "client_secret_post",
     ]
     assert doc["scopes_supported"] == ["openid", "profile", "email"]
+
+
+def test_a_token_request_without_a_content_type_has_no_fields(sandbox, consumer) -> None:
+    """Keycloak reads a form only from a body that says it is one; a bare body (curl's
+    --data-binary with the header removed) lacks every field, grant_type first."""
+    body = (
+        f"grant_type=client_credentials&client_id={consumer.client_id}"
+        f"&client_secret={consumer.client_secret}"
+    )
+    response = httpx.post(sandbox.ctx.shared_idp_token_endpoint, content=body.encode())
+    assert "content-type" not in response.request.headers
+    assert (response.status_code, response.json()) == (400, MISSING_GRANT)

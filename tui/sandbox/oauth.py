@@ -55,13 +55,14 @@ def duplicated_parameter() -> JSONResponse:
 
 
 async def read_form(request: Request) -> FormFields:
-    """The request's form fields; other bodies read as no fields at all."""
+    """The request's form fields; a body of another type, or of none named, reads as no fields
+    at all (Keycloak's form reading checks the media type: no ``Content-Type``, no form)."""
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     pairs: list[tuple[str, str]]
     if content_type == "multipart/form-data":
         form = await request.form()
         pairs = [(k, v) for k, v in form.multi_items() if isinstance(v, str)]
-    elif content_type in ("", "application/x-www-form-urlencoded"):
+    elif content_type == "application/x-www-form-urlencoded":
         body = await request.body()
         try:
             pairs = parse_qsl(body.decode("utf-8"), keep_blank_values=True)
