@@ -257,7 +257,7 @@ def test_service_account_client_credentials(sandbox, login) -> None:
 def test_a_service_accounts_token_request_with_a_repeated_field_is_refused(sandbox, login) -> None:
     """The duplicated-parameter rule holds for service accounts too, judged after their
     secret: the right secret and a field twice is 400, not a token."""
-    tokens = login("kim")
+    tokens = login("rosa")
     account = httpx.post(
         f"{sandbox.ctx.portal_url}/sandbox/service-accounts",
         headers={"Authorization": f"Bearer {tokens['access_token']}"},
