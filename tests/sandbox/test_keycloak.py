@@ -85,6 +85,9 @@ def test_refresh_answers_a_new_pair_and_an_older_token_stays_usable(sandbox, log
     assert renewed["expires_in"] == 300 and renewed["refresh_expires_in"] == 1800
     claims = jwt.decode(renewed["access_token"], options={"verify_signature": False})
     assert claims["preferred_username"] == "heidi"
+    # the session the tokens belong to is named, in the answer and in the token alike
+    assert isinstance(renewed["session_state"], str) and renewed["session_state"]
+    assert claims["sid"] == renewed["session_state"]
 
     replay = httpx.post(url, data=data | {"refresh_token": tokens["refresh_token"]})
     assert replay.status_code == 200, replay.text
@@ -330,3 +333,15 @@ def test_service_accounts_need_a_provider_token(sandbox) -> None:
     junk = httpx.post(url, headers={"Authorization": "Bearer junk"})
     assert junk.status_code == 401
     assert junk.json()["code"] == "invalid_token"
+
+
+def test_a_refresh_without_its_token_is_told_the_parameter_is_missing(sandbox) -> None:
+    response = httpx.post(
+        oidc(sandbox)["token_endpoint"],
+        data={"client_id": "gwa-cli", "grant_type": "refresh_token"},
+    )
+    assert response.status_code == 400, response.text
+    assert response.json() == {
+        "error": "invalid_request",
+        "error_description": "Missing form parameter: refresh_token",
+    }
