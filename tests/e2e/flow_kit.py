@@ -59,8 +59,8 @@ async def next_step(pilot: Pilot, app: WizardApp, current: str, following: str) 
         await wait_for(pilot, lambda: on_step(app, following), f"the {following} step")
 
 
-async def drive_provider_flow(pilot: Pilot, service: str = SERVICE) -> None:
-    """Target → Status with keys only; returns with the Status step done and Try it shown."""
+async def drive_to_template(pilot: Pilot) -> None:
+    """Target → Template with keys only: logged in, a gateway made, Template shown."""
     app = pilot.app
     assert isinstance(app, WizardApp)
     await wait_for(pilot, lambda: on_step(app, "target"), "the Target step")
@@ -73,6 +73,13 @@ async def drive_provider_flow(pilot: Pilot, service: str = SERVICE) -> None:
 
     await pilot.press("enter")  # create with the suggested display name
     await next_step(pilot, app, "gateway", "template")
+
+
+async def drive_provider_flow(pilot: Pilot, service: str = SERVICE) -> None:
+    """Target → Status with keys only; returns with the Status step done and Try it shown."""
+    app = pilot.app
+    assert isinstance(app, WizardApp)
+    await drive_to_template(pilot)
 
     await pilot.press(*service)
     await wait_for(pilot, lambda: app.screen.available_for == service, "the name check")

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.e2e.flow_kit import next_step, on_step, options_in
-from tests.waiting import until
+from tests.e2e.flow_kit import drive_to_template, options_in
 from tui.app import WizardApp
 
 
@@ -15,14 +14,7 @@ async def test_a_step_opens_at_its_top_with_the_focused_field_in_view(tmp_path: 
     all of it fitted (Textual centred the focus before the step's narrow layout existed)."""
     app = WizardApp(options_in(tmp_path))
     async with app.run_test(size=(80, 24)) as pilot:
-        await until(pilot, lambda: on_step(app, "target"), "the Target step")
-        await next_step(pilot, app, "target", "login")
-        await pilot.press("enter")
-        await until(pilot, lambda: app.screen.challenge is not None, "the user code")
-        await pilot.press("ctrl+l")
-        await next_step(pilot, app, "login", "gateway")
-        await pilot.press("enter")
-        await next_step(pilot, app, "gateway", "template")
+        await drive_to_template(pilot)
         await pilot.pause()
         await pilot.wait_for_scheduled_animations()
 

@@ -104,6 +104,16 @@ def request(host: str, path: str, method: str = "GET", extra: str = "", body: by
     return f"{method} {path} HTTP/1.1\r\nHost: {host}\r\n{extra}\r\n".encode() + body
 
 
+def assert_the_listener_still_serves(sandbox, host: str) -> None:
+    """A new client, after a bad one was turned away, is answered as usual."""
+    good = Client(sandbox.info.data_plane_port)
+    try:
+        good.send(request(host, "/uuid"))
+        assert good.answer().status == 200
+    finally:
+        good.close()
+
+
 def test_pipelined_requests_are_answered_in_order(open_route, client) -> None:
     client.send(b"".join(request(open_route, f"/anything/{i}") for i in range(6)))
     urls = [client.answer().body for _ in range(6)]
@@ -123,12 +133,7 @@ def test_malformed_request_line_gets_400_and_the_listener_survives(sandbox, open
         assert bad.closed_by_server()
     finally:
         bad.close()
-    good = Client(sandbox.info.data_plane_port)
-    try:
-        good.send(request(open_route, "/uuid"))
-        assert good.answer().status == 200
-    finally:
-        good.close()
+    assert_the_listener_still_serves(sandbox, open_route)
 
 
 def test_connection_close_is_honoured_after_the_answer(open_route, client) -> None:
@@ -262,12 +267,7 @@ def test_requests_no_server_should_accept_get_400_and_the_listener_survives(
         assert bad.closed_by_server()
     finally:
         bad.close()
-    good = Client(sandbox.info.data_plane_port)
-    try:
-        good.send(request(open_route, "/uuid"))
-        assert good.answer().status == 200
-    finally:
-        good.close()
+    assert_the_listener_still_serves(sandbox, open_route)
 
 
 def test_a_body_nobody_read_is_skipped_and_the_next_request_is_answered(open_route, client) -> None:

@@ -33,17 +33,21 @@ print(json.dumps({"before": before, "after": after, "all": later}))
 """
 
 
-def test_before_targets_check_no_other_steps_screen_or_service_is_imported() -> None:
-    env = dict(os.environ, PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring")
-    result = subprocess.run(
-        [sys.executable, "-c", LOADED],
+def run_script(script: str, **environ: str) -> subprocess.CompletedProcess[str]:
+    """``script`` in a fresh interpreter at the repository's root, with ``environ`` added."""
+    return subprocess.run(
+        [sys.executable, "-c", script],
         capture_output=True,
         text=True,
         cwd=ROOT,
-        env=env,
+        env=dict(os.environ, **environ),
         timeout=120,
         check=True,
     )
+
+
+def test_before_targets_check_no_other_steps_screen_or_service_is_imported() -> None:
+    result = run_script(LOADED, PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring")
     seen = json.loads(result.stdout.splitlines()[-1])
     assert seen["before"] == []
     assert seen["after"] == seen["all"]  # the warm-up loads every one of them
@@ -71,15 +75,6 @@ def test_a_tls_context_that_cannot_be_made_is_reported_by_preload_without_a_trac
     # The context is made on a thread of its own (its CA bundle read overlaps the imports);
     # a failure there must reach preload's caller (the start-up screen says why), and must
     # not print a thread's traceback over the wizard's screen.
-    env = dict(os.environ, SSL_CERT_FILE=str(ROOT / "no-such-ca.pem"))
-    result = subprocess.run(
-        [sys.executable, "-c", BAD_TLS],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env=env,
-        timeout=120,
-        check=True,
-    )
+    result = run_script(BAD_TLS, SSL_CERT_FILE=str(ROOT / "no-such-ca.pem"))
     assert "reported: FileNotFoundError" in result.stdout
     assert "Traceback" not in result.stderr, result.stderr
