@@ -310,12 +310,10 @@ async def test_a_newly_issued_secret_is_masked_everywhere_on_screen(world: World
         secret = services.credentials.current.client_secret
         assert secret and MASK in text_of(app, "#creds")
         assert secret not in app.export_screenshot()
+        await pilot.press("ctrl+t")  # shown only on request
+        await until(pilot, lambda: secret in app.export_screenshot(), "the secret shown")
         await pilot.press("ctrl+t")
-        await pilot.pause()
-        assert secret in app.export_screenshot()  # shown only on request
-        await pilot.press("ctrl+t")
-        await pilot.pause()
-        assert secret not in app.export_screenshot()
+        await until(pilot, lambda: secret not in app.export_screenshot(), "the secret hidden")
     await services.aclose()
 
 

@@ -228,11 +228,11 @@ async def test_the_secret_is_revealed_only_on_request(session, services, sandbox
         await pilot.press(*"s3cret-value")
         assert "s3cret-value" not in app.export_screenshot()
         await pilot.press("ctrl+t")
-        await pilot.pause()
-        assert "s3cret-value" in app.export_screenshot()
+        await until(pilot, lambda: "s3cret-value" in app.export_screenshot(), "the secret shown")
         await pilot.press("ctrl+t")
-        await pilot.pause()
-        assert "s3cret-value" not in app.export_screenshot()
+        await until(
+            pilot, lambda: "s3cret-value" not in app.export_screenshot(), "the secret hidden"
+        )
 
 
 async def test_after_a_login_the_screen_no_longer_offers_start_and_the_header_names_the_user(
