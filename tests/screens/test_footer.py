@@ -55,10 +55,28 @@ def next_key(app: Any) -> Any:
     return keys[0] if keys else None
 
 
+def next_enabled(app: Any) -> bool:
+    """Next is shown and not greyed (while the keys are rebuilt there is no Next for a moment)."""
+    key = next_key(app)
+    return key is not None and not key.has_class("-disabled")
+
+
+async def footer_settled(pilot: Any) -> None:
+    """The keys are shown and no rebuild the start-up announced is still to come."""
+    footer = pilot.app.screen.query_one(CountingFooter)
+    await until(pilot, lambda: next_key(pilot.app) is not None, "the footer's keys")
+    await until(
+        pilot,
+        lambda: footer._bindings_ready and not footer._rebuild_pending,
+        "the footer's first rebuild, if any",
+    )
+    await pilot.app.workers.wait_for_complete()
+
+
 async def test_footer_rebuilds_once_for_a_burst_and_shows_the_last_state() -> None:
     app = KeysApp()
     async with app.run_test(size=(80, 10)) as pilot:
-        await until(pilot, lambda: next_key(app) is not None, "the footer's keys")
+        await footer_settled(pilot)
         assert next_key(app).has_class("-disabled"), (
             "Next starts disabled (the screen is not ready)"
         )
@@ -70,9 +88,7 @@ async def test_footer_rebuilds_once_for_a_burst_and_shows_the_last_state() -> No
         screen.ready = True
         for _ in range(3):  # then one real change, announced three times: one rebuild
             screen.refresh_bindings()
-        await until(
-            pilot, lambda: not next_key(app).has_class("-disabled"), "Next enabled in the footer"
-        )
+        await until(pilot, lambda: next_enabled(app), "Next enabled in the footer")
         await pilot.app.workers.wait_for_complete()
         assert CountingFooter.rebuilds - before == 1
         keys = [key.action for key in app.screen.query("FooterKey")]
@@ -82,14 +98,12 @@ async def test_footer_rebuilds_once_for_a_burst_and_shows_the_last_state() -> No
 async def test_footer_keeps_its_keys_when_nothing_it_shows_changed() -> None:
     app = KeysApp()
     async with app.run_test(size=(80, 10)) as pilot:
-        await until(pilot, lambda: next_key(app) is not None, "the footer's keys")
+        await footer_settled(pilot)
         shown = list(app.screen.query("FooterKey"))
         screen = app.screen
         screen.ready = True
         screen.refresh_bindings()
-        await until(
-            pilot, lambda: not next_key(app).has_class("-disabled"), "Next enabled in the footer"
-        )
+        await until(pilot, lambda: next_enabled(app), "Next enabled in the footer")
         rebuilt = list(app.screen.query("FooterKey"))
         assert not set(shown) & set(rebuilt), "a change of state rebuilds the keys"
         looks, rebuilds = CountingFooter.looks, CountingFooter.rebuilds
