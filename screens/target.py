@@ -163,8 +163,13 @@ The scheme (https, or http for a class sandbox) is a separate setting, exactly a
             self.check()  # a host given with --host (or saved): check it too
         if self.kind == "custom":
             # Start in the host field, so Enter re-checks the host instead of toggling the
-            # first (possibly disabled) radio button.
-            self.call_after_refresh(self.query_one("#custom-host", Input).focus)
+            # first (possibly disabled) radio button. At once, before the first paint: keys
+            # typed as soon as the step shows go to the field the learner sees the cursor in.
+            host = self.query_one("#custom-host", Input)
+            if host.focusable:
+                self.set_focus(host)
+            else:
+                self.call_after_refresh(host.focus)
 
     @property
     def kind(self) -> str:

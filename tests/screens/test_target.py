@@ -169,6 +169,25 @@ async def test_switching_target_with_progress_asks_first(session, services, sand
     assert session.steps_done == ["target"]
 
 
+async def test_keys_typed_as_soon_as_a_dash_dash_host_run_shows_reach_the_host_field(sandbox):
+    """A browser learner's first keys, typed the moment Target appears (the test of a browser
+    learner lost them to the radio buttons when the cursor moved only after the first paint)."""
+    target = Target("custom", sandbox.info.portal_host, "http")
+    services = build_services(target, secrets=SecretStore())
+    session = Session(target_kind="custom", host=target.host, scheme="http")
+    app = StepHarness(TargetStep, session, services, target=target)
+    try:
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.press("z", "q")  # no wait: as fast as a person can
+            host = app.step.query_one("#custom-host")
+            assert app.focused is host
+            # the field selects its text when it takes the focus, so typing replaces the host;
+            # what matters is that no key went elsewhere first
+            assert host.value == "zq"
+    finally:
+        await services.aclose()
+
+
 async def test_a_host_given_with_dash_dash_host_starts_in_the_host_field(sandbox):
     # `gwa-wizard --host …`: the host is checked at once and Enter re-checks it; it never
     # toggles the (disabled) built-in sandbox choice.
