@@ -148,3 +148,17 @@ def test_a_service_name_in_use_makes_the_name_unavailable(sandbox):
             f"{V3}/routes/availability", params={"gatewayId": gw, "serviceName": service}
         )
     assert r.json()["available"] is False
+
+
+def test_a_made_up_gateway_id_never_collides_with_an_existing_one(sandbox, monkeypatch):
+    """Five hex digits are about a million ids: in a class (or a long test run) two learners'
+    made-up ids can meet, and the second learner must get a fresh one, not "Namespace
+    already exists" for an id they never chose."""
+    with client(sandbox, user("first")) as c:
+        taken = new_gateway(c)
+    draws = iter([taken, "gw-abcde"])  # the first draw is the id already taken
+    monkeypatch.setattr("tui.sandbox.gateways._new_gateway_id", lambda: next(draws))
+    with client(sandbox, user("second")) as c:
+        made = new_gateway(c)
+    assert made != taken
+    assert made == "gw-abcde"

@@ -82,9 +82,15 @@ def unit_ref(org: str, unit: str) -> dict[str, str]:
 
 
 # -- gateways ---------------------------------------------------------------------------------
+def _new_gateway_id() -> str:
+    """The portal's made-up id: ``gw-`` and five hex digits (about a million of them)."""
+    return f"gw-{secrets.token_hex(3)[:5]}"
+
+
 def create_gateway(ctx: SandboxContext, username: str, body: Any) -> dict[str, str]:
     check_model(body, {"gatewayId": "string", "displayName": "string"})
-    gateway_id = body.get("gatewayId") or f"gw-{secrets.token_hex(3)[:5]}"
+    given_id = body.get("gatewayId")
+    gateway_id = given_id or _new_gateway_id()
     given_name = body.get("displayName")
     # The default ("janis@idir's Gateway") is not held to the rule; a given name is.
     display_name = given_name or f"{username}'s Gateway"
@@ -96,7 +102,10 @@ def create_gateway(ctx: SandboxContext, username: str, body: Any) -> dict[str, s
     if problems:
         raise graphql_failure("Unable to create Gateway", *problems)
     with ctx.db.transaction() as conn:
-        if conn.execute("SELECT 1 FROM gateways WHERE gateway_id=?", (gateway_id,)).fetchone():
+        taken = "SELECT 1 FROM gateways WHERE gateway_id=?"
+        while not given_id and conn.execute(taken, (gateway_id,)).fetchone():
+            gateway_id = _new_gateway_id()  # a made-up id is never someone else's
+        if conn.execute(taken, (gateway_id,)).fetchone():
             raise graphql_failure("Unable to create Gateway", "Namespace already exists")
         quotas.check_gateways_per_user(ctx.config, conn, username)
         conn.execute(
