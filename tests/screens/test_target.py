@@ -169,13 +169,18 @@ async def test_switching_target_with_progress_asks_first(session, services, sand
     assert session.steps_done == ["target"]
 
 
-async def test_keys_typed_as_soon_as_a_dash_dash_host_run_shows_reach_the_host_field(sandbox):
-    """A browser learner's first keys, typed the moment Target appears (the test of a browser
-    learner lost them to the radio buttons when the cursor moved only after the first paint)."""
+def dash_dash_host_run(sandbox):
+    """Target as `gwa-wizard --host <sandbox>` opens it, and the services it uses."""
     target = Target("custom", sandbox.info.portal_host, "http")
     services = build_services(target, secrets=SecretStore())
     session = Session(target_kind="custom", host=target.host, scheme="http")
-    app = StepHarness(TargetStep, session, services, target=target)
+    return StepHarness(TargetStep, session, services, target=target), services
+
+
+async def test_keys_typed_as_soon_as_a_dash_dash_host_run_shows_reach_the_host_field(sandbox):
+    """A browser learner's first keys, typed the moment Target appears (the test of a browser
+    learner lost them to the radio buttons when the cursor moved only after the first paint)."""
+    app, services = dash_dash_host_run(sandbox)
     try:
         async with app.run_test(size=(100, 30)) as pilot:
             await pilot.press("z", "q")  # no wait: as fast as a person can
@@ -191,10 +196,7 @@ async def test_keys_typed_as_soon_as_a_dash_dash_host_run_shows_reach_the_host_f
 async def test_a_host_given_with_dash_dash_host_starts_in_the_host_field(sandbox):
     # `gwa-wizard --host …`: the host is checked at once and Enter re-checks it; it never
     # toggles the (disabled) built-in sandbox choice.
-    target = Target("custom", sandbox.info.portal_host, "http")
-    services = build_services(target, secrets=SecretStore())
-    session = Session(target_kind="custom", host=target.host, scheme="http")
-    app = StepHarness(TargetStep, session, services, target=target)
+    app, services = dash_dash_host_run(sandbox)
     try:
         async with app.run_test(size=(100, 30)) as pilot:
             await app.workers.wait_for_complete()
