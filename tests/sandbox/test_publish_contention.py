@@ -32,3 +32,19 @@ def test_a_publish_planned_inside_the_write_lock_syncs_and_updates(provider, san
     assert again.status_code == 200, again.text
     assert again.json()["results"].startswith(f"updating service {name}-dev ")
     assert stored(sandbox, gw)[f"{name}-dev"] == (sid, {**saved, "retries": 3})
+
+
+def test_a_publish_that_loses_every_race_still_lands(provider, sandbox, monkeypatch):
+    """In a busy class another learner's publish can land between every plan and its write.
+    The optimistic tries give up after ``MAX_ATTEMPTS - 1``; the last one plans under the
+    write lock, so the learner's publish is applied rather than failing with a 500."""
+    c, gw = provider
+    name = service_name()
+    versions = iter(range(10_000))  # each read sees a change made since the one before
+    monkeypatch.setattr(publish_module, "_version", lambda read: next(versions))
+    applied = publish(c, gw, config_text(service_doc(gw, name, sandbox.info.upstream_url)))
+    assert applied.status_code == 200, applied.text
+    assert applied.json()["message"] == "Sync successful."
+    assert f"{name}-dev" in stored(sandbox, gw)
+    # Two optimistic tries, each reading the version before planning and again at its write.
+    assert next(versions) == 2 * (publish_module.MAX_ATTEMPTS - 1)

@@ -347,6 +347,9 @@ def test_a_sandbox_record_shows_how_to_replay_against_a_sandbox_on_fixed_ports(
     s.host, s.upstream = "127.0.0.1:39127", "http://127.0.0.1:39129"
     s.api_url = "http://my-svc-dev-api-gov-bc-ca.localhost:39128/uuid"
     script = build_script(s)
+    assert (
+        "# This run used the wizard's embedded sandbox, on ports that change every run." in script
+    )
     assert "`gwa-wizard sandbox serve`" in script
     note = script.split("run e.g.\n", 1)[1].split("\nset -euo", 1)[0]
     command = " ".join(line.removeprefix("#").strip().rstrip("\\") for line in note.splitlines())

@@ -265,8 +265,6 @@ def normalise_service(
         return
     if _is_local(bare):
         problems.append("service upstream is invalid (e1)")
-    elif bare.lower().endswith((".svc", ".svc.cluster.local")):
-        problems.append("service upstream is invalid (e2)")
     else:
         problems.append(f"service {name} upstream {bare}: {REFUSED}")
 
