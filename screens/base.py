@@ -34,26 +34,13 @@ Readiness and navigation:
   command from the step's builder in ``tui.steps.STEPS``).
 * Retry (``ctrl+r``, ``wizard.retry``) is enabled while an error with a retry is shown.
 
-Workers: declare them on the step as ``@work(exclusive=True, group="<step id>",
-exit_on_error=False)`` async methods and wrap the service call in :meth:`operation`::
+Workers and errors (``screens/step_operations.py``, one of the step's bases): wrap a worker's
+service call in :meth:`operation`, which shows the busy line and turns a ``WizardError`` into
+the error panel with Retry; :meth:`set_busy`, :meth:`show_error`, :meth:`clear_error`.
 
-    @work(exclusive=True, group="gateway", exit_on_error=False)
-    async def create(self) -> None:
-        async with self.operation("Creating the gateway…", retry=self.create) as op:
-            gateway = await self.services.gateways.create(name)
-        if op.failed:
-            return
-        ...
-
-``operation`` clears any shown error, shows the busy line, and on ``WizardError`` hides the
-busy line and shows what / why / fix with Retry bound to ``retry`` (a callable, usually the
-worker method itself). Any other exception escaping a worker is shown the same way by
-:meth:`on_worker_state_changed` (never a silent failure, never a crash).
-
-Other helpers: :meth:`set_busy`, :meth:`show_error`, :meth:`clear_error`,
-:meth:`copy_text` (OSC 52 and the clipboard service; a missing clipboard is a notice),
-:meth:`equivalent_command`, :meth:`show_command` (the command box under the body, hidden until
-called), :meth:`refresh_chrome` (redraw header and sidebar after changing the
+Other helpers: :meth:`copy_text` (OSC 52 and the clipboard service; a missing clipboard is a
+notice), :meth:`equivalent_command`, :meth:`show_command` (the command box under the body,
+hidden until called), :meth:`refresh_chrome` (redraw header and sidebar after changing the
 session), ``self.host`` (the :class:`screens.host.StepHost`: the only way a step talks to the
 app: ``target``, ``target_label``, ``workspace``, ``state_dir``, ``sandbox_upstream``,
 ``save_session()``, ``retire_session()``, ``make_services(target)``, ``adopt_target(...)``).
@@ -62,10 +49,8 @@ app: ``target``, ``target_label``, ``workspace``, ``state_dir``, ``sandbox_upstr
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
-from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import events, on
@@ -73,10 +58,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
-from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Input, Static
-from textual.worker import Worker, WorkerState
+from textual.widgets import Static
 
 from tui.services.errors import WizardError
 from tui.steps import STEP_IDS, StepInfo, step
@@ -92,32 +75,16 @@ from tui.widgets import (
 
 from .host import StepHost, host_of
 from .intents import Intents
+from .step_operations import StepOperations
 
-__all__ = ["Operation", "StepHost", "WizardStep", "unexpected_error"]
+__all__ = ["WizardStep"]
 
 if TYPE_CHECKING:
     from tui.services.bundle import Services
     from tui.services.session import Session
 
 
-@dataclass
-class Operation:
-    """Result holder for :meth:`WizardStep.operation`: ``failed`` / ``error`` after the block."""
-
-    failed: bool = False
-    error: WizardError | None = None
-
-
-def unexpected_error(exc: BaseException, action: str = "The step") -> WizardError:
-    """Wrap a bug or an unforeseen exception so the learner still sees what / why / fix."""
-    return WizardError(
-        what=f"{action} stopped on an unexpected problem: {type(exc).__name__}",
-        why=str(exc) or "No message was given.",
-        fix="Retry; if it happens again, report it with the steps that led here.",
-    )
-
-
-class WizardStep(Screen[None]):
+class WizardStep(StepOperations):
     STEP_ID: ClassVar[str] = ""
     HELP: ClassVar[str] = ""
     KEY_TERMS: ClassVar[tuple[tuple[str, str], ...]] = ()
@@ -166,7 +133,6 @@ class WizardStep(Screen[None]):
         self._start_with_breakpoint_class()
         self.session = session
         self.services = services
-        self._retry: Callable[[], object] | None = None
         self._entered_at = time.monotonic()
         # One create/apply/revoke per intent (screens/intents.py): a triple press runs once.
         self.intents = Intents(self)
@@ -373,12 +339,6 @@ class WizardStep(Screen[None]):
 
         leave(self, verb, go)
 
-    def action_retry(self) -> None:
-        retry = self._retry
-        self.clear_error()
-        if retry is not None:
-            retry()
-
     def action_help(self) -> None:
         from .modals.help import HelpModal
 
@@ -408,64 +368,6 @@ class WizardStep(Screen[None]):
         )
         body = self.HELP.strip() + lesson_markdown(self.STEP_ID, self.session)
         return help_markdown(self.title_text, body, terms, self.equivalent_command())
-
-    # -- busy, errors, workers --------------------------------------------------------------
-    def set_busy(self, text: str | None) -> None:
-        busy = self.query_one_optional("#step-busy", BusyLine)
-        if busy is not None:
-            busy.show(text)
-
-    def show_error(self, error: WizardError, retry: Callable[[], object] | None = None) -> None:
-        self._retry = retry if (retry is not None and error.retryable) else None
-        panel = self.query_one_optional("#step-error", ErrorPanel)
-        if panel is not None:
-            panel.show_error(error, self._retry is not None)
-            panel.scroll_visible()
-        self.refresh_bindings()
-
-    def clear_error(self) -> None:
-        self._retry = None
-        panel = self.query_one_optional("#step-error", ErrorPanel)
-        if panel is not None:
-            panel.clear()
-        self.refresh_bindings()
-
-    def on_input_changed(self, event: Input.Changed) -> None:
-        # An error about what was typed before is stale once the learner changes the input
-        # (an edit made by the step itself, before the learner acts, clears nothing).
-        panel = self.query_one_optional("#step-error", ErrorPanel)
-        if panel is not None and panel.shown and event.input.has_focus:
-            self.clear_error()
-
-    @contextlib.asynccontextmanager
-    async def operation(
-        self, busy: str, retry: Callable[[], object] | None = None
-    ) -> AsyncIterator[Operation]:
-        """Show ``busy`` while the block runs; a WizardError becomes the error panel."""
-        op = Operation()
-        self.clear_error()
-        self.set_busy(busy)
-        try:
-            yield op
-        except WizardError as error:
-            op.failed, op.error = True, error
-            self.show_error(error, retry)
-        finally:
-            self.set_busy(None)
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.state is not WorkerState.ERROR:
-            return
-        event.stop()
-        self.set_busy(None)
-        error = event.worker.error
-        if isinstance(error, WizardError):
-            self.show_error(error)
-        elif error is not None:
-            action = event.worker.description or ""
-            if not action or action.endswith(")"):  # Textual's default: the method call
-                action = "The step"
-            self.show_error(unexpected_error(error, action))
 
     # -- clipboard --------------------------------------------------------------------------
     async def copy_text(self, text: str, what: str = "Text") -> bool:
