@@ -38,6 +38,10 @@ Workers and errors (``screens/step_operations.py``, one of the step's bases): wr
 service call in :meth:`operation`, which shows the busy line and turns a ``WizardError`` into
 the error panel with Retry; :meth:`set_busy`, :meth:`show_error`, :meth:`clear_error`.
 
+Width classes (``-narrow`` below 100 columns, ``-wide`` from 100), the scroll to the focus
+after the first layout, and focus kept on a stop when its widget is hidden or disabled
+(:meth:`keep_focus_after`): ``screens/step_layout.py``, the step's other base.
+
 Other helpers: :meth:`copy_text` (OSC 52 and the clipboard service; a missing clipboard is a
 notice), :meth:`equivalent_command`, :meth:`show_command` (the command box under the body,
 hidden until called), :meth:`refresh_chrome` (redraw header and sidebar after changing the
@@ -58,7 +62,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
-from textual.widget import Widget
 from textual.widgets import Static
 
 from tui.services.errors import WizardError
@@ -75,6 +78,7 @@ from tui.widgets import (
 
 from .host import StepHost, host_of
 from .intents import Intents
+from .step_layout import StepLayout
 from .step_operations import StepOperations
 
 __all__ = ["WizardStep"]
@@ -84,7 +88,7 @@ if TYPE_CHECKING:
     from tui.services.session import Session
 
 
-class WizardStep(StepOperations):
+class WizardStep(StepOperations, StepLayout):
     STEP_ID: ClassVar[str] = ""
     HELP: ClassVar[str] = ""
     KEY_TERMS: ClassVar[tuple[tuple[str, str], ...]] = ()
@@ -121,37 +125,15 @@ class WizardStep(StepOperations):
     ]
 
     ready: reactive[bool] = reactive(False, bindings=True)
-    # Below 100 columns the step list gives its width to the step (the title still says
-    # "Step N of 12"), so 80×24 keeps labels and fields whole.
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
 
     def __init__(self, session: Session, services: Services) -> None:
         super().__init__(id=f"step-{self.STEP_ID}" if self.STEP_ID else None)
-        self._wide_from_the_start = False
         self._resumed_before = False
-        self._opened = False  # laid out once: from then on, focusing a field scrolls to it
-        self._start_with_breakpoint_class()
         self.session = session
         self.services = services
         self._entered_at = time.monotonic()
         # One create/apply/revoke per intent (screens/intents.py): a triple press runs once.
         self.intents = Intents(self)
-
-    def _start_with_breakpoint_class(self) -> None:
-        """Take ``-wide`` at once when the terminal is wide. Textual sets the width class when
-        the new step first gets its size, and a class that changes then restyles every widget
-        of the step once more inside its first render; one already right does not (about a
-        third of a step's first-render CPU). Narrow terminals keep Textual's own order: laid
-        out narrow from the start, the Clean up step scrolls to its focused button a cell
-        differently (tests/snapshots, test_cleanup_inventory_at_80x24)."""
-        try:
-            width = self.app.size.width
-        except RuntimeError:  # no running app (a unit test builds one): Textual sets it later
-            return
-        widest_edge, widest = max(self.HORIZONTAL_BREAKPOINTS)
-        if width >= widest_edge:
-            self.add_class(widest, update=False)
-            self._wide_from_the_start = True
 
     # -- layout -----------------------------------------------------------------------------
     @property
@@ -207,27 +189,6 @@ class WizardStep(StepOperations):
         if not self._opened:
             self.call_after_refresh(self._show_the_focus)
 
-    def set_focus(
-        self, widget: Widget | None, scroll_visible: bool = True, from_app_focus: bool = False
-    ) -> None:
-        """Textual's, but without its scroll until the step has been laid out once.
-
-        Textual focuses AUTO_FOCUS as soon as the step is composed and then centres it with
-        the layout of that moment, before the step's own (on a narrow terminal, before its
-        width class); that scroll stays: at 80×24 the Template step opened 14 lines down, its
-        Service name field hidden under the title, though all of it fitted. The scroll, when
-        one is needed, is :meth:`_show_the_focus`, after the first layout.
-        """
-        super().set_focus(
-            widget, scroll_visible=scroll_visible and self._opened, from_app_focus=from_app_focus
-        )
-
-    def _show_the_focus(self) -> None:
-        self._opened = True
-        focused = self.focused
-        if focused is not None and not self.can_view_entire(focused):
-            self.scroll_to_center(focused, animate=False, origin_visible=True)
-
     @on(events.ScreenResume)
     async def _restyle_apart_from_layout(self, event: events.ScreenResume) -> None:
         """Textual's own resume handler (Screen's, which runs after this one) restyles every
@@ -241,7 +202,8 @@ class WizardStep(StepOperations):
         first paint after the imports: 72 -> 68 ms of main-thread CPU, medians of eight). On a return to the step (Back, or a modal closed)
         the restyle is done here, the event loop runs once, and Textual's handler then lays
         out and paints with nothing left to restyle. Same styles, same screen (the
-        snapshots)."""
+        snapshots). It lives here, not in ``step_layout.py``: Textual runs a class's own
+        handlers before its bases', and this one comes before :meth:`on_screen_resume`."""
         if not (event.refresh_styles and self.is_attached):
             return
         event.refresh_styles = False
@@ -250,35 +212,6 @@ class WizardStep(StepOperations):
             return
         self.update_node_styles(animate=False)
         await asyncio.sleep(0)
-
-    @on(events.Resize)
-    async def _let_the_loop_run(self) -> None:
-        """A new step's first layout (on its first size) and its restyle and layout (on
-        resume) are each a whole-screen pass: on a wide terminal the event loop runs between
-        them, so no one pass holds it for their sum (narrow ones keep Textual's order, as in
-        :meth:`_start_with_breakpoint_class`)."""
-        if self._wide_from_the_start:
-            await asyncio.sleep(0)
-
-    # -- focus ------------------------------------------------------------------------------
-    @on(events.DescendantBlur)
-    def _focus_lost(self, event: events.DescendantBlur) -> None:
-        self.call_after_refresh(self.keep_focus_after, event.widget)
-
-    def keep_focus_after(self, widget: Widget) -> None:
-        """If ``widget`` lost the focus by being hidden or disabled and nothing took it, put it
-        on the next stop after ``widget`` (else the first).
-
-        Textual moves the focus of a hidden widget to a sibling, or to nothing when no sibling
-        can take it; then no stop shows the focus and Enter does nothing until a Tab.
-        """
-        chain = self.focus_chain
-        if self.focused is not None or widget in chain or not chain or not self.is_current:
-            return
-        order = {node: index for index, node in enumerate(self.walk_children(with_self=False))}
-        where = order.get(widget, -1)
-        after = [node for node in chain if order.get(node, -1) > where]
-        self.set_focus(after[0] if after else chain[0])
 
     # -- readiness and navigation -----------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
