@@ -34,9 +34,11 @@ Readiness and navigation:
   command from the step's builder in ``tui.steps.STEPS``).
 * Retry (``ctrl+r``, ``wizard.retry``) is enabled while an error with a retry is shown.
 
-Workers and errors (``screens/step_operations.py``, one of the step's bases): wrap a worker's
-service call in :meth:`operation`, which shows the busy line and turns a ``WizardError`` into
-the error panel with Retry; :meth:`set_busy`, :meth:`show_error`, :meth:`clear_error`.
+Workers and errors (``screens/step_operations.py``, one of the step's bases, with an
+example): declare workers as ``@work(exclusive=True, group="<step id>", exit_on_error=False)``
+and wrap the service call in :meth:`operation`, which shows the busy line and turns a
+``WizardError`` into the error panel with Retry; :meth:`set_busy`, :meth:`show_error`,
+:meth:`clear_error`.
 
 Width classes (``-narrow`` below 100 columns, ``-wide`` from 100), the scroll to the focus
 after the first layout, and focus kept on a stop when its widget is hidden or disabled
