@@ -34,26 +34,19 @@ Readiness and navigation:
   command from the step's builder in ``tui.steps.STEPS``).
 * Retry (``ctrl+r``, ``wizard.retry``) is enabled while an error with a retry is shown.
 
-Workers: declare them on the step as ``@work(exclusive=True, group="<step id>",
-exit_on_error=False)`` async methods and wrap the service call in :meth:`operation`::
+Workers and errors (``screens/step_operations.py``, one of the step's bases, with an
+example): declare workers as ``@work(exclusive=True, group="<step id>", exit_on_error=False)``
+and wrap the service call in :meth:`operation`, which shows the busy line and turns a
+``WizardError`` into the error panel with Retry; :meth:`set_busy`, :meth:`show_error`,
+:meth:`clear_error`.
 
-    @work(exclusive=True, group="gateway", exit_on_error=False)
-    async def create(self) -> None:
-        async with self.operation("Creating the gateway…", retry=self.create) as op:
-            gateway = await self.services.gateways.create(name)
-        if op.failed:
-            return
-        ...
+Width classes (``-narrow`` below 100 columns, ``-wide`` from 100), the scroll to the focus
+after the first layout, and focus kept on a stop when its widget is hidden or disabled
+(:meth:`keep_focus_after`): ``screens/step_layout.py``, the step's other base.
 
-``operation`` clears any shown error, shows the busy line, and on ``WizardError`` hides the
-busy line and shows what / why / fix with Retry bound to ``retry`` (a callable, usually the
-worker method itself). Any other exception escaping a worker is shown the same way by
-:meth:`on_worker_state_changed` (never a silent failure, never a crash).
-
-Other helpers: :meth:`set_busy`, :meth:`show_error`, :meth:`clear_error`,
-:meth:`copy_text` (OSC 52 and the clipboard service; a missing clipboard is a notice),
-:meth:`equivalent_command`, :meth:`show_command` (the command box under the body, hidden until
-called), :meth:`refresh_chrome` (redraw header and sidebar after changing the
+Other helpers: :meth:`copy_text` (OSC 52 and the clipboard service; a missing clipboard is a
+notice), :meth:`equivalent_command`, :meth:`show_command` (the command box under the body,
+hidden until called), :meth:`refresh_chrome` (redraw header and sidebar after changing the
 session), ``self.host`` (the :class:`screens.host.StepHost`: the only way a step talks to the
 app: ``target``, ``target_label``, ``workspace``, ``state_dir``, ``sandbox_upstream``,
 ``save_session()``, ``retire_session()``, ``make_services(target)``, ``adopt_target(...)``).
@@ -62,10 +55,8 @@ app: ``target``, ``target_label``, ``workspace``, ``state_dir``, ``sandbox_upstr
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
-from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import events, on
@@ -73,10 +64,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
-from textual.screen import Screen
-from textual.widget import Widget
-from textual.widgets import Input, Static
-from textual.worker import Worker, WorkerState
+from textual.widgets import Static
 
 from tui.services.errors import WizardError
 from tui.steps import STEP_IDS, StepInfo, step
@@ -92,32 +80,17 @@ from tui.widgets import (
 
 from .host import StepHost, host_of
 from .intents import Intents
+from .step_layout import StepLayout
+from .step_operations import StepOperations
 
-__all__ = ["Operation", "StepHost", "WizardStep", "unexpected_error"]
+__all__ = ["WizardStep"]
 
 if TYPE_CHECKING:
     from tui.services.bundle import Services
     from tui.services.session import Session
 
 
-@dataclass
-class Operation:
-    """Result holder for :meth:`WizardStep.operation`: ``failed`` / ``error`` after the block."""
-
-    failed: bool = False
-    error: WizardError | None = None
-
-
-def unexpected_error(exc: BaseException, action: str = "The step") -> WizardError:
-    """Wrap a bug or an unforeseen exception so the learner still sees what / why / fix."""
-    return WizardError(
-        what=f"{action} stopped on an unexpected problem: {type(exc).__name__}",
-        why=str(exc) or "No message was given.",
-        fix="Retry; if it happens again, report it with the steps that led here.",
-    )
-
-
-class WizardStep(Screen[None]):
+class WizardStep(StepOperations, StepLayout):
     STEP_ID: ClassVar[str] = ""
     HELP: ClassVar[str] = ""
     KEY_TERMS: ClassVar[tuple[tuple[str, str], ...]] = ()
@@ -154,38 +127,15 @@ class WizardStep(Screen[None]):
     ]
 
     ready: reactive[bool] = reactive(False, bindings=True)
-    # Below 100 columns the step list gives its width to the step (the title still says
-    # "Step N of 12"), so 80×24 keeps labels and fields whole.
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
 
     def __init__(self, session: Session, services: Services) -> None:
         super().__init__(id=f"step-{self.STEP_ID}" if self.STEP_ID else None)
-        self._wide_from_the_start = False
         self._resumed_before = False
-        self._opened = False  # laid out once: from then on, focusing a field scrolls to it
-        self._start_with_breakpoint_class()
         self.session = session
         self.services = services
-        self._retry: Callable[[], object] | None = None
         self._entered_at = time.monotonic()
         # One create/apply/revoke per intent (screens/intents.py): a triple press runs once.
         self.intents = Intents(self)
-
-    def _start_with_breakpoint_class(self) -> None:
-        """Take ``-wide`` at once when the terminal is wide. Textual sets the width class when
-        the new step first gets its size, and a class that changes then restyles every widget
-        of the step once more inside its first render; one already right does not (about a
-        third of a step's first-render CPU). Narrow terminals keep Textual's own order: laid
-        out narrow from the start, the Clean up step scrolls to its focused button a cell
-        differently (tests/snapshots, test_cleanup_inventory_at_80x24)."""
-        try:
-            width = self.app.size.width
-        except RuntimeError:  # no running app (a unit test builds one): Textual sets it later
-            return
-        widest_edge, widest = max(self.HORIZONTAL_BREAKPOINTS)
-        if width >= widest_edge:
-            self.add_class(widest, update=False)
-            self._wide_from_the_start = True
 
     # -- layout -----------------------------------------------------------------------------
     @property
@@ -241,27 +191,6 @@ class WizardStep(Screen[None]):
         if not self._opened:
             self.call_after_refresh(self._show_the_focus)
 
-    def set_focus(
-        self, widget: Widget | None, scroll_visible: bool = True, from_app_focus: bool = False
-    ) -> None:
-        """Textual's, but without its scroll until the step has been laid out once.
-
-        Textual focuses AUTO_FOCUS as soon as the step is composed and then centres it with
-        the layout of that moment, before the step's own (on a narrow terminal, before its
-        width class); that scroll stays: at 80×24 the Template step opened 14 lines down, its
-        Service name field hidden under the title, though all of it fitted. The scroll, when
-        one is needed, is :meth:`_show_the_focus`, after the first layout.
-        """
-        super().set_focus(
-            widget, scroll_visible=scroll_visible and self._opened, from_app_focus=from_app_focus
-        )
-
-    def _show_the_focus(self) -> None:
-        self._opened = True
-        focused = self.focused
-        if focused is not None and not self.can_view_entire(focused):
-            self.scroll_to_center(focused, animate=False, origin_visible=True)
-
     @on(events.ScreenResume)
     async def _restyle_apart_from_layout(self, event: events.ScreenResume) -> None:
         """Textual's own resume handler (Screen's, which runs after this one) restyles every
@@ -275,7 +204,8 @@ class WizardStep(Screen[None]):
         first paint after the imports: 72 -> 68 ms of main-thread CPU, medians of eight). On a return to the step (Back, or a modal closed)
         the restyle is done here, the event loop runs once, and Textual's handler then lays
         out and paints with nothing left to restyle. Same styles, same screen (the
-        snapshots)."""
+        snapshots). It lives here, not in ``step_layout.py``: Textual runs a class's own
+        handlers before its bases', and this one comes before :meth:`on_screen_resume`."""
         if not (event.refresh_styles and self.is_attached):
             return
         event.refresh_styles = False
@@ -284,35 +214,6 @@ class WizardStep(Screen[None]):
             return
         self.update_node_styles(animate=False)
         await asyncio.sleep(0)
-
-    @on(events.Resize)
-    async def _let_the_loop_run(self) -> None:
-        """A new step's first layout (on its first size) and its restyle and layout (on
-        resume) are each a whole-screen pass: on a wide terminal the event loop runs between
-        them, so no one pass holds it for their sum (narrow ones keep Textual's order, as in
-        :meth:`_start_with_breakpoint_class`)."""
-        if self._wide_from_the_start:
-            await asyncio.sleep(0)
-
-    # -- focus ------------------------------------------------------------------------------
-    @on(events.DescendantBlur)
-    def _focus_lost(self, event: events.DescendantBlur) -> None:
-        self.call_after_refresh(self.keep_focus_after, event.widget)
-
-    def keep_focus_after(self, widget: Widget) -> None:
-        """If ``widget`` lost the focus by being hidden or disabled and nothing took it, put it
-        on the next stop after ``widget`` (else the first).
-
-        Textual moves the focus of a hidden widget to a sibling, or to nothing when no sibling
-        can take it; then no stop shows the focus and Enter does nothing until a Tab.
-        """
-        chain = self.focus_chain
-        if self.focused is not None or widget in chain or not chain or not self.is_current:
-            return
-        order = {node: index for index, node in enumerate(self.walk_children(with_self=False))}
-        where = order.get(widget, -1)
-        after = [node for node in chain if order.get(node, -1) > where]
-        self.set_focus(after[0] if after else chain[0])
 
     # -- readiness and navigation -----------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -373,12 +274,6 @@ class WizardStep(Screen[None]):
 
         leave(self, verb, go)
 
-    def action_retry(self) -> None:
-        retry = self._retry
-        self.clear_error()
-        if retry is not None:
-            retry()
-
     def action_help(self) -> None:
         from .modals.help import HelpModal
 
@@ -408,64 +303,6 @@ class WizardStep(Screen[None]):
         )
         body = self.HELP.strip() + lesson_markdown(self.STEP_ID, self.session)
         return help_markdown(self.title_text, body, terms, self.equivalent_command())
-
-    # -- busy, errors, workers --------------------------------------------------------------
-    def set_busy(self, text: str | None) -> None:
-        busy = self.query_one_optional("#step-busy", BusyLine)
-        if busy is not None:
-            busy.show(text)
-
-    def show_error(self, error: WizardError, retry: Callable[[], object] | None = None) -> None:
-        self._retry = retry if (retry is not None and error.retryable) else None
-        panel = self.query_one_optional("#step-error", ErrorPanel)
-        if panel is not None:
-            panel.show_error(error, self._retry is not None)
-            panel.scroll_visible()
-        self.refresh_bindings()
-
-    def clear_error(self) -> None:
-        self._retry = None
-        panel = self.query_one_optional("#step-error", ErrorPanel)
-        if panel is not None:
-            panel.clear()
-        self.refresh_bindings()
-
-    def on_input_changed(self, event: Input.Changed) -> None:
-        # An error about what was typed before is stale once the learner changes the input
-        # (an edit made by the step itself, before the learner acts, clears nothing).
-        panel = self.query_one_optional("#step-error", ErrorPanel)
-        if panel is not None and panel.shown and event.input.has_focus:
-            self.clear_error()
-
-    @contextlib.asynccontextmanager
-    async def operation(
-        self, busy: str, retry: Callable[[], object] | None = None
-    ) -> AsyncIterator[Operation]:
-        """Show ``busy`` while the block runs; a WizardError becomes the error panel."""
-        op = Operation()
-        self.clear_error()
-        self.set_busy(busy)
-        try:
-            yield op
-        except WizardError as error:
-            op.failed, op.error = True, error
-            self.show_error(error, retry)
-        finally:
-            self.set_busy(None)
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.state is not WorkerState.ERROR:
-            return
-        event.stop()
-        self.set_busy(None)
-        error = event.worker.error
-        if isinstance(error, WizardError):
-            self.show_error(error)
-        elif error is not None:
-            action = event.worker.description or ""
-            if not action or action.endswith(")"):  # Textual's default: the method call
-                action = "The step"
-            self.show_error(unexpected_error(error, action))
 
     # -- clipboard --------------------------------------------------------------------------
     async def copy_text(self, text: str, what: str = "Text") -> bool:

@@ -30,9 +30,10 @@ from textual.app import App
 from textual.binding import Binding
 from textual.screen import Screen
 
-from screens.base import WizardStep, unexpected_error
+from screens.base import WizardStep
 from screens.leaving import quit_or_ask
 from screens.startup import StartupScreen
+from screens.step_operations import unexpected_error
 
 from .embedded_sandbox import EmbeddedSandbox, SandboxStartError, launch_for
 from .lessons import quiz
