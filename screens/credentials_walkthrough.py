@@ -32,7 +32,7 @@ class CredentialsWalkthrough(CredentialsSecretPanel):
 
     def __init__(self, session: Session, services: Any) -> None:
         super().__init__(session, services)
-        self.environment: ProductEnvironment | None = None  # read by the step at mount
+        self.environment: ProductEnvironment | None = None  # set by the step once read
 
     @property
     def on_sandbox(self) -> bool:

@@ -20,7 +20,7 @@ from .base import WizardStep
 
 
 class LoginResult(WizardStep):
-    """Shows ``#login-result`` and ``#storage-box``; both login halves end here."""
+    """Shows ``#login-result`` and ``#storage-box``, and checks a login kept from earlier."""
 
     def __init__(self, session: Session, services: Any) -> None:
         super().__init__(session, services)
