@@ -2,12 +2,15 @@
 
 The consumer goes either the tutorial's way, on the portal's Consumers page (the only way on
 the live portal; the sandbox serves that page too), after which the wizard checks it is gone,
-or over the sandbox's API shortcut."""
+or over the sandbox's API shortcut.
+
+This module holds the step's layout, keys, CSS and F1 text, and steps 2 and 3 (destroy,
+verify, and what is deleted with them). Its layers, one module each: ``cleanup_revoke.py``
+(step 1, both ways, and the check) on ``cleanup_inventory.py`` (what exists, the plan)."""
 
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -15,18 +18,13 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Static
 
-from tui.services.cleanup import Inventory, forget_consumer
-from tui.services.errors import WizardError
-from tui.services.portal_walkthrough import Walkthrough, cleanup_walkthrough
 from tui.services.secrets import access_token_name, refresh_token_name
-from tui.services.session import Session
 
-from .base import WizardStep
-from .browser import open_in_browser
+from .cleanup_revoke import ConsumerRevoke
 from .modals.confirm import ConfirmModal
 
 
-class CleanupStep(WizardStep):
+class CleanupStep(ConsumerRevoke):
     STEP_ID = "cleanup"
     AUTO_FOCUS = "#revoke"
     BINDINGS = [
@@ -116,12 +114,6 @@ Afterwards, clear the shell variables you exported: `unset CID CSC URL TOKEN`.
     CleanupStep #result.-shown { display: block; }
     """
 
-    def __init__(self, session: Session, services: Any) -> None:
-        super().__init__(session, services)
-        self.inventory: Inventory | None = None
-        self.revoked = False
-        self.destroyed = False
-
     @property
     def on_sandbox(self) -> bool:
         return getattr(self.services.target, "kind", "") == "sandbox"
@@ -158,155 +150,6 @@ Afterwards, clear the shell variables you exported: `unset CID CSC URL TOKEN`.
 
     def on_mount(self) -> None:
         self.reload()
-
-    # -- what exists --------------------------------------------------------------------------
-    def action_reload(self) -> None:
-        self.reload()
-
-    @work(exclusive=True, group="cleanup-read", exit_on_error=False, description="Reading")
-    async def reload(self) -> None:
-        async with self.operation("Reading what exists…", retry=self.reload) as op:
-            inv = await self.services.cleanup.inventory(self.session.gateway_id, self.session)
-        if op.failed:
-            return
-        self.show_inventory(inv)
-
-    def show_inventory(self, inv: Inventory) -> None:
-        self.inventory = inv
-        if not inv.consumers:
-            self.revoked = True
-        lines = ["What exists now (read from the portal):"]
-        source = "" if inv.consumers_listed else " (from this session)"
-        lines.append(f"  Consumers  {', '.join(inv.consumers) or 'none'}{source}")
-        if inv.gateway_exists:
-            lines.append(f"  Services   {', '.join(inv.services) or 'none'}")
-            lines.append(f"  Products   {', '.join(inv.products) or 'none'}")
-            lines.append(
-                f"  Gateway    {inv.gateway_id} ({inv.display_name}): the current "
-                "gateway, as gwa gateway current shows"
-            )
-        else:
-            lines.append(f"  Gateway    {inv.gateway_id or '—'}: gone")
-        if inv.extra_gateways:
-            lines.append(
-                f"  Also made in this session: {', '.join(inv.extra_gateways)} "
-                "(destroyed with your gateway at step 2)"
-            )
-        self.query_one("#inventory", Static).update("\n".join(lines))
-        if inv.empty and not self.destroyed:
-            self.destroyed = True
-            self.finish(f"Nothing left to clean up: gateway {inv.gateway_id} does not exist.")
-        self.render_plan()
-
-    def render_plan(self) -> None:
-        def mark(done: bool) -> str:
-            return "✓" if done else "·"
-
-        self.query_one("#plan", Static).update(
-            f"{mark(self.revoked)} 1. Revoke the consumer's access\n"
-            f"{mark(self.destroyed)} 2. Destroy the gateway with force (confirmation first)\n"
-            f"{mark(self.destroyed)} 3. Verify that the gateway is gone"
-        )
-
-    # -- 1. revoke ----------------------------------------------------------------------------
-    @on(Button.Pressed, "#revoke")
-    def action_revoke(self) -> None:
-        if self.intents.claim("cleanup.revoke", "#revoke", notice="Revoking; one moment."):
-            self.revoke()
-
-    @work(exclusive=True, group="cleanup", exit_on_error=False, description="Revoking")
-    async def revoke(self) -> None:
-        inv = self.inventory
-        consumers = list(inv.consumers) if inv else []
-        if not consumers:
-            self.notify("No consumer to revoke.")
-            return
-        handoff: WizardError | None = None
-        async with (
-            self.intents.hold("cleanup.revoke", "#revoke"),
-            self.operation("Revoking the consumer's access…", retry=self.revoke) as op,
-        ):
-            handoff = await self.services.cleanup.revoke_consumers(
-                self.session.gateway_id, consumers
-            )
-        if op.failed:
-            return
-        if handoff is not None:
-            self.show_handoff(handoff)
-            return
-        await self.consumer_gone("Consumer access revoked over the API.")
-
-    async def consumer_gone(self, message: str) -> None:
-        services = self.services
-        await forget_consumer(self.session, services.credentials, services.secrets, services.tokens)
-        self.host.save_session()
-        self.revoked = True
-        self.query_one("#handoff-box").remove_class("-shown")
-        self.notify(f"{message} Next: destroy the gateway (ctrl+d).")
-        self.reload()
-
-    def walkthrough(self) -> Walkthrough:
-        s = self.session
-        return cleanup_walkthrough(
-            self.services.target,
-            gateway_id=s.gateway_id,
-            gateway_name=s.gateway_display_name,
-            client_id=self.walkthrough_client_id(),
-            username=s.username,
-        )
-
-    @on(Button.Pressed, "#portal-path")
-    def action_portal_path(self) -> None:
-        if self.revoked:
-            self.notify("No consumer to delete.")
-            return
-        self.show_handoff(None)
-
-    def show_handoff(self, error: WizardError | None) -> None:
-        why = (
-            f"{error.what}. {error.why}"
-            if error is not None
-            else "The tutorial's way, and the only one on the live portal: delete the consumer "
-            "on the portal's Consumers page."
-        )
-        self.query_one("#handoff-text", Static).update(f"{why}\n{self.walkthrough().numbered()}")
-        self.query_one("#handoff-box").add_class("-shown")
-
-    @on(Button.Pressed, "#open-portal")
-    async def action_open_portal(self) -> None:
-        url = self.walkthrough().start_url
-        await self.copy_text(url, "The portal URL")
-        opened = await open_in_browser(self.app, url)
-        self.notify(
-            f"Opened {url}." if opened else f"Open {url} in your browser.",
-            severity="information" if opened else "warning",
-        )
-
-    @on(Button.Pressed, "#check")
-    def action_check(self) -> None:
-        if self.intents.claim("cleanup.check", "#check", notice="Checking; one moment."):
-            self.check()
-
-    @work(exclusive=True, group="cleanup", exit_on_error=False, description="Checking")
-    async def check(self) -> None:
-        services = self.services
-        async with (
-            self.intents.hold("cleanup.check", "#check"),
-            self.operation("Checking that the consumer is gone…", retry=self.check) as op,
-        ):
-            evidence = await services.cleanup.confirm_revoked(
-                self.session,
-                services.credentials,
-                services.secrets,
-                client_id=self.walkthrough_client_id(),
-            )
-        if op.failed:
-            return
-        await self.consumer_gone(f"Revoked: {evidence}")
-
-    def walkthrough_client_id(self) -> str:
-        inv = self.inventory
-        return (inv.consumers[0] if inv and inv.consumers else "") or self.session.client_id
 
     # -- 2. destroy and 3. verify ---------------------------------------------------------------
     @on(Button.Pressed, "#destroy")
@@ -388,19 +231,3 @@ Afterwards, clear the shell variables you exported: `unset CID CSC URL TOKEN`.
             self.notify(f"Could not delete the secrets file: {exc}", severity="error")
             return ""
         return str(removed) if removed else ""
-
-    async def _refresh_after_failure(self) -> None:
-        try:
-            inv = await self.services.cleanup.inventory(self.session.gateway_id, self.session)
-        except WizardError:
-            return
-        self.inventory = inv
-        self.revoked = not inv.consumers
-        self.render_plan()
-
-    def finish(self, text: str) -> None:
-        result = self.query_one("#result", Static)
-        result.update(text)
-        result.add_class("-shown")
-        self.render_plan()
-        self.ready = True

@@ -3,11 +3,14 @@
 Two ways to the same three values: the portal walk-through (the tutorial's own way, numbered
 clicks in the portal's pages, the values pasted back and checked by requesting a token), and
 the REST shortcut where the portal allows it. On the sandbox both are offered, the
-walk-through first; elsewhere the walk-through is the fallback when REST is refused."""
+walk-through first; elsewhere the walk-through is the fallback when REST is refused.
+
+This module holds the step's layout, keys, CSS, the environment lookup and the REST
+shortcut. Its layers, one module each: ``credentials_walkthrough.py`` (the portal
+hand-off and the pasted values' check) on ``credentials_secret.py`` (the result: the secret
+masked, revealed, copied); the F1 text is in ``credentials_help.py``."""
 
 from __future__ import annotations
-
-from typing import Any
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -18,29 +21,17 @@ from textual.widgets import Button, Input, Static
 from tui.services.credentials import (
     ConsumerCredentials,
     ProductEnvironment,
-    clean_pasted,
     default_application_name,
     needs_handoff,
-    pasted_problem,
 )
 from tui.services.errors import WizardError
-from tui.services.portal_walkthrough import Walkthrough, credentials_walkthrough
-from tui.services.session import Session
 from tui.widgets import CommandBox, SecretField
 
 from . import credentials_help
-from .base import WizardStep
-from .browser import open_in_browser
-
-MASK = "•" * 16
-STORE_WORDS = {
-    "keyring": "your operating system's keyring",
-    "memory": "memory only, for this run (no keyring was found)",
-    "file": "the owner-only secrets file you chose",
-}
+from .credentials_walkthrough import CredentialsWalkthrough
 
 
-class CredentialsStep(WizardStep):
+class CredentialsStep(CredentialsWalkthrough):
     STEP_ID = "credentials"
     AUTO_FOCUS = "#issue"
     BINDINGS = [
@@ -109,19 +100,6 @@ class CredentialsStep(WizardStep):
     }
     CredentialsStep #creds { height: auto; }
     """
-
-    def __init__(self, session: Session, services: Any) -> None:
-        super().__init__(session, services)
-        self.environment: ProductEnvironment | None = None
-        self.credentials: ConsumerCredentials | None = None
-        self.source = ""
-        self.revealed = False
-        self.checked = False  # the pasted values got a token
-
-    @property
-    def on_sandbox(self) -> bool:
-        target = self.services.target
-        return getattr(target, "kind", "") == "sandbox"
 
     # -- layout -----------------------------------------------------------------------------
     def compose_body(self) -> ComposeResult:
@@ -267,176 +245,6 @@ class CredentialsStep(WizardStep):
             return
         if creds is not None:
             await self.keep(creds, "rest")
-
-    # -- the portal walk-through (hand-off) ---------------------------------------------------
-    @on(Button.Pressed, "#walkthrough")
-    def action_handoff(self) -> None:
-        self.show_handoff(None)
-
-    def walkthrough(self) -> Walkthrough:
-        env = self.environment
-        s = self.session
-        return credentials_walkthrough(
-            self.services.target,
-            gateway_id=s.gateway_id,
-            gateway_name=s.gateway_display_name,
-            product=env.product if env else "",
-            service=s.service,
-            username=s.username,
-            approval=bool(env and env.approval),
-        )
-
-    def show_handoff(self, reason: WizardError | None) -> None:
-        target = self.services.target
-        why = self.query_one("#handoff-why", Static)
-        if reason is not None:
-            why.update(
-                f"The portal refused to issue credentials over its API ({reason.status}: "
-                f"{reason.detail or reason.what}). {reason.why} Do these clicks in the portal "
-                "instead, then paste the three values below."
-            )
-        elif getattr(target, "kind", "") == "sandbox":
-            why.update(
-                "The tutorial's way, and the one you will take on the live portal: do these "
-                "clicks in the sandbox's portal pages (ctrl+o opens the first one and copies "
-                "its URL), then paste the three values below. The wizard checks them by "
-                "asking the Token Endpoint for a token."
-            )
-        else:
-            why.update(
-                "Do these clicks in the portal, then paste the three values below; the "
-                "wizard checks them by asking the Token Endpoint for a token."
-            )
-        self.query_one("#handoff-steps", Static).update(self.walkthrough().numbered())
-        self.query_one("#handoff-box").add_class("-shown")
-        self.query_one("#rest-box").display = False
-        if self.on_sandbox:
-            self.query_one("#route-box").display = False
-        self.call_after_refresh(self.query_one("#paste-id", Input).focus)
-
-    @on(Button.Pressed, "#open-portal")
-    async def action_open_portal(self) -> None:
-        url = self.walkthrough().start_url
-        await self.copy_text(url, "The portal URL")
-        opened = await open_in_browser(self.app, url)
-        if opened:
-            self.notify(f"Opened {url} in your browser.")
-        else:
-            self.notify(
-                f"No browser could be opened here; open {url} yourself.", severity="warning"
-            )
-
-    @on(Input.Submitted, "#paste-url")
-    @on(Button.Pressed, "#use-pasted")
-    async def action_use_pasted(self) -> None:
-        if not self.query_one("#handoff-box").has_class("-shown"):
-            return
-        if self.intents.running("credentials.check"):
-            self.notify("The pasted values are being checked; one moment.", title="Please wait")
-            return
-        cid = self.query_one("#paste-id", Input).value
-        csc = self.query_one(SecretField).value
-        url = self.query_one("#paste-url", Input).value
-        problems = pasted_problem(cid, csc, url, allow_http=self.services.target.scheme == "http")
-        for field, selector in (
-            ("client_id", "#paste-id"),
-            ("client_secret", "#paste-secret"),
-            ("token_endpoint", "#paste-url"),
-        ):
-            msg = self.query_one(f"{selector}-msg", Static)
-            text = problems.get(field, "")
-            msg.update(text or "✓")
-            msg.set_class(bool(text), "-error")
-            msg.set_class(not text, "-ok")
-            self.query_one(selector, Input).set_class(bool(text), "-error", "-invalid")
-        if problems:
-            first = next(
-                f for f in ("client_id", "client_secret", "token_endpoint") if f in problems
-            )
-            selector = {
-                "client_id": "#paste-id",
-                "client_secret": "#paste-secret",
-                "token_endpoint": "#paste-url",
-            }[first]
-            # Show the first problem but leave the focus where the learner is: moving it
-            # made the next keystrokes land in another field.
-            self.query_one(selector, Input).scroll_visible(animate=False)
-            return
-        creds = ConsumerCredentials(clean_pasted(cid), clean_pasted(csc), clean_pasted(url))
-        if self.intents.claim("credentials.check", "#use-pasted"):
-            self.check_pasted(creds)
-
-    @work(exclusive=True, group="credentials", exit_on_error=False, description="Checking")
-    async def check_pasted(self, creds: ConsumerCredentials) -> None:
-        """The tutorial's next command, done now: these values must get a token."""
-        async with (
-            self.intents.hold("credentials.check", "#use-pasted"),
-            self.operation(
-                "Checking the pasted values: asking the Token Endpoint for a token…",
-                retry=lambda: self.check_pasted(creds),
-            ) as op,
-        ):
-            await self.services.credentials.verify(creds)
-        if op.failed:
-            return
-        self.checked = True
-        await self.keep(creds, "handoff")
-
-    # -- the result ---------------------------------------------------------------------------
-    async def keep(self, creds: ConsumerCredentials, source: str) -> None:
-        try:
-            await self.services.credentials.remember(self.session, self.services.secrets, creds)
-        except WizardError as error:
-            self.show_error(error)
-            return
-        self.services.tokens.forget()
-        self.show_credentials(creds, source, earlier=False)
-        self.query_one("#creds-box").scroll_visible(animate=False)
-
-    def show_credentials(self, creds: ConsumerCredentials, source: str, *, earlier: bool) -> None:
-        self.credentials, self.source = creds, source
-        self.revealed = False
-        self.render_credentials(earlier)
-        self.query_one("#creds-box").add_class("-shown")
-        self.ready = True
-
-    def render_credentials(self, earlier: bool = False) -> None:
-        creds = self.credentials
-        if creds is None:
-            return
-        secret = creds.client_secret if self.revealed else MASK
-        store = STORE_WORDS.get(getattr(self.services.secrets, "backend", ""), "the secret store")
-        origin = (
-            "from earlier in this tutorial; ctrl+g issues new ones"
-            if earlier
-            else "generated over the portal API"
-            if self.source == "rest"
-            else "pasted from the portal; the Token Endpoint gave a token for them"
-            if self.checked
-            else "pasted from the portal"
-        )
-        self.query_one("#creds", Static).update(
-            f"✓ Credentials ({origin})\n"
-            f"Client ID       {creds.client_id}\n"
-            f"Client Secret   {secret}   (ctrl+t show/hide · ctrl+y copy)\n"
-            f"Token Endpoint  {creds.token_endpoint}\n"
-            f"The secret is kept in {store}; never in the session file."
-        )
-        self.query_one("#exports", CommandBox).show(
-            f'export CID="{creds.client_id}"\n'
-            'export CSC="<paste the Client Secret: ctrl+y copies it>"\n'
-            f'export URL="{creds.token_endpoint}"'
-        )
-
-    def action_toggle_secret(self) -> None:
-        if self.credentials is None:
-            return
-        self.revealed = not self.revealed
-        self.render_credentials()
-
-    async def action_copy_secret(self) -> None:
-        if self.credentials is not None:
-            await self.copy_text(self.credentials.client_secret, "Client secret")
 
     async def commit(self) -> None:
         creds = self.credentials

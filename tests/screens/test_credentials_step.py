@@ -8,7 +8,8 @@ import re
 import pytest
 from textual import events
 
-from screens.credentials import MASK, CredentialsStep
+from screens.credentials import CredentialsStep
+from screens.credentials_secret import MASK
 from tests.screens.consumer_kit import harness, settle, text_of, world_services, world_session
 from tests.services.consumer_world import World, build_world
 from tests.waiting import until

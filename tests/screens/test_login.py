@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import httpx
 
-from screens.login import LoginStep, countdown
+from screens.login import LoginStep
+from screens.login_device import countdown
 from tests.screens.harness import StepHarness
 from tests.screens.step_kit import body_text, mock_services, sandbox_target, unique_user
 from tests.waiting import until
