@@ -14,10 +14,11 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, RadioSet, Static
 
 from tui.options import secrets_file
+from tui.services.device_login import DeviceChallenge, PollResult
 from tui.services.device_poll import PollSchedule
 from tui.services.discovery import SandboxFacts, sandbox_facts
 from tui.services.errors import WizardError
-from tui.services.login import DeviceChallenge, PollResult, username_from_token
+from tui.services.login_tokens import username_from_token
 from tui.services.session import Session
 from tui.widgets import MarkedRadioButton, SecretField
 from tui.widgets.sandbox_sign_in import SandboxSignIn
