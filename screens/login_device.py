@@ -15,10 +15,11 @@ from typing import Any
 from textual import on, work
 from textual.widgets import Button, Static
 
+from tui.services.device_login import DeviceChallenge, PollResult
 from tui.services.device_poll import PollSchedule
 from tui.services.discovery import SandboxFacts
 from tui.services.errors import WizardError
-from tui.services.login import DeviceChallenge, PollResult, username_from_token
+from tui.services.login_tokens import username_from_token
 from tui.services.session import Session
 from tui.widgets.sandbox_sign_in import SandboxSignIn
 

@@ -21,7 +21,8 @@ from tui.sandbox.classroom.web_learners import write_claim
 from tui.services.class_claim import CLASS_CLAIM_ENV, ClassClaims, claims_file
 from tui.services.errors import WizardError
 from tui.services.http import ApiClient
-from tui.services.login import LoginService, username_from_token
+from tui.services.login import LoginService
+from tui.services.login_tokens import username_from_token
 from tui.services.secrets import SecretStore
 
 

@@ -123,7 +123,7 @@ MODULES: dict[str, tuple[list[str], list[str]]] = {
         ["tests/services/test_http.py", "tests/services/test_http_faults.py"],
     ),
     "login": (
-        ["tui/services/login.py"],
+        ["tui/services/login.py", "tui/services/device_login.py", "tui/services/login_tokens.py"],
         [
             "tests/services/test_login.py",
             "tests/services/test_login_answers.py",

@@ -9,8 +9,9 @@ import json
 import httpx
 
 from tests.services.provider_kit import mock_client
+from tui.services.device_login import DeviceChallenge
 from tui.services.discovery import Discovery
-from tui.services.login import DeviceChallenge, LoginService
+from tui.services.login import LoginService
 from tui.services.secrets import SecretStore
 
 DISCOVERY = Discovery(

@@ -11,13 +11,10 @@ import httpx
 import pytest
 
 from tests.services.login_kit import challenge, fake_jwt, json_answer, service
+from tui.services.device_login import pkce_pair
 from tui.services.discovery import Discovery
 from tui.services.errors import WizardError
-from tui.services.login import (
-    jwt_claims,
-    pkce_pair,
-    username_from_token,
-)
+from tui.services.login_tokens import jwt_claims, username_from_token
 
 token_answer = json_answer
 
@@ -38,7 +35,7 @@ def test_username_is_decoded_without_verifying() -> None:
 
 
 def test_repr_never_shows_tokens_or_codes() -> None:
-    from tui.services.login import Tokens
+    from tui.services.login_tokens import Tokens
 
     text = repr(Tokens("secret-access", "secret-refresh", 300, 1800)) + repr(challenge())
     assert "secret-access" not in text and "secret-refresh" not in text

@@ -15,11 +15,8 @@ from tests.services.provider_kit import mock_client
 from tui.services.class_claim import CLASS_CLAIM_COOKIE, CLASS_CLAIM_ENV, ClassClaims
 from tui.services.discovery import Discovery
 from tui.services.errors import WizardError
-from tui.services.login import (
-    LoginService,
-    jwt_claims,
-    username_from_token,
-)
+from tui.services.login import LoginService
+from tui.services.login_tokens import jwt_claims, username_from_token
 from tui.services.secrets import SecretStore, access_token_name, refresh_token_name
 
 CLAIM = "c" * 43

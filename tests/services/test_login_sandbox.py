@@ -16,10 +16,12 @@ import pytest
 from tests.services.provider_kit import sandbox_target, unique_user
 from tui.sandbox import device_flow
 from tui.sandbox.tokens import issue_provider_token
+from tui.services.device_login import PollResult
 from tui.services.device_poll import PollSchedule
 from tui.services.errors import WizardError
 from tui.services.http import ApiClient
-from tui.services.login import LoginService, PollResult, jwt_claims
+from tui.services.login import LoginService
+from tui.services.login_tokens import jwt_claims
 from tui.services.secrets import SecretStore, access_token_name, refresh_token_name
 
 

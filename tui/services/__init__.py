@@ -11,8 +11,10 @@ Module map (one concern each; a step's screen, service and tests share a name):
 ``http``           ApiClient: one httpx.AsyncClient per target, gwa's headers, refresh-once on
                    401 (re-sending the body), transport and §3 error mapping to WizardError
 ``discovery``      GET /ds/api → 204 + Link → openapi.yaml → openIdConnectUrl → OIDC config
-``login``          device flow with PKCE S256, polling, sandbox approval, client credentials,
-                   refresh; tokens kept by ``secrets``
+``login``          LoginService: discovery, client credentials, refresh, the current user;
+                   tokens kept by ``secrets``
+``device_login``   its device flow: PKCE S256, polling until approved, sandbox approval
+``login_tokens``   the Tokens a login gets, read from the answer; a JWT's claims for display
 ``gateway``        create / list / get / destroy, the portal's id and display-name rules
 ``templates``      generate-config v3, byte-for-byte; kebab-case; availability check
 ``manifest``       parse + validate the gateway YAML with line numbers; field explanations
