@@ -56,6 +56,9 @@ making another one: several half-used gateways are a common source of confusion.
         self.display_name = session.gateway_display_name
         self.picked_existing = session.gateway_picked
         self.created_name: str | None = None  # the display name this screen last created
+        # The learner's gateways before this create's first attempt; kept until one succeeds,
+        # so a retry can find a gateway made by an attempt whose answer was lost.
+        self.ids_before_create: frozenset[str] | None = None
 
     def compose_body(self) -> ComposeResult:
         yield Static(
@@ -142,18 +145,25 @@ making another one: several half-used gateways are a common source of confusion.
                 self.intents.hold("gateway.create", "#create"),
                 self.operation(f"Creating the gateway {name!r}…", retry=self.create) as op,
             ):
-                gateway = await self.services.gateways.create(name)
+                gateways, found = self.services.gateways, None
+                if self.ids_before_create is None:
+                    self.ids_before_create = await gateways.ids()
+                else:  # an earlier attempt failed: it may have made the gateway all the same
+                    found = await gateways.made_since(self.ids_before_create, name)
+                gateway = found or await gateways.create(name)
         finally:
             self._validate()  # disables the button again when the name is not fine
         if op.failed:
             return
+        self.ids_before_create = None
         self.session.created_gateways.append(gateway.gateway_id)
         self.created_name = name
         self.picked_existing = False
+        lost = " (by the earlier attempt whose answer was lost; not made twice)" if found else ""
         self._use(
             gateway.gateway_id,
             gateway.display_name or name,
-            f"Gateway created. Gateway ID: {gateway.gateway_id}, display name: "
+            f"Gateway created{lost}. Gateway ID: {gateway.gateway_id}, display name: "
             f"{gateway.display_name or name}",
         )
         # The gateway exists now: record it at once, so quitting before Next cannot lose it.

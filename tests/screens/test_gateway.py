@@ -6,8 +6,10 @@ import httpx
 
 from screens.gateway import GatewayStep
 from tests.screens.harness import StepHarness
-from tests.screens.step_kit import body_text, mock_services, sandbox_target
+from tests.screens.step_kit import body_text, log_in, mock_services, sandbox_target, unique_user
 from tests.waiting import until
+from tui.services.bundle import build_services
+from tui.services.secrets import SecretStore
 from tui.services.session import Session
 from tui.services.target import Target
 
@@ -123,6 +125,8 @@ async def test_an_html_error_page_is_explained_and_retry_works():
     calls: list[str] = []
 
     def handler(request: httpx.Request) -> httpx.Response:
+        if request.method == "GET":  # the learner's gateways: none yet
+            return httpx.Response(200, json=[])
         calls.append(request.url.path)
         if len(calls) == 1:
             return httpx.Response(
@@ -160,3 +164,110 @@ async def test_an_old_error_goes_away_once_the_name_is_changed(session, services
         await pilot.press("end", "x")  # the learner edits the name the error was about
         await pilot.pause()
         assert not app.step.query_one("#step-error").shown
+
+
+class AnswerLost(httpx.AsyncBaseTransport):
+    """Real HTTP to the sandbox, except that the first gateway create reaches it and its
+    answer is lost on the way back (a timeout the learner sees, a gateway the portal made)."""
+
+    def __init__(self, *, arrives: bool = True) -> None:
+        self.inner = httpx.AsyncHTTPTransport()
+        self.armed = True  # the next create's answer is lost
+        self.arrives = arrives  # False: that create never reaches the portal at all
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        creates = request.method == "POST" and request.url.path == "/ds/api/v3/gateways"
+        if creates and self.armed and not self.arrives:
+            self.armed = False
+            raise httpx.ConnectError("connection reset", request=request)
+        response = await self.inner.handle_async_request(request)
+        if creates and self.armed:
+            self.armed = False
+            await response.aclose()
+            raise httpx.ReadTimeout("timed out", request=request)
+        return response
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+async def lost_answer_services(sandbox, transport: AnswerLost) -> tuple[object, str]:
+    services = build_services(sandbox_target(sandbox), transport=transport, secrets=SecretStore())
+    user = unique_user()
+    await log_in(services, user)
+    return services, user
+
+
+async def create_then_retry(app, pilot) -> None:
+    await pilot.press("enter")
+    await until(pilot, lambda: app.step.query_one("#step-error").shown, "the timeout")
+    assert "no answer from" in body_text(app, "#error-text")
+    await pilot.press("ctrl+r")
+    await until(pilot, lambda: app.step.ready, "the retry")
+
+
+async def test_a_create_whose_answer_was_lost_is_not_made_twice(session, sandbox):
+    services, user = await lost_answer_services(sandbox, AnswerLost())
+    session.username = user
+    app = harness(session, services, sandbox)
+    try:
+        async with app.run_test(size=(100, 30)) as pilot:
+            await create_then_retry(app, pilot)
+            result = body_text(app, "#gateway-result")
+            assert "Gateway created (by the earlier attempt whose answer was lost" in result
+        mine = await services.gateways.list()
+        assert [g.display_name for g in mine] == [f"{user}'s Gateway"]  # one, not two
+        assert session.gateway_id == mine[0].gateway_id
+        assert session.created_gateways == [mine[0].gateway_id]  # Clean up will destroy it
+    finally:
+        await services.aclose()
+
+
+async def test_a_gateway_of_the_same_name_made_before_is_not_taken_for_the_lost_one(
+    session, sandbox
+):
+    transport = AnswerLost()
+    transport.armed = False
+    services, user = await lost_answer_services(sandbox, transport)
+    session.username = user
+    older = await services.gateways.create(f"{user}'s Gateway")
+    transport.armed = True  # the learner's create on the step is the one whose answer is lost
+    app = harness(session, services, sandbox)
+    try:
+        async with app.run_test(size=(100, 30)) as pilot:
+            await create_then_retry(app, pilot)
+            assert "whose answer was lost" in body_text(app, "#gateway-result")
+        ids = {g.gateway_id for g in await services.gateways.list()}
+        assert len(ids) == 2 and older.gateway_id in ids
+        assert session.gateway_id in ids - {older.gateway_id}
+    finally:
+        await services.aclose()
+
+
+async def test_a_retry_after_a_create_that_never_arrived_makes_the_gateway(session, sandbox):
+    """The other side of the above: neither an older gateway of the same name nor one made
+    meanwhile under another name is the one a failed attempt made, so the retry creates
+    the learner's gateway."""
+    transport = AnswerLost(arrives=False)
+    transport.armed = False
+    services, user = await lost_answer_services(sandbox, transport)
+    session.username = user
+    older = await services.gateways.create(f"{user}'s Gateway")
+    transport.armed = True
+    app = harness(session, services, sandbox)
+    try:
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.press("enter")
+            await until(pilot, lambda: app.step.query_one("#step-error").shown, "the failure")
+            elsewhere = await services.gateways.create("Made in the portal meanwhile")
+            await pilot.press("ctrl+r")
+            await until(pilot, lambda: app.step.ready, "the retry")
+            result = body_text(app, "#gateway-result")
+            assert result.startswith("✓ Gateway created. Gateway ID: gw-")
+        ids = {g.gateway_id for g in await services.gateways.list()}
+        assert len(ids) == 3
+        assert session.gateway_id in ids - {older.gateway_id, elsewhere.gateway_id}
+        assert session.gateway_display_name == f"{user}'s Gateway"
+        assert session.created_gateways == [session.gateway_id]
+    finally:
+        await services.aclose()

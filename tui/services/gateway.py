@@ -113,14 +113,26 @@ class GatewaysService:
         )
         return _gateway(_body(response), "Create the gateway")
 
-    async def list(self) -> list[Gateway]:
-        response = await self.client.request(
-            "GET", "/ds/api/v3/gateways", action="List your gateways"
-        )
+    async def list(self, action: str = "List your gateways") -> list[Gateway]:
+        response = await self.client.request("GET", "/ds/api/v3/gateways", action=action)
         data = _body(response)
         if not isinstance(data, list):
-            raise _bad_answer("List your gateways")
-        return [_gateway(item, "List your gateways") for item in data]
+            raise _bad_answer(action)
+        return [_gateway(item, action) for item in data]
+
+    async def ids(self) -> frozenset[str]:
+        """The ids of the learner's gateways now (taken before a create's first attempt; a
+        failure reads as the create's, which is what the learner asked for)."""
+        return frozenset(g.gateway_id for g in await self.list(action="Create the gateway"))
+
+    async def made_since(self, known: frozenset[str], display_name: str) -> Gateway | None:
+        """A gateway called ``display_name`` that is not among ``known``: one an earlier create
+        made although its answer never came back (a timeout, a dropped connection). A retry
+        asks this first, so the learner does not end up with two gateways and one unknown."""
+        for gateway in await self.list(action="Create the gateway"):
+            if gateway.gateway_id not in known and gateway.display_name == display_name:
+                return gateway
+        return None
 
     async def get(self, gateway_id: str) -> Gateway:
         response = await self.client.request(
