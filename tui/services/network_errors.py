@@ -70,7 +70,7 @@ _ERRNO_TEXT = {
 def _detail(exc: BaseException) -> str:
     """The error's class and message, plus the OS's reason when httpx's message hides it
     (anyio reports a refused connection as "All connection attempts failed")."""
-    text = f"{type(exc).__name__}: {exc}"
+    text = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
     for inner in _chain(exc):
         code = inner.errno if isinstance(inner, OSError) else None
         if code in _ERRNO_TEXT:

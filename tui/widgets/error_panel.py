@@ -17,7 +17,9 @@ def error_content(error: WizardError, can_retry: bool) -> Content:
     if error.fix:
         parts.append(Content.styled("Fix: ", "bold") + Content(f"{error.fix}\n"))
     if error.detail and error.detail not in error.what:
-        parts.append(Content.styled("Server said: ", "$text-muted") + Content(f"{error.detail}\n"))
+        # A detail with no HTTP status is the client's own (a timeout, a refused connection).
+        label = "Server said: " if error.status is not None else "Details: "
+        parts.append(Content.styled(label, "$text-muted") + Content(f"{error.detail}\n"))
         note = detail_note(error.detail)
         if note:
             parts.append(Content.styled(f"({note})\n", "italic $text-muted"))
