@@ -103,10 +103,10 @@ def create_gateway(ctx: SandboxContext, username: str, body: Any) -> dict[str, s
         raise graphql_failure("Unable to create Gateway", *problems)
     with ctx.db.transaction() as conn:
         taken = "SELECT 1 FROM gateways WHERE gateway_id=?"
-        while not given_id and conn.execute(taken, (gateway_id,)).fetchone():
+        while conn.execute(taken, (gateway_id,)).fetchone():
+            if given_id:
+                raise graphql_failure("Unable to create Gateway", "Namespace already exists")
             gateway_id = _new_gateway_id()  # a made-up id is never someone else's
-        if conn.execute(taken, (gateway_id,)).fetchone():
-            raise graphql_failure("Unable to create Gateway", "Namespace already exists")
         quotas.check_gateways_per_user(ctx.config, conn, username)
         conn.execute(
             "INSERT INTO gateways(gateway_id, display_name, owner, created_at) VALUES (?,?,?,?)",
