@@ -223,6 +223,9 @@ def serve_sandbox(args: argparse.Namespace) -> int:
     try:
         server = SandboxServer(config)
         info = server.start()
+        # Announce the class once its first-use work is done (a first launch's signing keys
+        # hold the GIL for tens of milliseconds): no learner's first request waits for it.
+        server.ctx.warmed.wait(30)
         freeze_heap()
     except OSError as exc:
         print(

@@ -100,7 +100,8 @@ def serve(data_dir: str, ready: mp.Queue, stop: mp.Event, done: mp.Queue) -> Non
     )
     server = sandbox_server.SandboxServer(config)
     server.start()
-    sandbox_server.freeze_heap()  # as gwa-wizard sandbox serve does
+    server.ctx.warmed.wait(30)  # as gwa-wizard sandbox serve does before it prints its URLs
+    sandbox_server.freeze_heap()
     longest_gc = [0.0]
     gc_started = [0.0]
 

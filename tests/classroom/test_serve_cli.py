@@ -8,6 +8,7 @@ import os
 import re
 import select
 import signal
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -44,6 +45,11 @@ def test_serve_prints_the_trainer_link_and_a_line_per_learner_event(tmp_path: Pa
     proc, lines = _serve("--trainer-key", "board-key-1", "--passcode", "tulip", tmp_path=tmp_path)
     try:
         text = "".join(lines)
+        # Announced only once its first-use work is done: both realms' signing keys exist, so
+        # no learner's first request waits while one is made.
+        with sqlite3.connect(tmp_path / "class" / "sandbox.sqlite3") as db:
+            realms = {row[0] for row in db.execute("SELECT realm FROM signing_keys")}
+        assert realms == {"aps", "apigw"}
         link = next(line for line in lines if "class board" in line).split()[-1]
         assert link.endswith("/class?key=board-key-1")
         assert "WARNING" not in text

@@ -78,6 +78,7 @@ class SandboxContext:
     _http: httpx.AsyncClient | None = field(default=None, repr=False)
     _http_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _ca: Any = field(default=None, repr=False)
+    warmed: threading.Event = field(default_factory=threading.Event, repr=False)
 
     @classmethod
     def open(cls, config: SandboxConfig, schemas: list[str]) -> SandboxContext:
@@ -129,6 +130,8 @@ class SandboxContext:
             import jinja2  # noqa: F401  (the portal pages)
         except Exception:  # stopped meanwhile (closed store): first use does it instead
             return
+        finally:
+            self.warmed.set()
 
     async def close_clients(self) -> None:
         client, self._http = self._http, None

@@ -57,7 +57,12 @@ class KeyRing:
                     "SELECT kid, pem FROM signing_keys WHERE realm=?", (realm,)
                 )
             assert row is not None
-            loaded = serialization.load_pem_private_key(row["pem"].encode(), password=None)
+            # Our own key, written by this code into the sandbox's private store: OpenSSL's
+            # consistency check of it (about 40 ms, holding the GIL, so every request on the
+            # event loop waited) guards against key material from elsewhere, not this.
+            loaded = serialization.load_pem_private_key(
+                row["pem"].encode(), password=None, unsafe_skip_rsa_key_validation=True
+            )
             assert isinstance(loaded, rsa.RSAPrivateKey)
             private = loaded
             self._cache[realm] = (row["kid"], private)
