@@ -79,6 +79,7 @@ class SandboxContext:
     _http_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _ca: Any = field(default=None, repr=False)
     warmed: threading.Event = field(default_factory=threading.Event, repr=False)
+    publish_lanes: dict[str, Any] = field(default_factory=dict, repr=False)  # gwa_api.py
 
     @classmethod
     def open(cls, config: SandboxConfig, schemas: list[str]) -> SandboxContext:
