@@ -56,9 +56,6 @@ making another one: several half-used gateways are a common source of confusion.
         self.display_name = session.gateway_display_name
         self.picked_existing = session.gateway_picked
         self.created_name: str | None = None  # the display name this screen last created
-        # The learner's gateways before this create's first attempt; kept until one succeeds,
-        # so a retry can find a gateway made by an attempt whose answer was lost.
-        self.ids_before_create: frozenset[str] | None = None
 
     def compose_body(self) -> ComposeResult:
         yield Static(
@@ -146,16 +143,20 @@ making another one: several half-used gateways are a common source of confusion.
                 self.operation(f"Creating the gateway {name!r}…", retry=self.create) as op,
             ):
                 gateways, found = self.services.gateways, None
-                if self.ids_before_create is None:
-                    self.ids_before_create = await gateways.ids()
-                else:  # an earlier attempt failed: it may have made the gateway all the same
-                    found = await gateways.made_since(self.ids_before_create, name)
+                pending = self.session.pending_gateway_create
+                if pending.get("name") == name:
+                    # An earlier attempt got no answer: it may have made the gateway all the same.
+                    found = await gateways.made_since(frozenset(pending["ids_before"]), name)
+                else:
+                    ids = await gateways.ids()
+                    self.session.pending_gateway_create = {"name": name, "ids_before": sorted(ids)}
+                    self.host.save_session()  # a quit while the create is under way keeps it
                 gateway = found or await gateways.create(name)
         finally:
             self._validate()  # disables the button again when the name is not fine
         if op.failed:
             return
-        self.ids_before_create = None
+        self.session.pending_gateway_create = {}
         self.session.created_gateways.append(gateway.gateway_id)
         self.created_name = name
         self.picked_existing = False

@@ -10,7 +10,7 @@ from tests.screens.step_kit import body_text, log_in, mock_services, sandbox_tar
 from tests.waiting import until
 from tui.services.bundle import build_services
 from tui.services.secrets import SecretStore
-from tui.services.session import Session
+from tui.services.session import Session, SessionStore
 from tui.services.target import Target
 
 
@@ -31,9 +31,11 @@ async def test_create_with_the_default_name(session, logged_in, sandbox):
         result = body_text(app, "#gateway-result")
         assert "Gateway created. Gateway ID: gw-" in result
         assert f"display name: {user}'s Gateway" in result
-        # Recorded and saved at once: quitting before Next cannot lose the new gateway.
+        # Recorded and saved at once: quitting before Next cannot lose the new gateway (and a
+        # save before the create was sent keeps the attempt, should its answer be lost).
         assert session.gateway_id.startswith("gw-") and "gateway" in session.steps_done
-        assert app.saves == 1
+        assert session.pending_gateway_create == {}
+        assert app.saves == 2
         await pilot.press("ctrl+n")
         await pilot.pause()
     assert app.completed == ["gateway"]
@@ -269,5 +271,35 @@ async def test_a_retry_after_a_create_that_never_arrived_makes_the_gateway(sessi
         assert session.gateway_id in ids - {older.gateway_id, elsewhere.gateway_id}
         assert session.gateway_display_name == f"{user}'s Gateway"
         assert session.created_gateways == [session.gateway_id]
+    finally:
+        await services.aclose()
+
+
+async def test_a_lost_create_is_still_found_after_quitting_and_coming_back(
+    session, sandbox, tmp_path
+):
+    """The learner quits after the timeout (or leaves the step) and creates again later:
+    the session kept the attempt, so the gateway it made is taken, not made a second time."""
+    services, user = await lost_answer_services(sandbox, AnswerLost())
+    session.username = user
+    first = harness(session, services, sandbox)
+    store = SessionStore(tmp_path / "session.json")
+    try:
+        async with first.run_test(size=(100, 30)) as pilot:
+            await pilot.press("enter")
+            await until(pilot, lambda: first.step.query_one("#step-error").shown, "the timeout")
+            assert first.saves >= 1  # saved before the create was sent
+        store.save(session)  # what quitting leaves on disk
+        relaunched = store.load()
+        assert relaunched is not None
+        assert relaunched.pending_gateway_create["name"] == f"{user}'s Gateway"
+        second = harness(relaunched, services, sandbox)
+        async with second.run_test(size=(100, 30)) as pilot:
+            await pilot.press("enter")
+            await until(pilot, lambda: second.step.ready, "the create")
+            assert "whose answer was lost" in body_text(second, "#gateway-result")
+        mine = await services.gateways.list()
+        assert [g.gateway_id for g in mine] == [relaunched.gateway_id]  # one, not two
+        assert relaunched.pending_gateway_create == {}
     finally:
         await services.aclose()

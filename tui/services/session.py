@@ -35,6 +35,10 @@ class Session:
     gateway_picked: bool = False  # an existing gateway was chosen (not created here)
     created_gateways: list[str] = field(default_factory=list)  # every one created this session
     gateway_destroyed: bool = False  # Clean up destroyed the current gateway
+    # A create sent whose answer has not arrived (a timeout, a dropped connection): its name
+    # and the learner's gateway ids before it, kept until a create succeeds, so that a retry,
+    # even after leaving the step or quitting, finds the gateway that create made.
+    pending_gateway_create: dict[str, Any] = field(default_factory=dict)
     # Template
     template: str = DEFAULT_TEMPLATE
     service: str = ""
