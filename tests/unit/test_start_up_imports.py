@@ -78,19 +78,3 @@ def test_a_tls_context_that_cannot_be_made_is_reported_by_preload_without_a_trac
     result = run_script(BAD_TLS, SSL_CERT_FILE=str(ROOT / "no-such-ca.pem"))
     assert "reported: FileNotFoundError" in result.stdout
     assert "Traceback" not in result.stderr, result.stderr
-
-
-CLIENT_STACK = """
-import json, sys
-import tui.start_up
-tui.start_up.preload()
-import httpx
-print(json.dumps({"cli": [m for m in ("click", "pygments", "httpx._main") if sys.modules.get(m)],
-                  "client": httpx.AsyncClient.__name__}))
-"""
-
-
-def test_the_client_stack_loads_without_httpxs_command_line_tool() -> None:
-    # click and pygments cost ~18 ms of the wizard's start-up and are never used by it.
-    seen = json.loads(run_script(CLIENT_STACK).stdout.splitlines()[-1])
-    assert seen == {"cli": [], "client": "AsyncClient"}
