@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
+import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -79,7 +80,11 @@ class SandboxContext:
     _http_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _ca: Any = field(default=None, repr=False)
     warmed: threading.Event = field(default_factory=threading.Event, repr=False)
-    publish_lanes: dict[str, Any] = field(default_factory=dict, repr=False)  # gwa_api.py
+    # publish_turns.py: the worker-thread lanes, and each learner's turn (while in use)
+    publish_lanes: dict[str, Any] = field(default_factory=dict, repr=False)
+    publish_turns: weakref.WeakValueDictionary[str, Any] = field(
+        default_factory=weakref.WeakValueDictionary, repr=False
+    )
 
     @classmethod
     def open(cls, config: SandboxConfig, schemas: list[str]) -> SandboxContext:

@@ -15,14 +15,13 @@ from __future__ import annotations
 
 import logging
 
-import anyio
 import anyio.to_thread
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from . import activity
-from .context import SandboxContext, context_of
+from . import activity, publish_turns
+from .context import context_of
 from .gc_pause import paused
 from .portal_errors import Problem, require_publish
 from .publish import delete_config, publish, read_request
@@ -32,23 +31,6 @@ from .tokens import TokenProblem, bearer_from_header, username_of, verify_provid
 SCHEMA = ""
 log = logging.getLogger("gwa_wizard.sandbox")
 
-# Publishes run in worker threads, a few at a time. Thirty learners publishing at once in
-# thirty threads fought the event loop for the GIL (and for the write lock a waiting thread
-# held): every request stalled for 75-90 ms in bench_class; two at a time, 21-37 ms. A
-# config larger than this many characters takes its turn in a lane of its own, so a class's
-# ordinary publishes never queue behind someone's thousands of services.
-LARGE_CONFIG = 64 * 1024
-PUBLISH_LANES = {"ordinary": 2, "large": 1}  # threads at once, per sandbox
-
-
-def publish_lane(ctx: SandboxContext, text: str) -> anyio.CapacityLimiter:
-    """The sandbox's worker-thread lane for a publish of ``text`` (made on first use, on the
-    serving loop)."""
-    lanes = ctx.publish_lanes
-    if not lanes:
-        lanes.update({name: anyio.CapacityLimiter(n) for name, n in PUBLISH_LANES.items()})
-    return lanes["large" if len(text) > LARGE_CONFIG else "ordinary"]
-
 
 async def put_gateway(request: Request) -> Response:
     ctx = context_of(request)
@@ -56,9 +38,10 @@ async def put_gateway(request: Request) -> Response:
     username = require_publish(ctx, request, gateway_id)
     text, dry_run, qualifier = await read_request(request)
     # Parsing and validating a large config takes time: never on the event loop.
-    result = await anyio.to_thread.run_sync(
-        paused, publish, ctx, gateway_id, text, dry_run, qualifier, limiter=publish_lane(ctx, text)
-    )
+    async with publish_turns.turn(ctx, username, text) as lane:
+        result = await anyio.to_thread.run_sync(
+            paused, publish, ctx, gateway_id, text, dry_run, qualifier, limiter=lane
+        )
     if not dry_run:
         with ctx.db.transaction() as conn:
             activity.record(conn, gateway_id, username, "published", "configuration of", gateway_id)
@@ -68,14 +51,10 @@ async def put_gateway(request: Request) -> Response:
 async def delete_gateway(request: Request) -> Response:
     ctx = context_of(request)
     gateway_id = request.path_params["gw"]
-    require_publish(ctx, request, gateway_id)
-    await anyio.to_thread.run_sync(
-        delete_config,
-        ctx,
-        gateway_id,
-        request.path_params.get("qualifier"),
-        limiter=publish_lane(ctx, ""),
-    )
+    username = require_publish(ctx, request, gateway_id)
+    qualifier = request.path_params.get("qualifier")
+    async with publish_turns.turn(ctx, username, "") as lane:
+        await anyio.to_thread.run_sync(delete_config, ctx, gateway_id, qualifier, limiter=lane)
     return Response(status_code=204)
 
 
