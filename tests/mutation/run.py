@@ -63,6 +63,10 @@ MODULES: dict[str, tuple[list[str], list[str]]] = {
             "tests/sandbox/test_isolation.py",
         ],
     ),
+    "publish_turns": (
+        ["tui/sandbox/publish_turns.py", "tui/sandbox/gc_pause.py"],
+        ["tests/sandbox/test_publish_turns.py", "tests/sandbox/test_gc_pause.py"],
+    ),
     "publish": (
         ["tui/sandbox/publish.py", "tui/sandbox/publish_config.py"],
         [
