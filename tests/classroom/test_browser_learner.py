@@ -19,7 +19,12 @@ from tests.sandbox.login_helpers import start_device
 from tui.sandbox.classroom import identity
 from tui.sandbox.classroom.web_learners import WebLearners
 
-pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning")
+pytestmark = [
+    pytest.mark.filterwarnings("ignore::ResourceWarning"),
+    # The server's stop closes its wizards' process transports while its loop still runs:
+    # none may be finalised later against a closed loop ("Event loop is closed").
+    pytest.mark.filterwarnings("error::pytest.PytestUnraisableExceptionWarning"),
+]
 
 
 @pytest.fixture

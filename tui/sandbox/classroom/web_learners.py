@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import hashlib
 import os
 import secrets
@@ -218,6 +219,26 @@ class WebLearners:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
             await runner.cleanup()
+            # What is left on this loop (a wizard's output reader, which ends once its process
+            # has quit) is ended here, as asyncio.run ends its loop: a task left pending would
+            # keep its process's transport until some later collection, after the loop is
+            # closed ("Event loop is closed" from the transport's finaliser).
+            others = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+            if others:
+                _, pending = await asyncio.wait(others, timeout=5)
+                for task in pending:
+                    task.cancel()
+                await asyncio.gather(*pending, return_exceptions=True)
+            # A wizard still running now (textual-serve keeps no handle on its process that we
+            # can reach) is ended through its transport, while this loop can still hear of it.
+            for thing in gc.get_objects():
+                if (
+                    isinstance(thing, asyncio.SubprocessTransport)
+                    and getattr(thing, "_loop", None) is loop
+                    and not thing.is_closing()
+                ):
+                    thing.close()  # kills the process if it is still running
+            gc.collect()  # the finished tasks' cycles, their transports closed through this loop
             await asyncio.sleep(0.1)  # let the subprocess transports report connection_lost
 
         with contextlib.suppress(Exception):
@@ -225,3 +246,6 @@ class WebLearners:
         loop.call_soon_threadsafe(loop.stop)
         if self._thread is not None:
             self._thread.join(10)
+        if self._thread is None or not self._thread.is_alive():
+            gc.collect()  # what the shutdown left: finalised while the loop is open, then closed
+            loop.close()
