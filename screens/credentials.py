@@ -25,7 +25,7 @@ from tui.services.credentials import (
     needs_handoff,
 )
 from tui.services.errors import WizardError
-from tui.widgets import CommandBox, SecretField
+from tui.widgets import CommandBox, SecretField, TextField
 
 from . import credentials_help
 from .credentials_walkthrough import CredentialsWalkthrough
@@ -126,7 +126,7 @@ class CredentialsStep(CredentialsWalkthrough):
                 )
         with Vertical(id="rest-box"):
             yield Static("Application name", classes="field-label")
-            yield Input(default_application_name(self.session.service), id="app-name")
+            yield TextField(default_application_name(self.session.service), id="app-name")
             yield Static("", id="app-name-msg", classes="field-message")
             yield Button(
                 "Shortcut: request access & generate secrets over the API (ctrl+g)"
@@ -140,13 +140,13 @@ class CredentialsStep(CredentialsWalkthrough):
             yield Static("", id="handoff-steps")
             yield Button("Open the portal in a browser (ctrl+o)", id="open-portal")
             yield Static("Client ID", classes="field-label")
-            yield Input(placeholder="e.g. 8C1D2E3F-0A1B2C3D4E5", id="paste-id")
+            yield TextField(placeholder="e.g. 8C1D2E3F-0A1B2C3D4E5", id="paste-id")
             yield Static("", id="paste-id-msg", classes="field-message")
             yield Static("Client Secret", classes="field-label")
             yield SecretField("paste the Client Secret", input_id="paste-secret")
             yield Static("", id="paste-secret-msg", classes="field-message")
             yield Static("Token Endpoint", classes="field-label")
-            yield Input(placeholder="https://…/protocol/openid-connect/token", id="paste-url")
+            yield TextField(placeholder="https://…/protocol/openid-connect/token", id="paste-url")
             yield Static("", id="paste-url-msg", classes="field-message")
             yield Button("Use these values (ctrl+s)", id="use-pasted", variant="primary")
         with Vertical(id="creds-box", classes="result"):

@@ -13,7 +13,7 @@ from textual.widgets.option_list import Option
 
 from tui.services.gateway import default_display_name, display_name_problem
 from tui.services.session import Session
-from tui.widgets import MarkedRadioButton
+from tui.widgets import MarkedRadioButton, TextField
 
 from .base import WizardStep
 
@@ -67,7 +67,7 @@ making another one: several half-used gateways are a common source of confusion.
             yield MarkedRadioButton("Use one of my gateways", id="mode-pick")
         with Vertical(id="create-box"):
             yield Static("Display name", classes="field-label")
-            yield Input(default_display_name(self.session.username or "My"), id="display-name")
+            yield TextField(default_display_name(self.session.username or "My"), id="display-name")
             yield Static("", id="name-message", classes="field-message")
             yield Button("Create the gateway", id="create", variant="primary")
         with Vertical(id="pick-box"):

@@ -13,7 +13,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, RadioSet, Static
 
 from tui.services.discovery import sandbox_facts
-from tui.widgets import MarkedRadioButton, SecretField
+from tui.widgets import MarkedRadioButton, SecretField, TextField
 from tui.widgets.sandbox_sign_in import SandboxSignIn
 
 from .login_device import DeviceLogin, local_username
@@ -124,7 +124,7 @@ them in a file only you can read.
                 yield SandboxSignIn(local_username(), id="sandbox-sign-in")
         with Vertical(id="cc-box"):
             yield Static("Client ID", classes="field-label")
-            yield Input(placeholder="the service account's client id", id="cc-id")
+            yield TextField(placeholder="the service account's client id", id="cc-id")
             yield Static("Client secret", classes="field-label")
             yield SecretField("the service account's secret", input_id="cc-secret")
             yield Static("", id="cc-message", classes="field-message")

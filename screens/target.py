@@ -14,7 +14,7 @@ from textual.widgets import Button, Input, RadioButton, RadioSet, Static
 from tui.services.errors import WizardError
 from tui.services.session import Session
 from tui.services.target import PROD_HOST, TEST_HOST, Target, host_problem, parse_host
-from tui.widgets import CommandBox, MarkedRadioButton
+from tui.widgets import CommandBox, MarkedRadioButton, TextField
 
 from .base import WizardStep
 
@@ -101,7 +101,7 @@ The scheme (https, or http for a class sandbox) is a separate setting, exactly a
         return Vertical(
             Static("Host (bare name, optionally :port)", classes="field-label"),
             Horizontal(
-                Input(
+                TextField(
                     self.session.host if self.session.target_kind == "custom" else "",
                     placeholder="api-gov-bc-ca.test.api.gov.bc.ca",
                     id="custom-host",

@@ -20,7 +20,7 @@ from tui.services.tutorial_defaults import DEFAULT_TEMPLATE
 from tui.services.tutorial_defaults import DEFAULT_UPSTREAM as LIVE_UPSTREAM
 from tui.services.tutorial_defaults import WIZARD_OUT_FILE as DEFAULT_OUT
 from tui.services.workspace import prepare_workspace, replaced_lines
-from tui.widgets import MarkedRadioButton
+from tui.widgets import MarkedRadioButton, TextField
 
 from .base import WizardStep
 
@@ -94,18 +94,18 @@ with the real `gwa`.
                 )
         yield Static("", id="template-help")
         yield Static("Service name", classes="field-label")
-        yield Input(s.service, placeholder="for example my-service", id="service")
+        yield TextField(s.service, placeholder="for example my-service", id="service")
         yield Static("", id="service-message", classes="field-message")
         yield Static("Upstream URL (your backend)", classes="field-label")
-        yield Input(s.upstream or self._default_upstream(), id="upstream")
+        yield TextField(s.upstream or self._default_upstream(), id="upstream")
         yield Static("", id="upstream-message", classes="field-message")
         yield Static(
             "Workspace folder (where your files go; created if missing)", classes="field-label"
         )
-        yield Input(str(self.host.workspace), id="workspace")
+        yield TextField(str(self.host.workspace), id="workspace")
         yield Static("", id="workspace-message", classes="field-message")
         yield Static("Output file (in your workspace folder)", classes="field-label")
-        yield Input(s.out_file or DEFAULT_OUT, id="out-file")
+        yield TextField(s.out_file or DEFAULT_OUT, id="out-file")
         yield Static("", id="out-message", classes="field-message")
         yield Button("Write the file", id="write", variant="primary")
         yield Static("", id="template-result", classes="result")

@@ -10,6 +10,7 @@ from .log_lines import LogLines
 from .marked_radio import MarkedRadioButton
 from .secret_field import SecretField
 from .sidebar import StepSidebar
+from .text_field import TextField
 
 __all__ = [
     "BusyLine",
@@ -20,6 +21,7 @@ __all__ = [
     "MarkedRadioButton",
     "SecretField",
     "StepSidebar",
+    "TextField",
     "WizardFooter",
     "WizardHeader",
 ]

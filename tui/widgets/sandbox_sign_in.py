@@ -7,6 +7,8 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Static
 
+from .text_field import TextField
+
 EMBEDDED_HINT = (
     "On the sandbox there is no IDIR sign-in: ctrl+l submits the sandbox's verification page "
     "as this user, exactly what your browser would do."
@@ -38,9 +40,9 @@ class SandboxSignIn(Vertical):
     def compose(self) -> ComposeResult:
         with Horizontal(id="sandbox-row"):
             yield Static("Sandbox user: ", id="sandbox-user-label", classes="muted")
-            yield Input(self._username, id="sandbox-user")
+            yield TextField(self._username, id="sandbox-user")
             yield Static("Passcode: ", id="class-passcode-label", classes="muted")
-            yield Input(
+            yield TextField(
                 placeholder="ask your trainer",
                 password=True,
                 id="class-passcode",

@@ -7,6 +7,8 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import Input, Static
 
+from .text_field import TextField
+
 
 class SecretField(Horizontal):
     BINDINGS = [
@@ -30,7 +32,7 @@ class SecretField(Horizontal):
         self._input_id = input_id
 
     def compose(self) -> ComposeResult:
-        yield Input(placeholder=self._placeholder, password=True, id=self._input_id)
+        yield TextField(placeholder=self._placeholder, password=True, id=self._input_id)
         yield Static("hidden", id="secret-state")
 
     @property
