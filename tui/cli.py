@@ -205,6 +205,7 @@ def serve_sandbox(args: argparse.Namespace) -> int:
     from .sandbox import context as sandbox_context
     from .sandbox.classroom import events
     from .sandbox.classroom.board import trainer_link
+    from .sandbox.classroom.console import Console
     from .sandbox.server import SandboxServer, freeze_heap
 
     data_dir = args.data_dir or default_data_dir() / "sandbox"
@@ -264,10 +265,13 @@ def serve_sandbox(args: argparse.Namespace) -> int:
     # `kill -INT` would then do nothing.
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
-    print("Press Ctrl+C to stop. Learner events follow, one line each.", flush=True)
-    events.add_listener(server.ctx, lambda event: print(event.line(), flush=True))
+    print(
+        "Press Ctrl+C to stop. Learner events follow, one line each (repeats counted).", flush=True
+    )
+    console = Console(lambda line: print(line, flush=True))
+    events.add_listener(server.ctx, console.event)
     while not stop.wait(0.5):
-        pass
+        console.tick()
     print("Stopping the sandbox…", flush=True)
     if web is not None:
         web.stop()
