@@ -9,6 +9,7 @@ import threading
 
 import pytest
 
+from tui.sandbox import gc_pause
 from tui.sandbox.gc_pause import paused
 
 
@@ -60,3 +61,39 @@ def test_a_collector_switched_off_before_stays_off() -> None:
     gc.disable()
     assert paused(lambda: 42) == 42
     assert not gc.isenabled()
+
+
+def test_a_pause_is_not_extended_past_its_bound(monkeypatch) -> None:
+    """Publishes that keep overlapping (a learner publishing without end) cannot keep the
+    collector off: one that starts once the pause is MAX_PAUSE old does not join it, so the
+    collector is back as soon as the publishes of the pause are done."""
+    gc.enable()
+    now = [1000.0]
+    monkeypatch.setattr(gc_pause.time, "monotonic", lambda: now[0])
+    first_in, release_first = threading.Event(), threading.Event()
+    late_in, release_late = threading.Event(), threading.Event()
+    seen: dict[str, bool] = {}
+
+    def first() -> None:
+        first_in.set()
+        assert release_first.wait(10)
+
+    def late() -> None:
+        late_in.set()
+        assert release_late.wait(10)
+
+    holder = threading.Thread(target=paused, args=(first,))
+    holder.start()
+    assert first_in.wait(10)
+    now[0] += gc_pause.MAX_PAUSE  # the pause is as old as allowed
+    newcomer = threading.Thread(target=paused, args=(late,))
+    newcomer.start()
+    assert late_in.wait(10)
+    seen["both running"] = gc.isenabled()
+    release_first.set()
+    holder.join(10)
+    seen["the first done, the late one running"] = gc.isenabled()
+    release_late.set()
+    newcomer.join(10)
+    assert seen == {"both running": False, "the first done, the late one running": True}
+    assert gc.isenabled()
