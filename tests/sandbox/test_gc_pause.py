@@ -97,3 +97,35 @@ def test_a_pause_is_not_extended_past_its_bound(monkeypatch) -> None:
     newcomer.join(10)
     assert seen == {"both running": False, "the first done, the late one running": True}
     assert gc.isenabled()
+
+
+def test_a_publish_that_starts_within_the_bound_keeps_the_pause_until_it_is_done(
+    monkeypatch,
+) -> None:
+    gc.enable()
+    now = [1000.0]
+    monkeypatch.setattr(gc_pause.time, "monotonic", lambda: now[0])
+    first_in, release_first = threading.Event(), threading.Event()
+    second_in, release_second = threading.Event(), threading.Event()
+
+    def first() -> None:
+        first_in.set()
+        assert release_first.wait(10)
+
+    def second() -> None:
+        second_in.set()
+        assert release_second.wait(10)
+
+    holder = threading.Thread(target=paused, args=(first,))
+    holder.start()
+    assert first_in.wait(10)
+    now[0] += gc_pause.MAX_PAUSE / 2  # well within the bound: it joins the pause
+    joiner = threading.Thread(target=paused, args=(second,))
+    joiner.start()
+    assert second_in.wait(10)
+    release_first.set()
+    holder.join(10)
+    still_paused = not gc.isenabled()  # the second publish still runs
+    release_second.set()
+    joiner.join(10)
+    assert still_paused and gc.isenabled()
