@@ -52,10 +52,9 @@ class Console:
 
 
 def _same(a: Event, b: Event) -> bool:
-    return (a.learner, a.kind, a.step, a.status, a.detail) == (
-        b.learner,
-        b.kind,
-        b.step,
-        b.status,
-        b.detail,
-    )
+    """The same line but for its clock: same learner, event and detail."""
+    return _what(a) == _what(b)
+
+
+def _what(event: Event) -> tuple[str, str, str, int, str]:
+    return event.learner, event.kind, event.step, event.status, event.detail
