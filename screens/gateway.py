@@ -11,7 +11,7 @@ from textual.containers import Vertical
 from textual.widgets import Button, Input, OptionList, RadioSet, Static
 from textual.widgets.option_list import Option
 
-from tui.services.gateway import default_display_name, display_name_problem
+from tui.services.gateway import Gateway, default_display_name, display_name_problem
 from tui.services.session import Session
 from tui.widgets import MarkedRadioButton, TextField
 
@@ -148,6 +148,12 @@ making another one: several half-used gateways are a common source of confusion.
                     # An earlier attempt got no answer: it may have made the gateway all the same.
                     found = await gateways.made_since(frozenset(pending["ids_before"]), name)
                 else:
+                    if pending:  # one under another name got no answer: Clean up must know it
+                        orphan = await gateways.made_since(
+                            frozenset(pending["ids_before"]), pending["name"]
+                        )
+                        if orphan is not None:
+                            self._adopt_orphan(orphan)
                     ids = await gateways.ids()
                     self.session.pending_gateway_create = {"name": name, "ids_before": sorted(ids)}
                     self.host.save_session()  # a quit while the create is under way keeps it
@@ -172,6 +178,18 @@ making another one: several half-used gateways are a common source of confusion.
         self.session.mark_done("gateway")
         self.host.save_session()
         self.refresh_chrome()
+
+    def _adopt_orphan(self, orphan: Gateway) -> None:
+        """A gateway an earlier create made, under a name since changed, whose answer was
+        lost: recorded as made in this session, so that Clean up offers to destroy it."""
+        if orphan.gateway_id not in self.session.created_gateways:
+            self.session.created_gateways.append(orphan.gateway_id)
+        self.notify(
+            f"An earlier create of {orphan.display_name!r}, whose answer was lost, made "
+            f"gateway {orphan.gateway_id}. Clean up will offer to destroy it too.",
+            severity="warning",
+            timeout=12,
+        )
 
     # -- pick -------------------------------------------------------------------------------
     @work(exclusive=True, group="gateway", exit_on_error=False, description="Listing gateways")

@@ -303,3 +303,28 @@ async def test_a_lost_create_is_still_found_after_quitting_and_coming_back(
         assert relaunched.pending_gateway_create == {}
     finally:
         await services.aclose()
+
+
+async def test_a_lost_create_under_a_name_since_changed_is_left_for_clean_up(session, sandbox):
+    """The learner gives up on the name whose create timed out and creates under another:
+    the gateway the lost create made is found and recorded, so Clean up destroys it too."""
+    services, user = await lost_answer_services(sandbox, AnswerLost())
+    session.username = user
+    app = harness(session, services, sandbox)
+    try:
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.press("enter")
+            await until(pilot, lambda: app.step.query_one("#step-error").shown, "the timeout")
+            field = app.step.query_one("#display-name")
+            field.value = "Second try"
+            field.focus()
+            await pilot.press("enter")
+            await until(pilot, lambda: app.step.ready, "the create")
+            notices = " ".join(str(n.message) for n in app._notifications)
+            assert "whose answer was lost, made gateway gw-" in notices
+        mine = {g.display_name: g.gateway_id for g in await services.gateways.list()}
+        assert set(mine) == {f"{user}'s Gateway", "Second try"}
+        assert session.gateway_id == mine["Second try"]
+        assert sorted(session.created_gateways) == sorted(mine.values())
+    finally:
+        await services.aclose()
