@@ -63,69 +63,53 @@ def test_a_collector_switched_off_before_stays_off() -> None:
     assert not gc.isenabled()
 
 
-def test_a_pause_is_not_extended_past_its_bound(monkeypatch) -> None:
+class Publish:
+    """A publish run with the collector paused, in a thread of its own, held until ended."""
+
+    def __init__(self) -> None:
+        self.running, self.release = threading.Event(), threading.Event()
+        self.thread = threading.Thread(target=paused, args=(self._work,))
+        self.thread.start()
+        assert self.running.wait(10)
+
+    def _work(self) -> None:
+        self.running.set()
+        assert self.release.wait(10)
+
+    def end(self) -> None:
+        self.release.set()
+        self.thread.join(10)
+
+
+@pytest.fixture
+def clock(monkeypatch) -> list[float]:
+    now = [1000.0]
+    monkeypatch.setattr(gc_pause.time, "monotonic", lambda: now[0])
+    return now
+
+
+def test_a_pause_is_not_extended_past_its_bound(clock) -> None:
     """Publishes that keep overlapping (a learner publishing without end) cannot keep the
     collector off: one that starts once the pause is MAX_PAUSE old does not join it, so the
     collector is back as soon as the publishes of the pause are done."""
     gc.enable()
-    now = [1000.0]
-    monkeypatch.setattr(gc_pause.time, "monotonic", lambda: now[0])
-    first_in, release_first = threading.Event(), threading.Event()
-    late_in, release_late = threading.Event(), threading.Event()
-    seen: dict[str, bool] = {}
-
-    def first() -> None:
-        first_in.set()
-        assert release_first.wait(10)
-
-    def late() -> None:
-        late_in.set()
-        assert release_late.wait(10)
-
-    holder = threading.Thread(target=paused, args=(first,))
-    holder.start()
-    assert first_in.wait(10)
-    now[0] += gc_pause.MAX_PAUSE  # the pause is as old as allowed
-    newcomer = threading.Thread(target=paused, args=(late,))
-    newcomer.start()
-    assert late_in.wait(10)
-    seen["both running"] = gc.isenabled()
-    release_first.set()
-    holder.join(10)
-    seen["the first done, the late one running"] = gc.isenabled()
-    release_late.set()
-    newcomer.join(10)
-    assert seen == {"both running": False, "the first done, the late one running": True}
+    first = Publish()
+    clock[0] += gc_pause.MAX_PAUSE  # the pause is as old as allowed
+    late = Publish()
+    both_running = gc.isenabled()
+    first.end()
+    the_late_one_running = gc.isenabled()
+    late.end()
+    assert (both_running, the_late_one_running) == (False, True)
     assert gc.isenabled()
 
 
-def test_a_publish_that_starts_within_the_bound_keeps_the_pause_until_it_is_done(
-    monkeypatch,
-) -> None:
+def test_a_publish_that_starts_within_the_bound_keeps_the_pause_until_it_is_done(clock) -> None:
     gc.enable()
-    now = [1000.0]
-    monkeypatch.setattr(gc_pause.time, "monotonic", lambda: now[0])
-    first_in, release_first = threading.Event(), threading.Event()
-    second_in, release_second = threading.Event(), threading.Event()
-
-    def first() -> None:
-        first_in.set()
-        assert release_first.wait(10)
-
-    def second() -> None:
-        second_in.set()
-        assert release_second.wait(10)
-
-    holder = threading.Thread(target=paused, args=(first,))
-    holder.start()
-    assert first_in.wait(10)
-    now[0] += gc_pause.MAX_PAUSE / 2  # well within the bound: it joins the pause
-    joiner = threading.Thread(target=paused, args=(second,))
-    joiner.start()
-    assert second_in.wait(10)
-    release_first.set()
-    holder.join(10)
+    first = Publish()
+    clock[0] += gc_pause.MAX_PAUSE / 2  # well within the bound: it joins the pause
+    second = Publish()
+    first.end()
     still_paused = not gc.isenabled()  # the second publish still runs
-    release_second.set()
-    joiner.join(10)
+    second.end()
     assert still_paused and gc.isenabled()
