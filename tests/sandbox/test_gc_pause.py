@@ -20,6 +20,24 @@ def collector_restored():
     (gc.enable if was else gc.disable)()
 
 
+class Publish:
+    """A publish run with the collector paused, in a thread of its own, held until ended."""
+
+    def __init__(self) -> None:
+        self.running, self.release = threading.Event(), threading.Event()
+        self.thread = threading.Thread(target=paused, args=(self._work,))
+        self.thread.start()
+        assert self.running.wait(10)
+
+    def _work(self) -> None:
+        self.running.set()
+        assert self.release.wait(10)
+
+    def end(self) -> None:
+        self.release.set()
+        self.thread.join(10)
+
+
 def test_a_publish_runs_without_collections_and_they_resume_after() -> None:
     gc.enable()
     assert paused(gc.isenabled) is False
@@ -28,20 +46,11 @@ def test_a_publish_runs_without_collections_and_they_resume_after() -> None:
 
 def test_overlapping_publishes_resume_collections_only_after_the_last() -> None:
     gc.enable()
-    first_in, second_done, release_first = threading.Event(), threading.Event(), threading.Event()
-    seen: dict[str, bool] = {}
-
-    def first() -> None:
-        first_in.set()
-        assert release_first.wait(10)
-
-    thread = threading.Thread(target=paused, args=(first,))
-    thread.start()
-    assert first_in.wait(10)
+    first = Publish()
+    second_done = threading.Event()
     paused(second_done.set)  # a second publish starts and ends while the first still runs
-    seen["after the second"] = gc.isenabled()
-    release_first.set()
-    thread.join(10)
+    seen = {"after the second": gc.isenabled()}
+    first.end()
     assert seen == {"after the second": False}
     assert gc.isenabled()
 
@@ -61,24 +70,6 @@ def test_a_collector_switched_off_before_stays_off() -> None:
     gc.disable()
     assert paused(lambda: 42) == 42
     assert not gc.isenabled()
-
-
-class Publish:
-    """A publish run with the collector paused, in a thread of its own, held until ended."""
-
-    def __init__(self) -> None:
-        self.running, self.release = threading.Event(), threading.Event()
-        self.thread = threading.Thread(target=paused, args=(self._work,))
-        self.thread.start()
-        assert self.running.wait(10)
-
-    def _work(self) -> None:
-        self.running.set()
-        assert self.release.wait(10)
-
-    def end(self) -> None:
-        self.release.set()
-        self.thread.join(10)
 
 
 @pytest.fixture
