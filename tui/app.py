@@ -45,6 +45,7 @@ from .services.export import retire_session
 from .services.session import Session, SessionStore
 from .services.target import Target, parse_host
 from .start_up import preload, session_opening_at_target, settle_heap, warm_up_rest
+from .widgets import toast_guard
 
 if TYPE_CHECKING:
     from .services.bundle import Services
@@ -76,6 +77,7 @@ class WizardApp(StepNavigation, App[int]):
         """``sandbox``: the embedded sandbox launched already (``tui.cli`` does it first
         thing); without it, and without ``--host``, the app launches one itself."""
         super().__init__()
+        toast_guard.install()  # a notice running out as it is shown must not freeze the app
         self.options = options
         self.session = Session()
         self.services: Services | None = None
